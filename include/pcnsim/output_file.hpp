@@ -1,0 +1,33 @@
+#pragma once
+// Results are never half-written: a run writes to a temporary file beside the
+// target and renames it into place only when the file is complete.
+#include <string>
+
+namespace pcnsim {
+
+class AtomicOutput {
+ public:
+  /// Checks up front (before any simulation work) that `final_path` may be
+  /// written: its directory exists and is writable, it is not a directory, and
+  /// it does not already exist unless `overwrite`. Throws InputError (exit
+  /// code 2) naming the path otherwise. Creates the parent directory when it is
+  /// missing but its own parent exists.
+  AtomicOutput(std::string final_path, bool overwrite);
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+  /// Removes the temporary file unless commit() succeeded.
+  ~AtomicOutput();
+
+  /// Where to write: a unique temporary name in the same directory.
+  const std::string& temp_path() const { return temp_path_; }
+  const std::string& final_path() const { return final_path_; }
+  /// Renames the temporary file onto the final path (atomic on POSIX).
+  void commit();
+
+ private:
+  std::string final_path_;
+  std::string temp_path_;
+  bool committed_ = false;
+};
+
+}  // namespace pcnsim

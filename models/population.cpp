@@ -1,0 +1,480 @@
+#include "models/population.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/random/gamma_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <map>
+#include <numbers>
+#include <numeric>
+
+#include "pcnsim/csv.hpp"
+#include "pcnsim/rng.hpp"
+
+namespace pcnsim {
+
+namespace {
+
+std::uint64_t code_hash(const std::string& code) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : code) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+bool parse_number(const std::string& text, double& out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && std::isfinite(out);
+}
+
+std::string outward_code(const std::string& postcode) {
+  const auto space = postcode.find(' ');
+  if (space != std::string::npos) return postcode.substr(0, space);
+  return postcode.size() > 3 ? postcode.substr(0, postcode.size() - 3) : postcode;
+}
+
+// Column lookup that records a missing column as a problem.
+std::size_t require_column(const CsvTable& table, const std::vector<std::string>& names, DiagnosticList& problems) {
+  if (auto c = table.column(names)) return *c;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : " or ") + n;
+  problems.add({table.file, 1, 0, names.front(), "missing column (expected " + list + ")"});
+  return 0;
+}
+
+// Groups practices by commissioner, sorted by (commissioner code, practice
+// code) so ids do not depend on the order of rows in the file.
+void index_world(World& world, std::vector<std::string>& commissioner_code) {
+  Practices& p = world.practices;
+  std::vector<std::size_t> order(p.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(commissioner_code[a], p.code[a]) < std::tie(commissioner_code[b], p.code[b]);
+  });
+  Practices sorted;
+  sorted.resize(p.size());
+  std::vector<std::string> sorted_commissioner(p.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    sorted.code[k] = p.code[i];
+    sorted.postcode[k] = p.postcode[i];
+    sorted.list_size[k] = p.list_size[i];
+    sorted.x_km[k] = p.x_km[i];
+    sorted.y_km[k] = p.y_km[i];
+    sorted.location_source[k] = p.location_source[i];
+    sorted.imd_score[k] = p.imd_score[i];
+    sorted.imd_imputed[k] = p.imd_imputed[i];
+    sorted_commissioner[k] = commissioner_code[i];
+  }
+  p = std::move(sorted);
+  world.commissioners.clear();
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    if (world.commissioners.empty() || world.commissioners.back().code != sorted_commissioner[k]) {
+      world.commissioners.push_back(Commissioner{sorted_commissioner[k], {}, 0.0, 0.0});
+    }
+    world.commissioners.back().members.push_back(static_cast<int>(k));
+    p.commissioner[k] = static_cast<int>(world.commissioners.size() - 1);
+  }
+}
+
+void compute_centroids(World& world) {
+  const Practices& p = world.practices;
+  for (auto& c : world.commissioners) {
+    double w = 0, x = 0, y = 0;
+    for (int i : c.members) {
+      if (p.location_source[i] == LocationSource::commissioner_centroid) continue;
+      w += p.list_size[i];
+      x += p.list_size[i] * p.x_km[i];
+      y += p.list_size[i] * p.y_km[i];
+    }
+    if (w > 0) {
+      c.x_km = x / w;
+      c.y_km = y / w;
+    }
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ England ----
+
+void load_england(World& world, const EnglandSourceParams& params, PopulationReport& report) {
+  DiagnosticList problems;
+  if (params.practices_csv.empty()) problems.add({"scenario", 0, 0, "population.england.practices_csv", "required when population.source is england"});
+  if (params.centroids_csv.empty()) problems.add({"scenario", 0, 0, "population.england.centroids_csv", "required when population.source is england"});
+  if (params.imd_csv.empty()) problems.add({"scenario", 0, 0, "population.england.imd_csv", "required when population.source is england"});
+  problems.throw_if_any();
+
+  // Every file is read before any error is raised, so all problems show at once.
+  std::vector<CsvTable> tables(3);
+  const std::string* paths[3] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv};
+  for (int k = 0; k < 3; ++k) {
+    try {
+      tables[k] = read_csv(*paths[k]);
+    } catch (const InputError& e) {
+      for (const auto& d : e.problems()) problems.add(d);
+    }
+  }
+  problems.throw_if_any();
+  const CsvTable& practices = tables[0];
+  const CsvTable& centroids = tables[1];
+  const CsvTable& imd = tables[2];
+
+  // Practices: old (CCG_CODE) and newer (SUB_ICB_LOCATION_CODE) column names.
+  const auto c_commissioner = require_column(
+      practices, {"CCG_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOC_CODE", "ICB_CODE"}, problems);
+  const auto c_code = require_column(practices, {"CODE", "PRACTICE_CODE", "ORG_CODE"}, problems);
+  const auto c_postcode = require_column(practices, {"POSTCODE"}, problems);
+  const auto c_patients = require_column(practices, {"NUMBER_OF_PATIENTS", "PATIENTS"}, problems);
+  const auto c_sex = practices.column({"SEX"});
+  const auto c_age = practices.column({"AGE"});
+  const auto c_type = practices.column({"TYPE", "ORG_TYPE"});
+  const auto c_outcode = require_column(centroids, {"outcode", "postcode_district"}, problems);
+  const auto c_easting = require_column(centroids, {"easting"}, problems);
+  const auto c_northing = require_column(centroids, {"northing"}, problems);
+  const auto c_imd_code = require_column(imd, {"practice_code", "code", "area_code"}, problems);
+  const auto c_imd_value = require_column(imd, {"imd2019_score", "value", "imd_score"}, problems);
+  problems.throw_if_any();
+
+  std::map<std::string, std::pair<double, double>> district;
+  for (const auto& row : centroids.rows) {
+    double e, n;
+    const std::string& oc = row.fields[c_outcode];
+    if (!parse_number(row.fields[c_easting], e) || !parse_number(row.fields[c_northing], n)) {
+      problems.add({centroids.file, row.line, 0, "easting/northing", "not a number"});
+      continue;
+    }
+    if (oc.empty()) problems.add({centroids.file, row.line, 0, centroids.header[c_outcode], "empty postcode district"});
+    district[oc] = {e / 1000.0, n / 1000.0};
+  }
+  std::map<std::string, double> imd_score;
+  for (const auto& row : imd.rows) {
+    double v;
+    if (!parse_number(row.fields[c_imd_value], v) || v < 0 || v > 100) {
+      problems.add({imd.file, row.line, 0, imd.header[c_imd_value],
+                    "expected an IMD score between 0 and 100, got '" + row.fields[c_imd_value] + "'"});
+      continue;
+    }
+    imd_score[row.fields[c_imd_code]] = v;
+  }
+
+  Practices& p = world.practices;
+  p = Practices{};
+  std::vector<std::string> commissioner_code;
+  std::map<std::string, int> first_line;
+  for (const auto& row : practices.rows) {
+    // Age/sex breakdown files hold one row per band; only the totals count.
+    if (c_sex && row.fields[*c_sex] != "ALL") continue;
+    if (c_age && row.fields[*c_age] != "ALL") continue;
+    if (c_type && row.fields[*c_type] != "GP") continue;
+    ++report.rows_read;
+    const std::string& code = row.fields[c_code];
+    const std::string& ccg = row.fields[c_commissioner];
+    double patients;
+    bool ok = true;
+    if (code.empty()) {
+      problems.add({practices.file, row.line, 0, practices.header[c_code], "empty practice code"});
+      ok = false;
+    }
+    if (ccg.empty()) {
+      problems.add({practices.file, row.line, 0, practices.header[c_commissioner], "empty commissioner code"});
+      ok = false;
+    }
+    if (!parse_number(row.fields[c_patients], patients) || patients != std::floor(patients) || patients < 0) {
+      problems.add({practices.file, row.line, 0, practices.header[c_patients],
+                    "expected a whole number of patients, got '" + row.fields[c_patients] + "'"});
+      ok = false;
+    } else if (patients == 0) {
+      problems.add({practices.file, row.line, 0, practices.header[c_patients], "practice " + code + " has zero patients"});
+      ok = false;
+    }
+    if (!code.empty()) {
+      auto [it, inserted] = first_line.emplace(code, row.line);
+      if (!inserted) {
+        problems.add({practices.file, row.line, 0, practices.header[c_code],
+                      "duplicate practice code " + code + " (first on line " + std::to_string(it->second) + ")"});
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    if (patients < params.min_list_size) {
+      ++report.excluded_small;
+      continue;
+    }
+    const std::size_t i = p.size();
+    p.resize(i + 1);
+    p.code[i] = code;
+    p.postcode[i] = row.fields[c_postcode];
+    p.list_size[i] = patients;
+    commissioner_code.push_back(ccg);
+    if (auto d = district.find(outward_code(p.postcode[i])); d != district.end()) {
+      // Deterministic jitter inside the district: a point in a disc, from the code.
+      const double u = hash_uniform(code_hash(code), 1, 0), v = hash_uniform(code_hash(code), 2, 0);
+      const double r = params.location_jitter_km * std::sqrt(u), a = 2.0 * std::numbers::pi * v;
+      p.x_km[i] = d->second.first + r * std::cos(a);
+      p.y_km[i] = d->second.second + r * std::sin(a);
+      p.location_source[i] = LocationSource::postcode_district;
+    } else {
+      p.location_source[i] = LocationSource::commissioner_centroid;
+    }
+    if (auto s = imd_score.find(code); s != imd_score.end()) {
+      p.imd_score[i] = s->second;
+    } else {
+      p.imd_imputed[i] = 1;
+    }
+  }
+  if (problems.empty() && p.size() == 0) {
+    problems.add({practices.file, 0, 0, "", "no practices left after filtering (need SEX=ALL, AGE=ALL rows)"});
+  }
+  problems.throw_if_any();
+
+  index_world(world, commissioner_code);
+  compute_centroids(world);
+  // Unlocated practices sit at their commissioner's centroid, jittered like the rest;
+  // missing IMD scores take the commissioner's list-weighted mean.
+  for (const auto& c : world.commissioners) {
+    double w = 0, s = 0;
+    for (int i : c.members) {
+      if (!p.imd_imputed[i]) {
+        w += p.list_size[i];
+        s += p.list_size[i] * p.imd_score[i];
+      }
+    }
+    const double mean_imd = w > 0 ? s / w : 21.7;  // England mean IMD 2019 score when a commissioner has none
+    for (int i : c.members) {
+      if (p.imd_imputed[i]) {
+        p.imd_score[i] = mean_imd;
+        ++report.imd_imputed;
+      }
+      if (p.location_source[i] == LocationSource::commissioner_centroid) {
+        const double u = hash_uniform(code_hash(p.code[i]), 1, 0), v = hash_uniform(code_hash(p.code[i]), 2, 0);
+        const double r = params.location_jitter_km * std::sqrt(u), a = 2.0 * std::numbers::pi * v;
+        p.x_km[i] = c.x_km + r * std::cos(a);
+        p.y_km[i] = c.y_km + r * std::sin(a);
+        ++report.located_by_commissioner_centroid;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------- synthetic ----
+
+void generate_synthetic(World& world, const SyntheticSourceParams& params, std::uint64_t seed) {
+  Engine rng = make_stream(seed, "synthetic_population", 0);
+  boost::random::uniform_01<double> uniform;
+  boost::random::normal_distribution<double> normal;
+  Practices& p = world.practices;
+  p = Practices{};
+  p.resize(static_cast<std::size_t>(params.practices));
+  const int nc = params.commissioners;
+  const int grid = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(nc))));
+  const int towns = std::max(1, static_cast<int>(std::lround(params.towns_per_commissioner)));
+  std::vector<double> town_x(static_cast<std::size_t>(nc) * towns), town_y(town_x.size()), town_imd(town_x.size());
+  for (std::size_t t = 0; t < town_x.size(); ++t) {
+    const int c = static_cast<int>(t) / towns;
+    town_x[t] = (c % grid + 0.15 + 0.7 * uniform(rng)) * params.region_km;
+    town_y[t] = (c / grid + 0.15 + 0.7 * uniform(rng)) * params.region_km;
+    town_imd[t] = 10.0 + 25.0 * uniform(rng);
+  }
+  std::vector<std::string> commissioner_code(p.size());
+  char buf[32];
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    // Practices are spread evenly over commissioners, in order.
+    const int c = static_cast<int>(i * static_cast<std::size_t>(nc) / p.size());
+    std::snprintf(buf, sizeof buf, "C%03d", c);
+    commissioner_code[i] = buf;
+    std::snprintf(buf, sizeof buf, "S%06zu", i);
+    p.code[i] = buf;
+    const std::size_t t = static_cast<std::size_t>(c) * towns +
+                          boost::random::uniform_int_distribution<int>(0, towns - 1)(rng);
+    if (uniform(rng) < params.scattered_share) {
+      p.x_km[i] = (c % grid + uniform(rng)) * params.region_km;
+      p.y_km[i] = (c / grid + uniform(rng)) * params.region_km;
+      p.imd_score[i] = std::clamp(15.0 + 6.0 * normal(rng), 1.0, 90.0);
+    } else {
+      p.x_km[i] = town_x[t] + params.town_sd_km * normal(rng);
+      p.y_km[i] = town_y[t] + params.town_sd_km * normal(rng);
+      p.imd_score[i] = std::clamp(town_imd[t] + 8.0 * normal(rng), 1.0, 90.0);
+    }
+    p.location_source[i] = LocationSource::synthetic;
+    p.list_size[i] = std::max(300.0, std::round(params.list_median * std::exp(params.list_log_sd * normal(rng))));
+  }
+  index_world(world, commissioner_code);
+  compute_centroids(world);
+}
+
+// ---------------------------------------------------------- attributes ---
+
+namespace {
+
+// Distance to the k-th nearest other practice, using a uniform grid of cells.
+std::vector<double> kth_neighbour_km(const Practices& p, int k, double cell_km) {
+  const std::size_t n = p.size();
+  std::vector<double> result(n, 1e9);
+  if (n < 2) return result;
+  const auto [xmin, xmax] = std::minmax_element(p.x_km.begin(), p.x_km.end());
+  const auto [ymin, ymax] = std::minmax_element(p.y_km.begin(), p.y_km.end());
+  const int gx = static_cast<int>((*xmax - *xmin) / cell_km) + 1, gy = static_cast<int>((*ymax - *ymin) / cell_km) + 1;
+  std::vector<std::vector<int>> cells(static_cast<std::size_t>(gx) * gy);
+  auto cell_of = [&](std::size_t i) {
+    return std::pair<int, int>{static_cast<int>((p.x_km[i] - *xmin) / cell_km), static_cast<int>((p.y_km[i] - *ymin) / cell_km)};
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    auto [cx, cy] = cell_of(i);
+    cells[static_cast<std::size_t>(cy) * gx + cx].push_back(static_cast<int>(i));
+  }
+  std::vector<double> d;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto [cx, cy] = cell_of(i);
+    // Widen the search ring until k neighbours are found within a distance the ring guarantees.
+    for (int ring = 1;; ++ring) {
+      d.clear();
+      for (int y = std::max(0, cy - ring); y <= std::min(gy - 1, cy + ring); ++y) {
+        for (int x = std::max(0, cx - ring); x <= std::min(gx - 1, cx + ring); ++x) {
+          for (int j : cells[static_cast<std::size_t>(y) * gx + x]) {
+            if (static_cast<std::size_t>(j) != i) d.push_back(std::hypot(p.x_km[i] - p.x_km[j], p.y_km[i] - p.y_km[j]));
+          }
+        }
+      }
+      const bool whole_grid = ring > gx && ring > gy;
+      if (static_cast<int>(d.size()) >= k) {
+        std::nth_element(d.begin(), d.begin() + (k - 1), d.end());
+        if (d[k - 1] <= ring * cell_km || whole_grid) {
+          result[i] = d[k - 1];
+          break;
+        }
+      } else if (whole_grid) {
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t seed) {
+  Practices& p = world.practices;
+  const std::size_t n = p.size();
+  Engine rng = make_stream(seed, "population", 0);
+  boost::random::normal_distribution<double> normal;
+  boost::random::uniform_01<double> uniform;
+
+  // Deprivation as a z-score (list-weighted), then age via a Gaussian copula.
+  double w = 0, m = 0, v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    w += p.list_size[i];
+    m += p.list_size[i] * p.imd_score[i];
+  }
+  m /= w;
+  for (std::size_t i = 0; i < n; ++i) v += p.list_size[i] * (p.imd_score[i] - m) * (p.imd_score[i] - m);
+  const double imd_sd = std::sqrt(v / w) > 0 ? std::sqrt(v / w) : 1.0;
+  const double rho = a.age_deprivation_correlation;
+  std::vector<double> z_age(n), z_imd(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    z_imd[i] = (p.imd_score[i] - m) / imd_sd;
+    z_age[i] = rho * z_imd[i] + std::sqrt(1.0 - rho * rho) * normal(rng);
+    p.share_65_plus[i] = 1.0 / (1.0 + std::exp(-(a.share_65_logit_mean + a.share_65_logit_sd * z_age[i])));
+  }
+  // Needs index: linear in the two z-scores, floored, rescaled to a list-weighted mean of 1.
+  double weighted = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    p.needs_index[i] = std::max(0.5, 1.0 + a.needs_age_weight * z_age[i] + a.needs_deprivation_weight * z_imd[i]);
+    weighted += p.list_size[i] * p.needs_index[i];
+  }
+  for (std::size_t i = 0; i < n; ++i) p.needs_index[i] *= w / weighted;
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const double per_1000 = std::clamp(a.gp_fte_per_1000_mean + a.gp_fte_per_1000_sd * normal(rng), 0.15, 1.5);
+    p.gp_fte[i] = p.list_size[i] / 1000.0 * per_1000;
+    const double nurse = std::clamp(a.nurse_fte_per_1000_mean + a.nurse_fte_per_1000_sd * normal(rng), 0.02, 1.5);
+    p.nurse_fte[i] = p.list_size[i] / 1000.0 * nurse;
+    // Care-home beds: gamma-Poisson, so a few practices carry most beds.
+    const double expected = a.care_home_beds_per_patient_65 * p.list_size[i] * p.share_65_plus[i];
+    const double rate = expected * boost::random::gamma_distribution<double>(a.care_home_beds_dispersion,
+                                                                             1.0 / a.care_home_beds_dispersion)(rng);
+    p.care_home_beds[i] = rate > 0 ? boost::random::poisson_distribution<int, double>(rate)(rng) : 0;
+  }
+
+  const std::vector<double> third = kth_neighbour_km(p, 3, std::max(1.0, a.rural_neighbour_km));
+  for (std::size_t i = 0; i < n; ++i) p.rural[i] = third[i] > a.rural_neighbour_km ? 1 : 0;
+
+  // Federations: per commissioner, K seeds (stochastic rounding of share*n/mean);
+  // each practice belongs to its nearest seed's federation with probability `share`.
+  int federations = 0;
+  std::fill(p.federation.begin(), p.federation.end(), -1);
+  for (const auto& c : world.commissioners) {
+    const double expected = a.federation_share * static_cast<double>(c.members.size()) / a.federation_mean_practices;
+    int k = static_cast<int>(std::floor(expected));
+    if (uniform(rng) < expected - k) ++k;
+    k = std::min<int>(k, static_cast<int>(c.members.size()));
+    if (k == 0) continue;
+    std::vector<int> seeds = c.members;
+    for (int s = 0; s < k; ++s) {  // partial Fisher-Yates: k distinct seeds
+      const int j = boost::random::uniform_int_distribution<int>(s, static_cast<int>(seeds.size()) - 1)(rng);
+      std::swap(seeds[s], seeds[j]);
+    }
+    seeds.resize(k);
+    std::vector<int> size(k, 0);
+    for (int i : c.members) {
+      const bool joins = uniform(rng) < a.federation_share;
+      int best = 0;
+      double best_d = 1e300;
+      for (int s = 0; s < k; ++s) {
+        const double d = std::hypot(p.x_km[i] - p.x_km[seeds[s]], p.y_km[i] - p.y_km[seeds[s]]);
+        if (d < best_d) {
+          best_d = d;
+          best = s;
+        }
+      }
+      if ((joins || i == seeds[best]) && size[best] < a.federation_max_practices) {
+        p.federation[i] = federations + best;
+        ++size[best];
+      }
+    }
+    federations += k;
+  }
+
+  // Super-partnerships: anchors drawn with probability proportional to list
+  // size; each takes the nearest free practices of its commissioner.
+  std::fill(p.super_partnership.begin(), p.super_partnership.end(), -1);
+  const int count = static_cast<int>(std::lround(a.super_partnerships_per_1000_practices * static_cast<double>(n) / 1000.0));
+  std::vector<double> cumulative(n);
+  std::partial_sum(p.list_size.begin(), p.list_size.end(), cumulative.begin());
+  int made = 0;
+  for (int attempt = 0; made < count && attempt < 20 * count + 100; ++attempt) {
+    const double target = uniform(rng) * cumulative.back();
+    const int anchor = static_cast<int>(std::lower_bound(cumulative.begin(), cumulative.end(), target) - cumulative.begin());
+    if (p.super_partnership[anchor] >= 0) continue;
+    const int extra = boost::random::poisson_distribution<int, double>(std::max(1e-9, a.super_partnership_extra_practices_mean))(rng);
+    std::vector<std::pair<double, int>> near;
+    for (int j : world.commissioners[p.commissioner[anchor]].members) {
+      if (j != anchor && p.super_partnership[j] < 0) {
+        near.emplace_back(std::hypot(p.x_km[j] - p.x_km[anchor], p.y_km[j] - p.y_km[anchor]), j);
+      }
+    }
+    std::sort(near.begin(), near.end());
+    p.super_partnership[anchor] = made;
+    for (int e = 0; e < extra && e < static_cast<int>(near.size()); ++e) p.super_partnership[near[e].second] = made;
+    ++made;
+  }
+}
+
+PopulationReport build_population(World& world, const PopulationParams& params, std::uint64_t seed) {
+  PopulationReport report;
+  if (params.source == "england") {
+    load_england(world, params.england, report);
+  } else {
+    generate_synthetic(world, params.synthetic, seed);
+    report.rows_read = static_cast<int>(world.practices.size());
+  }
+  synthesise_attributes(world, params.attributes, seed);
+  return report;
+}
+
+}  // namespace pcnsim

@@ -1,0 +1,164 @@
+// pcnsim command line. Exit codes: 0 success; 1 a check failed (validate);
+// 2 bad input (scenario, data, arguments, output path); 3 internal error.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "pcnsim/output_file.hpp"
+#include "pcnsim/scenario.hpp"
+#include "pcnsim/simulation.hpp"
+#include "pcnsim/validate.hpp"
+#include "pcnsim/version.hpp"
+#include "pcnsim/writer.hpp"
+
+namespace fs = std::filesystem;
+using namespace pcnsim;
+
+namespace {
+
+// A default file: relative to the working directory if there, else to the source tree.
+std::string project_file(const std::string& relative) {
+  if (fs::exists(relative)) return relative;
+  const fs::path in_source = fs::path(PCNSIM_SOURCE_DIR) / relative;
+  return fs::exists(in_source) ? in_source.string() : relative;
+}
+
+Scenario load(const std::string& path, const std::vector<std::string>& sets, std::int64_t seed) {
+  std::vector<Override> overrides;
+  DiagnosticList problems;
+  for (const auto& s : sets) {
+    try {
+      overrides.push_back(parse_override(s));
+    } catch (const InputError& e) {
+      for (const auto& d : e.problems()) problems.add(d);
+    }
+  }
+  problems.throw_if_any();
+  if (seed >= 0) overrides.push_back({"seed", std::to_string(seed)});
+  return load_scenario(path, overrides);
+}
+
+void print_summary(const RunResult& run, double seconds, const std::string& out) {
+  const auto m = formation_metrics(run.world, run.membership.empty() ? run.world.network_of : run.membership.front().network_of);
+  std::printf("scenario %s (seed %lld): %zu practices in %zu commissioners, %d weeks from %s\n",
+              run.scenario.name.c_str(), static_cast<long long>(run.scenario.seed), run.world.practices.size(),
+              run.world.commissioners.size(), run.calendar.steps(), run.calendar.start().iso().c_str());
+  std::printf("  signed up: %.1f%% of practices\n", 100.0 * m.at("signup_share_2019"));
+  std::printf("  networks formed: %.0f; list size mean %.0f, median %.0f, P10 %.0f, P90 %.0f\n", m.at("networks"),
+              m.at("list_mean"), m.at("list_median"), m.at("list_p10"), m.at("list_p90"));
+  std::printf("  size bands: %.1f%% under 30k, %.1f%% in 30-50k, %.1f%% over 50k\n", 100 * m.at("share_under_30k"),
+              100 * m.at("share_in_30k_50k"), 100 * m.at("share_over_50k"));
+  std::printf("  practices per network: mean %.2f, median %.0f; %.0f single-practice, %.0f with more than 10\n",
+              m.at("practices_mean"), m.at("practices_median"), m.at("single_practice_networks"),
+              m.at("networks_over_10_practices"));
+  std::printf("  run time %.3f s (formation %.3f s); results in %s\n", seconds, run.formation_seconds, out.c_str());
+}
+
+int run_command(const std::string& scenario_path, const std::vector<std::string>& sets, std::int64_t seed,
+                std::string out, bool overwrite) {
+  const Scenario scenario = load(scenario_path, sets, seed);
+  if (out.empty()) out = "outputs/" + scenario.name + ".h5";
+  AtomicOutput output(out, overwrite);  // checked before any work is done
+  const auto t0 = std::chrono::steady_clock::now();
+  const RunResult run = run_simulation(scenario);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  write_run(run, output.temp_path());
+  output.commit();
+  print_summary(run, seconds, out);
+  return 0;
+}
+
+int validate_command(const std::string& scenario_path, const std::string& targets_path,
+                     const std::vector<std::string>& sets) {
+  auto targets = read_targets(targets_path);
+  const Scenario scenario = load(scenario_path, sets, -1);
+  const RunResult run = run_simulation(scenario);
+  compare_targets(targets, run);
+  std::printf("validate: scenario %s against %s\n\n%s", scenario.name.c_str(), targets_path.c_str(),
+              format_targets(targets).c_str());
+  int failed = 0, simulated = 0;
+  for (const auto& t : targets) {
+    simulated += t.simulated ? 1 : 0;
+    failed += t.simulated && !t.pass ? 1 : 0;
+  }
+  std::printf("\n%d of %d simulated targets within tolerance", simulated - failed, simulated);
+  std::printf(" (%zu targets not simulated yet)\n", targets.size() - static_cast<std::size_t>(simulated));
+  return failed == 0 ? 0 : 1;
+}
+
+int params_command(const std::string& scenario_path, bool markdown) {
+  const Scenario scenario = scenario_path.empty() ? Scenario{} : load(scenario_path, {}, -1);
+  if (!markdown) {
+    std::cout << resolved_yaml(scenario);
+    return 0;
+  }
+  std::cout << "| parameter | type | default | units | range | meaning |\n|---|---|---|---|---|---|\n";
+  for (const auto& r : parameter_rows(scenario)) {
+    std::string value = r.value;
+    if (r.type == "path") value = fs::path(value).filename().string();
+    std::cout << "| `" << r.path << "` | " << r.type << " | " << value << " | " << r.units << " | " << r.range
+              << " | " << r.description << " |\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pcnsim: agent-based simulator of England's Primary Care Networks"};
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("pcnsim ") + kVersion + " (" + kGitHash + ")");
+
+  std::string scenario_path, out, targets_path = project_file("data/targets.yaml");
+  std::vector<std::string> sets;
+  std::int64_t seed = -1;
+  bool overwrite = false, markdown = false;
+
+  auto* run = app.add_subcommand("run", "run a scenario and write an HDF5 file");
+  run->add_option("scenario", scenario_path, "scenario YAML file")->required();
+  run->add_option("--out", out, "output HDF5 file (default outputs/<scenario name>.h5)");
+  run->add_option("--seed", seed, "override the scenario seed")->check(CLI::NonNegativeNumber);
+  run->add_option("--set", sets, "override a parameter: --set formation.inertia=0.1 (repeatable)");
+  run->add_flag("--overwrite", overwrite, "replace an existing output file");
+
+  auto* validate = app.add_subcommand("validate", "compare a run with the published calibration targets");
+  validate->add_option("scenario", scenario_path, "scenario YAML (default scenarios/baseline.yaml)");
+  validate->add_option("--targets", targets_path, "targets YAML (default data/targets.yaml)");
+  validate->add_option("--set", sets, "override a parameter (repeatable)");
+
+  auto* params = app.add_subcommand("params", "print the resolved scenario (or the parameter reference)");
+  params->add_option("scenario", scenario_path, "scenario YAML (default: built-in defaults)");
+  params->add_flag("--markdown", markdown, "print the parameter reference as a Markdown table");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: command line: " << e.what() << "\n";
+    return 2;
+  }
+
+  try {
+    if (*run) return run_command(scenario_path, sets, seed, out, overwrite);
+    if (*validate) {
+      if (scenario_path.empty()) scenario_path = project_file("scenarios/baseline.yaml");
+      return validate_command(scenario_path, targets_path, sets);
+    }
+    if (*params) return params_command(scenario_path, markdown);
+    std::cout << app.help();
+    return 0;
+  } catch (const InputError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 3;
+  }
+}

@@ -1,0 +1,79 @@
+#include "pcnsim/output_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "pcnsim/errors.hpp"
+
+namespace pcnsim {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Distinguishes several outputs opened by one process (tests, multiple runs).
+std::atomic<unsigned> temp_counter{0};
+
+}  // namespace
+
+AtomicOutput::AtomicOutput(std::string final_path, bool overwrite) : final_path_(std::move(final_path)) {
+  const auto fail = [this](const std::string& message) {
+    throw InputError(Diagnostic{final_path_, 0, 0, "", message});
+  };
+  if (final_path_.empty()) fail("output path is empty");
+
+  const fs::path target(final_path_);
+  std::error_code ec;
+  const fs::file_status status = fs::status(target, ec);
+  if (fs::is_directory(status)) fail("output path is a directory; give a file name");
+  // symlink_status also catches a dangling symbolic link, which rename would replace.
+  if ((fs::exists(status) || fs::is_symlink(fs::symlink_status(target, ec))) && !overwrite) {
+    fail("output file already exists; pass --overwrite to replace it");
+  }
+
+  fs::path directory = target.parent_path();
+  if (directory.empty()) directory = ".";
+  const fs::file_status directory_status = fs::status(directory, ec);
+  if (!fs::exists(directory_status)) {
+    // Only the last level is created: a typo higher up should not silently
+    // build a whole new directory tree.
+    if (!fs::create_directory(directory, ec) && ec) {
+      fail("output directory '" + directory.string() + "' does not exist and cannot be created: " + ec.message());
+    }
+  } else if (!fs::is_directory(directory_status)) {
+    fail("'" + directory.string() + "' is not a directory");
+  }
+
+  // Creating the temporary file is the only reliable writability test (ACLs,
+  // read-only mounts, root). It is kept: O_EXCL reserves the unique name.
+  for (int attempt = 0;; ++attempt) {
+    temp_path_ = final_path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
+    const int fd = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      break;
+    }
+    const int error = errno;
+    if (error == EEXIST && attempt < 100) continue;  // a leftover from an earlier process with our pid
+    temp_path_.clear();  // nothing for the destructor to remove
+    fail("cannot write in directory '" + directory.string() + "': " + std::strerror(error));
+  }
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (committed_ || temp_path_.empty()) return;
+  std::error_code ec;  // never throw from a destructor
+  fs::remove(temp_path_, ec);
+}
+
+void AtomicOutput::commit() {
+  fs::rename(temp_path_, final_path_);  // throws filesystem_error naming both paths
+  committed_ = true;
+}
+
+}  // namespace pcnsim

@@ -1,0 +1,209 @@
+#include "pcnsim/scenario.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace pcnsim {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+Diagnostic yaml_syntax_error(const std::string& file, const YAML::Exception& e) {
+  Diagnostic d{file, 0, 0, "", e.msg};
+  if (e.mark.line >= 0) {
+    d.line = e.mark.line + 1;
+    d.column = e.mark.column + 1;
+  }
+  d.message = "YAML syntax error: " + e.msg;
+  return d;
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+  try {
+    YAML::Node node = YAML::Load(text);
+    if (node.IsNull()) throw InputError(Diagnostic{file, 0, 0, "", "the scenario is empty"});
+    if (!node.IsMap()) {
+      Diagnostic d{file, 0, 0, "", "a scenario must be a YAML map of parameter blocks"};
+      if (node.Mark().line >= 0) d.line = node.Mark().line + 1;
+      throw InputError(d);
+    }
+    return node;
+  } catch (const YAML::Exception& e) {
+    throw InputError(yaml_syntax_error(file, e));
+  }
+}
+
+std::string read_text(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "scenario file not found"});
+  if (fs::is_directory(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "is a directory, expected a scenario file"});
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Records `file` as the origin of every path below `node`.
+void mark_origin(const YAML::Node& node, const std::string& prefix, const std::string& file,
+                 std::map<std::string, std::string>& origin) {
+  origin[prefix] = file;
+  if (!node.IsMap()) return;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    mark_origin(kv.second, prefix.empty() ? key : prefix + "." + key, file, origin);
+  }
+}
+
+// Deep merge of `over` into `base`: maps merge key by key, anything else replaces.
+void merge_into(YAML::Node base, const YAML::Node& over) {
+  for (const auto& kv : over) {
+    const std::string key = kv.first.Scalar();
+    YAML::Node existing = base[key];
+    if (existing.IsMap() && kv.second.IsMap()) {
+      merge_into(existing, kv.second);
+    } else {
+      base[key] = kv.second;
+    }
+  }
+}
+
+// Loads a file and the chain of files it extends into one tree.
+YamlSource load_chain(const std::string& text, const std::string& file, std::set<std::string>& seen, int depth) {
+  YAML::Node node = parse_yaml(text, file);
+  YamlSource merged;
+  if (YAML::Node parent = node["extends"]) {
+    if (!parent.IsScalar()) {
+      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
+                                  "expected the path of another scenario file"});
+    }
+    fs::path parent_path = fs::path(parent.Scalar());
+    if (parent_path.is_relative()) parent_path = fs::path(file).parent_path() / parent_path;
+    const std::string parent_file = parent_path.lexically_normal().string();
+    std::error_code ec;
+    const std::string key = fs::weakly_canonical(parent_path, ec).string();
+    if (depth > 16 || !seen.insert(key).second) {
+      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
+                                  "'extends' forms a cycle"});
+    }
+    if (!fs::exists(parent_path, ec)) {
+      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
+                                  "extended scenario '" + parent_file + "' not found"});
+    }
+    merged = load_chain(read_text(parent_file), parent_file, seen, depth + 1);
+    node.remove("extends");
+    merge_into(merged.root, node);
+  } else {
+    merged.root = YAML::Clone(node);
+  }
+  mark_origin(node, "", file, merged.origin);  // the child's own keys, and the root, are its
+  return merged;
+}
+
+void apply_override(YamlSource& source, const Override& o) {
+  YAML::Node node = source.root;
+  std::string prefix;
+  std::size_t start = 0;
+  std::vector<std::string> parts;
+  while (true) {
+    const auto dot = o.path.find('.', start);
+    parts.push_back(o.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  // Walk down, creating maps as needed; a scalar in the way becomes a map and
+  // the reader reports the unknown key with its suggestion.
+  std::vector<YAML::Node> chain{node};
+  for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
+    YAML::Node next = chain.back()[parts[k]];
+    if (!next.IsMap()) {
+      chain.back()[parts[k]] = YAML::Node(YAML::NodeType::Map);
+      next = chain.back()[parts[k]];
+    }
+    chain.push_back(next);
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(o.value);
+  } catch (const YAML::Exception&) {
+    value = YAML::Node(o.value);
+  }
+  if (value.IsNull() && !o.value.empty()) value = YAML::Node(o.value);
+  chain.back()[parts.back()] = value;
+  source.origin[o.path] = "--set " + o.path + "=" + o.value;
+}
+
+void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticList& problems) {
+  auto add = [&](const std::string& key, const std::string& message) {
+    problems.add({source.file_for(key), 0, 0, key, message});
+  };
+  if (s.calendar.end < s.calendar.start) add("calendar.end", "must not be before calendar.start");
+  if (s.calendar.end.days - s.calendar.start.days > 366 * 60) add("calendar.end", "horizons over 60 years are not supported");
+  const auto& t = s.timeline;
+  if (t.signup_window_close < t.signup_window_open) add("timeline.signup_window_close", "must not be before signup_window_open");
+  if (t.networks_live < t.signup_window_close) add("timeline.networks_live", "must not be before signup_window_close");
+  if (t.signup_window_close < s.calendar.start || t.signup_window_close > s.calendar.end) {
+    add("timeline.signup_window_close", "must fall inside the calendar (" + s.calendar.start.iso() + " to " +
+                                            s.calendar.end.iso() + ")");
+  }
+  if (s.population.source == "synthetic" && s.population.synthetic.commissioners > s.population.synthetic.practices) {
+    add("population.synthetic.commissioners", "cannot exceed population.synthetic.practices");
+  }
+}
+
+Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides) {
+  for (const auto& o : overrides) apply_override(source, o);
+  Scenario scenario;
+  DiagnosticList problems;
+  YamlReader reader(source, source.root, "", problems);
+  scenario.describe(reader);
+  reader.finish();
+  if (problems.empty()) check_consistency(scenario, source, problems);
+  problems.throw_if_any();
+  return scenario;
+}
+
+}  // namespace
+
+Override parse_override(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw InputError(Diagnostic{"--set", 0, 0, text, "expected --set path.to.key=value"});
+  }
+  return Override{text.substr(0, eq), text.substr(eq + 1)};
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+  std::set<std::string> seen;
+  std::error_code ec;
+  seen.insert(fs::weakly_canonical(path, ec).string());
+  return finish_loading(load_chain(read_text(path), path, seen, 0), overrides);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& file, const std::vector<Override>& overrides) {
+  std::set<std::string> seen;
+  return finish_loading(load_chain(text, file, seen, 0), overrides);
+}
+
+std::string resolved_yaml(const Scenario& scenario) {
+  Scenario copy = scenario;
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  YamlWriter writer(out);
+  copy.describe(writer);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::vector<ParamRow> parameter_rows(const Scenario& scenario) {
+  Scenario copy = scenario;
+  std::vector<ParamRow> rows;
+  ParamLister lister(rows);
+  copy.describe(lister);
+  return rows;
+}
+
+}  // namespace pcnsim

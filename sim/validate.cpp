@@ -1,0 +1,142 @@
+#include "pcnsim/validate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <yaml-cpp/yaml.h>
+
+#include "pcnsim/errors.hpp"
+
+namespace pcnsim {
+
+double quantile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const double h = (static_cast<double>(values.size()) - 1.0) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+std::map<std::string, double> formation_metrics(const World& world, const std::vector<int>& network_of) {
+  std::map<int, std::pair<double, int>> networks;  // id -> (list, practices)
+  int signed_count = 0;
+  for (std::size_t i = 0; i < network_of.size(); ++i) {
+    signed_count += world.signed_up[i];
+    if (network_of[i] < 0) continue;
+    auto& n = networks[network_of[i]];
+    n.first += world.practices.list_size[i];
+    n.second += 1;
+  }
+  std::vector<double> lists, counts;
+  int under = 0, band = 0, over = 0, single = 0, over_ten = 0;
+  for (const auto& [id, n] : networks) {
+    lists.push_back(n.first);
+    counts.push_back(n.second);
+    if (n.first < 30000) {
+      ++under;
+    } else if (n.first <= 50000) {
+      ++band;
+    } else {
+      ++over;
+    }
+    single += n.second == 1 ? 1 : 0;
+    over_ten += n.second > 10 ? 1 : 0;
+  }
+  const double total = static_cast<double>(networks.size());
+  std::map<std::string, double> m;
+  m["networks"] = total;
+  m["share_in_30k_50k"] = total > 0 ? band / total : 0.0;
+  m["share_under_30k"] = total > 0 ? under / total : 0.0;
+  m["share_over_50k"] = total > 0 ? over / total : 0.0;
+  double sum_list = 0, sum_count = 0;
+  for (double l : lists) sum_list += l;
+  for (double c : counts) sum_count += c;
+  m["list_mean"] = total > 0 ? sum_list / total : 0.0;
+  m["list_median"] = quantile(lists, 0.5);
+  m["list_p10"] = quantile(lists, 0.1);
+  m["list_p90"] = quantile(lists, 0.9);
+  m["practices_mean"] = total > 0 ? sum_count / total : 0.0;
+  m["practices_median"] = quantile(counts, 0.5);
+  m["practices_p10"] = quantile(counts, 0.1);
+  m["practices_p90"] = quantile(counts, 0.9);
+  m["single_practice_networks"] = single;
+  m["networks_over_10_practices"] = over_ten;
+  m["signup_share_2019"] = network_of.empty() ? 0.0 : static_cast<double>(signed_count) / static_cast<double>(network_of.size());
+  return m;
+}
+
+std::vector<TargetRow> read_targets(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw InputError(Diagnostic{path, 0, 0, "", "targets file not found or unreadable"});
+  } catch (const YAML::Exception& e) {
+    throw InputError(Diagnostic{path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg});
+  }
+  DiagnosticList problems;
+  std::vector<TargetRow> rows;
+  if (!root.IsMap()) throw InputError(Diagnostic{path, 0, 0, "", "expected sections of targets"});
+  for (const auto& section : root) {
+    if (!section.second.IsMap()) continue;
+    for (const auto& target : section.second) {
+      TargetRow row;
+      row.section = section.first.Scalar();
+      row.name = target.first.Scalar();
+      const YAML::Node t = target.second;
+      try {
+        row.observed = t["observed"].as<double>();
+        row.tolerance = t["tolerance"].as<double>();
+        row.relative = t["relative"] ? t["relative"].as<bool>() : false;
+        row.source = t["source"] ? t["source"].as<std::string>() : "";
+      } catch (const YAML::Exception&) {
+        problems.add({path, t.Mark().line + 1, t.Mark().column + 1, row.section + "." + row.name,
+                      "each target needs numeric 'observed' and 'tolerance'"});
+        continue;
+      }
+      rows.push_back(row);
+    }
+  }
+  problems.throw_if_any();
+  return rows;
+}
+
+void compare_targets(std::vector<TargetRow>& rows, const RunResult& run) {
+  std::map<std::string, double> metrics;
+  if (!run.membership.empty()) {
+    for (const auto& [k, v] : formation_metrics(run.world, run.membership.front().network_of)) metrics["formation." + k] = v;
+  }
+  for (auto& row : rows) {
+    auto it = metrics.find(row.section + "." + row.name);
+    row.simulated = it != metrics.end();
+    if (!row.simulated) continue;
+    row.simulated_value = it->second;
+    const double allowed = row.relative ? row.tolerance * std::fabs(row.observed) : row.tolerance;
+    row.pass = std::fabs(row.simulated_value - row.observed) <= allowed;
+  }
+}
+
+std::string format_targets(const std::vector<TargetRow>& rows) {
+  std::string out;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-20s %-28s %12s %12s %12s  %s\n", "section", "target", "observed", "simulated",
+                "tolerance", "result");
+  out += buf;
+  for (const auto& r : rows) {
+    const std::string tol = r.relative ? "±" + std::to_string(static_cast<int>(std::lround(r.tolerance * 100))) + "%"
+                                       : "±" + format_number(r.tolerance);
+    if (r.simulated) {
+      std::snprintf(buf, sizeof buf, "%-20s %-28s %12s %12s %12s  %s\n", r.section.c_str(), r.name.c_str(),
+                    format_number(r.observed).c_str(), format_number(std::round(r.simulated_value * 1000) / 1000).c_str(),
+                    tol.c_str(), r.pass ? "pass" : "FAIL");
+    } else {
+      std::snprintf(buf, sizeof buf, "%-20s %-28s %12s %12s %12s  %s\n", r.section.c_str(), r.name.c_str(),
+                    format_number(r.observed).c_str(), "-", tol.c_str(), "not simulated yet");
+    }
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace pcnsim

@@ -1,0 +1,191 @@
+#include "pcnsim/writer.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "pcnsim/h5.hpp"
+#include "pcnsim/version.hpp"
+
+namespace pcnsim {
+
+namespace {
+
+std::string now_iso() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+template <class T, class F>
+std::vector<T> column(std::size_t n, F f) {
+  std::vector<T> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<T>(f(i));
+  return out;
+}
+
+}  // namespace
+
+void write_run(const RunResult& run, const std::string& path) {
+  h5::File file = h5::File::create(path);
+  const int gzip = run.scenario.output.gzip_level;
+  auto opt = [gzip](std::string units, std::string description) {
+    return h5::DatasetOptions{std::move(units), std::move(description), gzip, 0};
+  };
+
+  // Provenance.
+  file.set_attribute("/", "format_version", static_cast<std::int64_t>(kFormatVersion));
+  file.set_attribute("/", "software_version", std::string(kVersion) + "+" + kGitHash);
+  file.set_attribute("/", "created", now_iso());
+  file.set_attribute("/", "seed", static_cast<std::int64_t>(run.scenario.seed));
+  file.set_attribute("/", "replicate", static_cast<std::int64_t>(run.replicate));
+  file.set_attribute("/", "scenario_name", run.scenario.name);
+  file.set_attribute("/", "scenario_yaml", resolved_yaml(run.scenario));
+  file.set_attribute("/", "population_source", run.scenario.population.source);
+  file.set_attribute("/", "synthesised_attributes",
+                     std::string("share_65_plus, needs_index, gp_fte, nurse_fte, rural, care_home_beds, federation, "
+                                 "super_partnership, autonomy_gbp_per_patient (see docs/model.md)"));
+
+  // Parameters as a table of text columns.
+  const auto rows = parameter_rows(run.scenario);
+  file.write("/parameters/name", column<std::string>(rows.size(), [&](std::size_t i) { return rows[i].path; }),
+             opt("", "dotted parameter path"));
+  file.write("/parameters/value", column<std::string>(rows.size(), [&](std::size_t i) { return rows[i].value; }),
+             opt("", "resolved value as text"));
+  file.write("/parameters/units", column<std::string>(rows.size(), [&](std::size_t i) { return rows[i].units; }),
+             opt("", "units of the value"));
+  file.write("/parameters/description",
+             column<std::string>(rows.size(), [&](std::size_t i) { return rows[i].description; }), opt("", "meaning"));
+
+  // Practices.
+  const World& w = run.world;
+  const Practices& p = w.practices;
+  const std::size_t n = p.size();
+  file.write("/practices/code", p.code, opt("", "ODS practice code"));
+  file.write("/practices/commissioner",
+             column<std::string>(n, [&](std::size_t i) { return w.commissioners[p.commissioner[i]].code; }),
+             opt("", "CCG / sub-ICB location code"));
+  file.write("/practices/list_size", p.list_size, opt("patients", "registered patients"));
+  file.write("/practices/x_km", p.x_km, opt("km", "OS grid easting"));
+  file.write("/practices/y_km", p.y_km, opt("km", "OS grid northing"));
+  file.write("/practices/location_source", column<std::int32_t>(n, [&](std::size_t i) { return p.location_source[i]; }),
+             opt("", "0 = postcode district centroid + jitter, 1 = commissioner centroid + jitter, 2 = synthetic"));
+  file.write("/practices/imd_score", p.imd_score, opt("score", "IMD 2019 score of the registered population"));
+  file.write("/practices/imd_imputed", column<std::int32_t>(n, [&](std::size_t i) { return p.imd_imputed[i]; }),
+             opt("", "1 = no score in the input, commissioner mean used"));
+  file.write("/practices/share_65_plus", p.share_65_plus, opt("1", "share of patients aged 65+ (synthesised)"));
+  file.write("/practices/needs_index", p.needs_index, opt("1", "weighted list / list (synthesised)"));
+  file.write("/practices/gp_fte", p.gp_fte, opt("FTE", "qualified GP full-time equivalents (synthesised)"));
+  file.write("/practices/nurse_fte", p.nurse_fte, opt("FTE", "practice nurse full-time equivalents (synthesised)"));
+  file.write("/practices/rural", column<std::int32_t>(n, [&](std::size_t i) { return p.rural[i]; }),
+             opt("", "1 = isolated practice (third-nearest practice beyond the threshold)"));
+  file.write("/practices/care_home_beds", column<std::int32_t>(n, [&](std::size_t i) { return p.care_home_beds[i]; }),
+             opt("beds", "care-home beds aligned to the practice (synthesised)"));
+  file.write("/practices/federation", column<std::int32_t>(n, [&](std::size_t i) { return p.federation[i]; }),
+             opt("", "federation id, -1 = none (synthesised)"));
+  file.write("/practices/super_partnership",
+             column<std::int32_t>(n, [&](std::size_t i) { return p.super_partnership[i]; }),
+             opt("", "super-partnership id, -1 = none (synthesised)"));
+  file.write("/practices/autonomy_gbp_per_patient", p.autonomy_gbp_per_patient,
+             opt("GBP/patient/year", "latent autonomy preference (sign-up)"));
+  file.write("/practices/signed_up", column<std::int32_t>(n, [&](std::size_t i) { return w.signed_up[i]; }),
+             opt("", "1 = signed the Network DES"));
+  file.write("/practices/covering_network", column<std::int32_t>(n, [&](std::size_t i) { return w.covering_network[i]; }),
+             opt("", "network covering the practice's patients (its own, or the nearest for non-signers)"));
+  std::vector<std::int32_t> membership;
+  std::vector<std::string> membership_time;
+  for (const auto& snap : run.membership) {
+    membership.insert(membership.end(), snap.network_of.begin(), snap.network_of.end());
+    membership_time.push_back(snap.date.iso());
+  }
+  file.write("/practices/network", membership, {static_cast<hsize_t>(run.membership.size()), static_cast<hsize_t>(n)},
+             opt("", "network id per (re-)evaluation (rows) and practice (columns); -1 = not in a network"));
+  file.write("/practices/network_time", membership_time, opt("date", "date of each row of /practices/network"));
+
+  // Networks.
+  const auto& nets = w.networks;
+  const std::size_t m = nets.size();
+  file.write("/networks/id", column<std::int32_t>(m, [&](std::size_t i) { return nets[i].id; }), opt("", "network id"));
+  file.write("/networks/commissioner",
+             column<std::string>(m, [&](std::size_t i) { return w.commissioners[nets[i].commissioner].code; }),
+             opt("", "commissioner code"));
+  file.write("/networks/list_size", column<double>(m, [&](std::size_t i) { return w.network_list_size(nets[i]); }),
+             opt("patients", "registered patients of member practices at formation"));
+  file.write("/networks/weighted_list_size",
+             column<double>(m, [&](std::size_t i) { return w.network_weighted_list_size(nets[i]); }),
+             opt("patients", "needs-weighted list at formation"));
+  file.write("/networks/practices", column<std::int32_t>(m, [&](std::size_t i) { return nets[i].members.size(); }),
+             opt("practices", "member practices at formation"));
+  file.write("/networks/lead_practice",
+             column<std::string>(m, [&](std::size_t i) { return p.code[nets[i].lead_practice]; }),
+             opt("", "nominated payee (largest member)"));
+  file.write("/networks/hosting_model",
+             column<std::string>(m, [&](std::size_t i) { return std::string(to_string(nets[i].hosting)); }),
+             opt("", "flat, lead_practice, federation or super_practice"));
+  file.write("/networks/approved_under_size",
+             column<std::int32_t>(m, [&](std::size_t i) { return nets[i].approved_under_size; }),
+             opt("", "1 = under the size threshold, approved by the commissioner"));
+  file.write("/networks/formed_time",
+             column<std::string>(m, [&](std::size_t i) { return run.calendar.step_start(nets[i].formed_step).iso(); }),
+             opt("date", "start of the week the network formed"));
+
+  // Commissioners, with formation diagnostics.
+  const std::size_t c = w.commissioners.size();
+  const auto& fs = run.formation_stats;
+  auto stat = [&](std::size_t i, auto member) { return i < fs.size() ? fs[i].*member : 0; };
+  file.write("/commissioners/code", column<std::string>(c, [&](std::size_t i) { return w.commissioners[i].code; }),
+             opt("", "CCG / sub-ICB location code"));
+  file.write("/commissioners/practices",
+             column<std::int32_t>(c, [&](std::size_t i) { return w.commissioners[i].members.size(); }),
+             opt("practices", "practices of the commissioner"));
+  file.write("/commissioners/potential_after_construction",
+             column<double>(c, [&](std::size_t i) { return stat(i, &FormationStats::potential_after_construction); }),
+             opt("", "formation potential Phi after construction and merges"));
+  file.write("/commissioners/potential_final",
+             column<double>(c, [&](std::size_t i) { return stat(i, &FormationStats::potential_final); }),
+             opt("", "formation potential Phi after improvement moves"));
+  file.write("/commissioners/improvement_moves",
+             column<std::int32_t>(c, [&](std::size_t i) { return stat(i, &FormationStats::improvement_moves); }),
+             opt("moves", "accepted single-practice moves"));
+  file.write("/commissioners/merges",
+             column<std::int32_t>(c, [&](std::size_t i) { return stat(i, &FormationStats::merges); }),
+             opt("merges", "under-size networks merged during construction"));
+
+  // Relationship graph as an edge list.
+  std::vector<std::int32_t> source, target, kinds;
+  std::vector<double> affinity;
+  for (auto [it, end] = boost::edges(run.graph); it != end; ++it) {
+    source.push_back(static_cast<std::int32_t>(boost::source(*it, run.graph)));
+    target.push_back(static_cast<std::int32_t>(boost::target(*it, run.graph)));
+    affinity.push_back(run.graph[*it].affinity);
+    kinds.push_back(run.graph[*it].kinds);
+  }
+  file.write("/relationships/source", source, opt("", "practice index (row of /practices)"));
+  file.write("/relationships/target", target, opt("", "practice index (row of /practices)"));
+  file.write("/relationships/affinity", affinity, opt("", "affinity a_ij of the pair"));
+  file.write("/relationships/kinds", kinds, opt("", "bit set: 1 = k-nearest, 2 = spanning tree, 4 = relationship tie"));
+
+  // Timeline events.
+  file.write("/events/time", column<std::string>(run.events.size(), [&](std::size_t i) { return run.events[i].date.iso(); }),
+             opt("date", "date of the event"));
+  file.write("/events/step", column<std::int32_t>(run.events.size(), [&](std::size_t i) { return run.events[i].step; }),
+             opt("week", "step of the event"));
+  file.write("/events/name", column<std::string>(run.events.size(), [&](std::size_t i) { return run.events[i].name; }),
+             opt("", "what happened"));
+
+  // National series, h5md-like.
+  const std::vector<std::string> dates = run.calendar.step_dates();
+  const auto steps = column<std::int32_t>(dates.size(), [](std::size_t i) { return i; });
+  for (const auto& s : run.recorder.series()) {
+    const std::string g = "/series/" + s.name;
+    file.write(g + "/step", steps, opt("week", "step index"));
+    file.write(g + "/time", dates, opt("date", "first day of the step"));
+    file.write(g + "/value", s.value, opt(s.units, s.description));
+  }
+  file.flush();
+  file.close();
+}
+
+}  // namespace pcnsim

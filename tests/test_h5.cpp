@@ -1,0 +1,467 @@
+// Tests of the HDF5 layer (pcnsim::h5) and of atomic output files.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pcnsim/errors.hpp"
+#include "pcnsim/h5.hpp"
+#include "pcnsim/output_file.hpp"
+
+namespace fs = std::filesystem;
+using pcnsim::h5::File;
+using pcnsim::h5::Handle;
+using Options = pcnsim::h5::DatasetOptions;
+
+namespace {
+
+/// A fresh directory per test, removed afterwards.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<unsigned> counter{0};
+    std::random_device random;
+    path = fs::temp_directory_path() /
+           ("pcnsim-test-h5-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+            std::to_string(random()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// The dataset creation plist of a dataset, as stored in the file.
+Handle creation_plist(const File& file, const std::string& path) {
+  Handle dataset(H5Dopen2(file.id(), path.c_str(), H5P_DEFAULT));
+  REQUIRE(dataset.valid());
+  Handle dcpl(H5Dget_create_plist(dataset.id()));
+  REQUIRE(dcpl.valid());
+  return dcpl;
+}
+
+bool stored_type_is(const File& file, const std::string& path, hid_t expected) {
+  Handle dataset(H5Dopen2(file.id(), path.c_str(), H5P_DEFAULT));
+  Handle type(H5Dget_type(dataset.id()));
+  return H5Tequal(type.id(), expected) > 0;
+}
+
+/// Some of everything, so byte-for-byte comparisons cover every writer.
+void write_sample(const std::string& path) {
+  File file = File::create(path);
+  std::vector<double> values(5000);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.5 * static_cast<double>(i);
+  file.write("/series/deep/values", values, {1000, 5}, {"patients", "test values", 4, 0});
+  file.write("/ids", std::vector<std::int64_t>{1, 2, 3});
+  file.write("/small", std::vector<std::int32_t>{7, 8});
+  file.write("/names", std::vector<std::string>{"alpha", "be"});
+  file.write("/empty", std::vector<double>{});
+  file.set_attribute("/", "scenario", std::string("seed: 1\nname: x\n"));
+  file.set_attribute("/", "seed", std::int64_t{42});
+  file.set_attribute("/series", "scale", 1.5);
+  file.close();
+}
+
+}  // namespace
+
+TEST_CASE("h5: doubles round-trip in 1-D and 2-D", "[h5]") {
+  TempDir dir;
+  const std::string path = dir.file("d.h5");
+  const std::vector<double> flat{1.5, -2.25, 0.0, 1e300, -1e-300};
+  const std::vector<double> grid{1, 2, 3, 4, 5, 6};
+  {
+    File file = File::create(path);
+    file.write("/flat", flat);
+    file.write("/a/b/grid", grid, {2, 3});
+    file.close();
+  }
+  File file = File::open_read(path);
+  std::vector<hsize_t> shape;
+  CHECK(file.read_doubles("/flat", &shape) == flat);
+  CHECK(shape == std::vector<hsize_t>{5});
+  CHECK(file.read_doubles("/a/b/grid", &shape) == grid);
+  CHECK(shape == std::vector<hsize_t>{2, 3});
+  CHECK(stored_type_is(file, "/flat", H5T_IEEE_F64LE));
+  CHECK(file.read_doubles("/flat") == flat);  // shape is optional
+}
+
+TEST_CASE("h5: int64 and int32 round-trip through read_ints", "[h5]") {
+  TempDir dir;
+  const std::string path = dir.file("i.h5");
+  const std::vector<std::int64_t> wide{std::numeric_limits<std::int64_t>::min(), -1, 0,
+                                       std::numeric_limits<std::int64_t>::max()};
+  const std::vector<std::int32_t> narrow{1, -2, 3, std::numeric_limits<std::int32_t>::max(), 5, 6};
+  {
+    File file = File::create(path);
+    file.write("/wide", wide);
+    file.write("/g/narrow", narrow, {3, 2});
+    file.close();
+  }
+  File file = File::open_read(path);
+  std::vector<hsize_t> shape;
+  CHECK(file.read_ints("/wide", &shape) == wide);
+  CHECK(shape == std::vector<hsize_t>{4});
+  CHECK(file.read_ints("/g/narrow", &shape) == std::vector<std::int64_t>{1, -2, 3, 2147483647, 5, 6});
+  CHECK(shape == std::vector<hsize_t>{3, 2});
+  CHECK(stored_type_is(file, "/wide", H5T_STD_I64LE));
+  CHECK(stored_type_is(file, "/g/narrow", H5T_STD_I32LE));
+  // Integers read as doubles, but doubles are not silently truncated to integers.
+  CHECK(file.read_doubles("/g/narrow").front() == 1.0);
+  File writer = File::create(dir.file("f.h5"));
+  writer.write("/x", std::vector<double>{1.5});
+  CHECK_THROWS_AS(writer.read_ints("/x"), std::runtime_error);
+}
+
+TEST_CASE("h5: strings are fixed-length, null-padded and round-trip", "[h5]") {
+  TempDir dir;
+  const std::string path = dir.file("s.h5");
+  const std::vector<std::string> words{"E82000001", "", "a b", "longest-one"};
+  {
+    File file = File::create(path);
+    file.write("/words", words);
+    file.write("/table", std::vector<std::string>{"a", "bb", "ccc", "d", "", "f"}, {2, 3});
+    file.write("/blank", std::vector<std::string>{"", ""});
+    file.close();
+  }
+  File file = File::open_read(path);
+  std::vector<hsize_t> shape;
+  CHECK(file.read_strings("/words", &shape) == words);
+  CHECK(shape == std::vector<hsize_t>{4});
+  CHECK(file.read_strings("/table", &shape) == std::vector<std::string>{"a", "bb", "ccc", "d", "", "f"});
+  CHECK(shape == std::vector<hsize_t>{2, 3});
+  CHECK(file.read_strings("/blank") == std::vector<std::string>{"", ""});
+
+  Handle dataset(H5Dopen2(file.id(), "/words", H5P_DEFAULT));
+  Handle type(H5Dget_type(dataset.id()));
+  CHECK(H5Tget_class(type.id()) == H5T_STRING);
+  CHECK(H5Tis_variable_str(type.id()) == 0);
+  CHECK(H5Tget_size(type.id()) == 11);  // "longest-one"
+  CHECK(H5Tget_strpad(type.id()) == H5T_STR_NULLPAD);
+  CHECK(H5Tget_cset(type.id()) == H5T_CSET_ASCII);
+  Handle blank(H5Dopen2(file.id(), "/blank", H5P_DEFAULT));
+  Handle blank_type(H5Dget_type(blank.id()));
+  CHECK(H5Tget_size(blank_type.id()) == 1);
+}
+
+TEST_CASE("h5: data must fill the shape exactly", "[h5]") {
+  TempDir dir;
+  File file = File::create(dir.file("x.h5"));
+  CHECK_THROWS_AS(file.write("/x", std::vector<double>{1, 2, 3}, {2, 2}), std::invalid_argument);
+  CHECK_THROWS_AS(file.write("/y", std::vector<std::int64_t>{1, 2}, {3}), std::invalid_argument);
+  CHECK_THROWS_AS(file.write("/z", std::vector<std::string>{"a"}, {2}), std::invalid_argument);
+  CHECK_FALSE(file.exists("/x"));
+}
+
+TEST_CASE("h5: attributes of every type, replaced by name", "[h5]") {
+  TempDir dir;
+  const std::string path = dir.file("a.h5");
+  std::string yaml;
+  for (int i = 0; i < 5000; ++i) yaml += "key_" + std::to_string(i) + ": value with spaces and ünïcode\n";
+  REQUIRE(yaml.size() > 65536);  // beyond what fits in an object header
+  {
+    File file = File::create(path);
+    file.write("/data/values", std::vector<double>{1, 2}, Options{"GBP", "money spent", 4, 0});
+    file.set_attribute("/", "scenario_yaml", yaml);
+    file.set_attribute("/", "seed", std::int64_t{-1234567890123});
+    file.set_attribute("/data", "rate", 0.125);
+    file.set_attribute("/data/values", "note", std::string("first"));
+    file.set_attribute("/data/values", "note", std::string("second"));  // replaces
+    file.set_attribute("/data", "rate", 2.5);                          // replaces
+    // A fixed-length attribute, as other tools write them.
+    Handle type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type.id(), 8);
+    H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
+    Handle space(H5Screate(H5S_SCALAR));
+    Handle attribute(H5Acreate2(file.id(), "fixed", type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT));
+    const char text[8] = {'a', 'b', 'c', 0, 0, 0, 0, 0};
+    REQUIRE(H5Awrite(attribute.id(), type.id(), text) >= 0);
+    file.close();
+  }
+  File file = File::open_read(path);
+  CHECK(file.string_attribute("/", "scenario_yaml") == yaml);
+  CHECK(file.int_attribute("/", "seed") == -1234567890123);
+  CHECK(file.double_attribute("/data", "rate") == 2.5);
+  CHECK(file.string_attribute("/data/values", "note") == "second");
+  CHECK(file.string_attribute("/data/values", "units") == "GBP");
+  CHECK(file.string_attribute("/data/values", "description") == "money spent");
+  CHECK(file.string_attribute("/", "fixed") == "abc");
+  CHECK(file.double_attribute("/", "seed") == -1234567890123.0);  // integers widen to double
+  CHECK(file.has_attribute("/", "seed"));
+  CHECK_FALSE(file.has_attribute("/", "missing"));
+  CHECK_FALSE(file.has_attribute("/nowhere/at/all", "seed"));
+  CHECK_THROWS_AS(file.int_attribute("/data", "rate"), std::runtime_error);  // no silent truncation
+  CHECK_THROWS_AS(file.string_attribute("/", "seed"), std::runtime_error);
+  CHECK_THROWS_AS(file.string_attribute("/", "missing"), std::runtime_error);
+
+  // No units/description attributes when they are empty.
+  File other = File::create(dir.file("b.h5"));
+  other.write("/plain", std::vector<double>{1});
+  CHECK_FALSE(other.has_attribute("/plain", "units"));
+  CHECK_FALSE(other.has_attribute("/plain", "description"));
+}
+
+TEST_CASE("h5: exists walks every path component; list is sorted", "[h5]") {
+  TempDir dir;
+  File file = File::create(dir.file("e.h5"));
+  file.write("/a/b/c", std::vector<double>{1});
+  file.write("/a/zeta", std::vector<double>{1});
+  file.write("/a/alpha", std::vector<double>{1});
+  file.ensure_group("/a/m/n");
+  file.ensure_group("/a/m/n");  // idempotent
+  CHECK(file.exists("/"));
+  CHECK(file.exists("/a"));
+  CHECK(file.exists("/a/b/c"));
+  CHECK(file.exists("/a/m/n"));
+  CHECK_FALSE(file.exists("/b"));
+  CHECK_FALSE(file.exists("/missing/intermediate/groups"));
+  CHECK_FALSE(file.exists("/a/b/c/inside_a_dataset"));
+  CHECK(file.list("/") == std::vector<std::string>{"a"});
+  CHECK(file.list("/a") == std::vector<std::string>{"alpha", "b", "m", "zeta"});
+  CHECK(file.list("/a/m/n").empty());
+  CHECK_THROWS_AS(file.list("/nope"), std::runtime_error);
+  CHECK_THROWS_AS(file.ensure_group("/a/b/c/d"), std::runtime_error);  // c is a dataset
+}
+
+TEST_CASE("h5: empty datasets are written contiguously", "[h5]") {
+  TempDir dir;
+  const std::string path = dir.file("z.h5");
+  {
+    File file = File::create(path);
+    file.write("/none", std::vector<double>{});
+    file.write("/grid", std::vector<std::int64_t>{}, {0, 3});
+    file.write("/words", std::vector<std::string>{});
+    file.close();
+  }
+  File file = File::open_read(path);
+  std::vector<hsize_t> shape;
+  CHECK(file.read_doubles("/none", &shape).empty());
+  CHECK(shape == std::vector<hsize_t>{0});
+  CHECK(file.read_ints("/grid", &shape).empty());
+  CHECK(shape == std::vector<hsize_t>{0, 3});
+  CHECK(file.read_strings("/words", &shape).empty());
+  CHECK(shape == std::vector<hsize_t>{0});
+  Handle dcpl = creation_plist(file, "/none");
+  CHECK(H5Pget_layout(dcpl.id()) == H5D_CONTIGUOUS);
+}
+
+TEST_CASE("h5: gzip with explicit chunks", "[h5]") {
+  TempDir dir;
+  File file = File::create(dir.file("g.h5"));
+  file.write("/big", std::vector<double>(10000 * 4, 1.0), {10000, 4});  // 32-byte rows
+  file.write("/set", std::vector<double>(10000 * 4, 1.0), {10000, 4}, {"", "", 6, 100});
+  file.write("/tiny", std::vector<std::int32_t>{1, 2, 3});
+  file.write("/raw", std::vector<double>{1, 2, 3}, Options{"", "", 0, 0});
+
+  {
+    Handle dcpl = creation_plist(file, "/big");
+    REQUIRE(H5Pget_layout(dcpl.id()) == H5D_CHUNKED);
+    hsize_t chunk[2] = {0, 0};
+    REQUIRE(H5Pget_chunk(dcpl.id(), 2, chunk) == 2);
+    CHECK(chunk[0] == 65536 / 32);
+    CHECK(chunk[1] == 4);
+    REQUIRE(H5Pget_nfilters(dcpl.id()) == 1);
+    unsigned flags = 0;
+    std::size_t count = 1;
+    unsigned level = 0;
+    CHECK(H5Pget_filter2(dcpl.id(), 0, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE);
+    CHECK(level == 4);  // the default
+  }
+  {
+    Handle dcpl = creation_plist(file, "/set");
+    hsize_t chunk[2] = {0, 0};
+    REQUIRE(H5Pget_chunk(dcpl.id(), 2, chunk) == 2);
+    CHECK(chunk[0] == 100);
+    unsigned flags = 0;
+    std::size_t count = 1;
+    unsigned level = 0;
+    CHECK(H5Pget_filter2(dcpl.id(), 0, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE);
+    CHECK(level == 6);
+  }
+  {
+    Handle dcpl = creation_plist(file, "/tiny");  // a chunk never exceeds the dataset
+    hsize_t chunk[1] = {0};
+    REQUIRE(H5Pget_chunk(dcpl.id(), 1, chunk) == 1);
+    CHECK(chunk[0] == 3);
+  }
+  {
+    Handle dcpl = creation_plist(file, "/raw");
+    CHECK(H5Pget_layout(dcpl.id()) == H5D_CONTIGUOUS);
+    CHECK(H5Pget_nfilters(dcpl.id()) == 0);
+  }
+  CHECK(file.read_doubles("/big") == std::vector<double>(10000 * 4, 1.0));
+  CHECK_THROWS_AS(file.write("/bad", std::vector<double>{1}, Options{"", "", 10, 0}), std::invalid_argument);
+}
+
+TEST_CASE("h5: identical content gives identical bytes", "[h5]") {
+  TempDir dir;
+  write_sample(dir.file("one.h5"));
+  // Object modification times have one-second resolution: wait past a tick
+  // so that a stored time would differ.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  write_sample(dir.file("two.h5"));
+  const std::string one = read_bytes(dir.file("one.h5"));
+  const std::string two = read_bytes(dir.file("two.h5"));
+  REQUIRE(!one.empty());
+  CHECK(one.size() == two.size());
+  CHECK(one == two);
+}
+
+TEST_CASE("h5: errors name the file and the object", "[h5]") {
+  TempDir dir;
+  const std::string missing = dir.file("missing.h5");
+  try {
+    File::open_read(missing);
+    FAIL("open_read of a missing file did not throw");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains(missing));
+  }
+  const std::string path = dir.file("e.h5");
+  File file = File::create(path);
+  file.write("/x", std::vector<double>{1});
+  try {
+    file.read_doubles("/no/such/dataset");
+    FAIL("reading a missing dataset did not throw");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains(path) && Catch::Contains("/no/such/dataset"));
+  }
+  CHECK_THROWS_AS(file.write("/x", std::vector<double>{2}), std::runtime_error);  // already exists
+  CHECK_THROWS_AS(file.set_attribute("/nowhere", "a", 1.0), std::runtime_error);
+  CHECK_THROWS_AS(file.exists("relative/path"), std::invalid_argument);
+  file.close();
+  file.close();  // closing twice is harmless
+  CHECK_THROWS_AS(file.read_doubles("/x"), std::runtime_error);
+}
+
+// --- AtomicOutput ----------------------------------------------------------------
+
+TEST_CASE("AtomicOutput: commit renames the temporary file into place", "[output]") {
+  TempDir dir;
+  const std::string target = dir.file("out.h5");
+  std::string temp;
+  {
+    pcnsim::AtomicOutput output(target, false);
+    temp = output.temp_path();
+    CHECK(output.final_path() == target);
+    CHECK(fs::path(temp).parent_path() == dir.path);
+    CHECK(temp.rfind(target + ".tmp-" + std::to_string(::getpid()) + "-", 0) == 0);
+    File file = File::create(temp);
+    file.write("/x", std::vector<double>{1, 2});
+    file.flush();
+    file.close();
+    CHECK_FALSE(fs::exists(target));
+    output.commit();
+  }
+  CHECK_FALSE(fs::exists(temp));
+  REQUIRE(fs::exists(target));
+  CHECK(File::open_read(target).read_doubles("/x") == std::vector<double>{1, 2});
+}
+
+TEST_CASE("AtomicOutput: the temporary file is removed unless committed", "[output]") {
+  TempDir dir;
+  const std::string target = dir.file("out.h5");
+  std::string temp;
+  {
+    pcnsim::AtomicOutput output(target, false);
+    temp = output.temp_path();
+    File::create(temp).close();
+    CHECK(fs::exists(temp));
+  }
+  CHECK_FALSE(fs::exists(temp));
+  CHECK_FALSE(fs::exists(target));
+  CHECK(fs::is_empty(dir.path));
+}
+
+TEST_CASE("AtomicOutput: existing files need overwrite", "[output]") {
+  TempDir dir;
+  const std::string target = dir.file("out.h5");
+  std::ofstream(target) << "old";
+  try {
+    pcnsim::AtomicOutput output(target, false);
+    FAIL("an existing file was accepted without overwrite");
+  } catch (const pcnsim::InputError& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].file == target);
+    CHECK_THAT(e.problems()[0].message, Catch::Contains("already exists") && Catch::Contains("--overwrite"));
+  }
+  // Nothing but the original file: no temporary file was left behind.
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("AtomicOutput: overwrite replaces an existing file on commit", "[output]") {
+  TempDir dir;
+  const std::string target = dir.file("out.txt");
+  std::ofstream(target) << "old";
+  {
+    pcnsim::AtomicOutput output(target, true);
+    std::ofstream(output.temp_path()) << "new";
+    CHECK(read_bytes(target) == "old");  // untouched until commit
+    output.commit();
+  }
+  CHECK(read_bytes(target) == "new");
+}
+
+TEST_CASE("AtomicOutput: refuses a directory", "[output]") {
+  TempDir dir;
+  fs::create_directory(dir.path / "sub");
+  for (bool overwrite : {false, true}) {
+    try {
+      pcnsim::AtomicOutput output(dir.file("sub"), overwrite);
+      FAIL("a directory was accepted as output file");
+    } catch (const pcnsim::InputError& e) {
+      CHECK(e.problems()[0].file == dir.file("sub"));
+      CHECK_THAT(e.problems()[0].message, Catch::Contains("directory"));
+    }
+  }
+}
+
+TEST_CASE("AtomicOutput: creates one missing directory level only", "[output]") {
+  TempDir dir;
+  {
+    pcnsim::AtomicOutput output(dir.file("new/out.h5"), false);
+    CHECK(fs::is_directory(dir.path / "new"));
+  }
+  CHECK_THROWS_AS(pcnsim::AtomicOutput(dir.file("a/b/out.h5"), false), pcnsim::InputError);
+  CHECK_FALSE(fs::exists(dir.path / "a"));
+}
+
+TEST_CASE("AtomicOutput: refuses a directory it cannot write", "[output]") {
+  TempDir dir;
+  // A parent that is a regular file fails for every user, root included.
+  std::ofstream(dir.file("plain")) << "x";
+  CHECK_THROWS_AS(pcnsim::AtomicOutput(dir.file("plain/out.h5"), false), pcnsim::InputError);
+  CHECK_THROWS_AS(pcnsim::AtomicOutput(dir.file("plain/sub/out.h5"), false), pcnsim::InputError);
+
+  if (::geteuid() == 0) return;  // root writes into read-only directories anyway
+  const fs::path locked = dir.path / "locked";
+  fs::create_directory(locked);
+  fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+  try {
+    pcnsim::AtomicOutput output((locked / "out.h5").string(), false);
+    FAIL("an unwritable directory was accepted");
+  } catch (const pcnsim::InputError& e) {
+    CHECK_THAT(e.problems()[0].message, Catch::Contains("cannot write"));
+  }
+  fs::permissions(locked, fs::perms::owner_all);
+  CHECK(fs::is_empty(locked));
+}
