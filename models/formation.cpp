@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <boost/random/uniform_01.hpp>
 #include <map>
+#include <string>
+#include <cstdio>
+#include <cstdlib>
 
 #include "pcnsim/rng.hpp"
 
@@ -21,17 +24,29 @@ struct Coalition {
 // touched, so commissioners are independent (and could run in parallel).
 class Game {
  public:
-  Game(const World& world, const Affinity& affinity, const FormationParams& params,
-       const std::vector<std::vector<int>>& neighbours, std::vector<int>& coalition_of)
-      : p_(world.practices), affinity_(affinity), params_(params), neighbours_(neighbours), of_(coalition_of),
-        threshold_k_(params.size_threshold_patients / 1000.0) {}
+  // Pair values of the commissioner's practices are computed once into a
+  // dense matrix: the game evaluates them many times.
+  Game(const World& world, int commissioner, const Affinity& affinity, const FormationParams& params,
+       const std::vector<std::vector<int>>& neighbours, std::vector<int>& coalition_of, std::vector<int>& local_of)
+      : p_(world.practices), params_(params), neighbours_(neighbours), of_(coalition_of), local_(local_of),
+        threshold_k_(params.size_threshold_patients / 1000.0) {
+    const auto& members = world.commissioners[commissioner].members;
+    n_ = members.size();
+    for (std::size_t a = 0; a < n_; ++a) local_[members[a]] = static_cast<int>(a);
+    pair_.assign(n_ * n_, 0.0);
+    for (std::size_t a = 0; a < n_; ++a) {
+      for (std::size_t b = a + 1; b < n_; ++b) {
+        const int i = members[a], j = members[b];
+        const double v = affinity(i, j) - params.g_pair - params.g_size * list_k(i) * list_k(j);
+        pair_[a * n_ + b] = pair_[b * n_ + a] = v;
+      }
+    }
+  }
 
   std::vector<Coalition> coalitions;
 
   double list_k(int i) const { return p_.list_size[i] / 1000.0; }
-  double pair_value(int i, int j) const {
-    return affinity_(i, j) - params_.g_pair - params_.g_size * list_k(i) * list_k(j);
-  }
+  double pair_value(int i, int j) const { return pair_[static_cast<std::size_t>(local_[i]) * n_ + local_[j]]; }
   double size_term(double list, std::size_t count) const {
     if (count == 0) return 0.0;
     if (list >= threshold_k_) return params_.bonus_viable;
@@ -98,13 +113,23 @@ class Game {
   }
 
   const Practices& p_;
-  const Affinity& affinity_;
   const FormationParams& params_;
   const std::vector<std::vector<int>>& neighbours_;
-  std::vector<int>& of_;  // practice -> coalition index in this game, -1 = unassigned or not playing
+  std::vector<int>& of_;     // practice -> coalition index in this game, -1 = unassigned or not playing
+  std::vector<int>& local_;  // practice -> row of the pair matrix
+  std::size_t n_ = 0;
+  std::vector<double> pair_;
   double threshold_k_;
 };
 
+
+static void DBG(const char* stage, int ci, const std::vector<Coalition>& cs) {
+  const char* path = std::getenv("PCNSIM_FDEBUG");
+  if (!path) return;
+  FILE* f = std::fopen(path, "a");
+  for (const auto& c : cs) if (c.alive) std::fprintf(f, "%s %d %.3f %zu %d\n", stage, ci, c.list_k, c.members.size(), (int)c.approved);
+  std::fclose(f);
+}
 }  // namespace
 
 bool is_contiguous(const std::vector<int>& members, const std::vector<std::vector<int>>& neighbours) {
@@ -131,7 +156,7 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
   std::vector<FormationStats> stats(world.commissioners.size());
   world.networks.clear();
   world.network_of.assign(p.size(), -1);
-  std::vector<int> coalition_of(p.size(), -1);
+  std::vector<int> coalition_of(p.size(), -1), local_of(p.size(), -1);
 
   for (std::size_t ci = 0; ci < world.commissioners.size(); ++ci) {
     const auto& commissioner = world.commissioners[ci];
@@ -139,7 +164,7 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
     for (int i : commissioner.members) {
       if (world.signed_up[i]) players.push_back(i);
     }
-    Game game(world, affinity, params, neighbours, coalition_of);
+    Game game(world, static_cast<int>(ci), affinity, params, neighbours, coalition_of, local_of);
     Engine rng = make_stream(seed, "formation", 0, ci);
     boost::random::uniform_01<double> uniform;
     FormationStats& st = stats[ci];
@@ -194,6 +219,7 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         }
       }
 
+      DBG("C", (int)ci, game.coalitions);
       // 2. Under-size coalitions: approved by the commissioner, or merged.
       while (true) {
         int target = -1;
@@ -215,27 +241,43 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
           small.approved = true;  // isolated coalitions are approved: there is no one to merge with
           continue;
         }
-        int best = -1;
-        double best_gain = 0.0;
-        for (int c : adjacent) {
-          const Coalition& other = game.coalitions[c];
-          double g = game.size_term(small.list_k + other.list_k, small.members.size() + other.members.size()) -
-                     game.size_term(small.list_k, small.members.size()) -
-                     game.size_term(other.list_k, other.members.size());
-          for (int m : small.members) g += game.pair_sum(m, other);
-          if (best < 0 || g > best_gain) {
-            best = c;
-            best_gain = g;
+        if (std::getenv("PCNSIM_X") && std::string(std::getenv("PCNSIM_X")).find('d') != std::string::npos) {
+          while (!game.coalitions[target].members.empty()) {
+            int bk = -1, bc = -1;
+            double bg = 0.0;
+            for (int k : game.coalitions[target].members) {
+              for (int c : game.adjacent_coalitions({k}, target)) {
+                const double g = game.join_gain(k, game.coalitions[c]);
+                if (bk < 0 || g > bg) { bk = k; bc = c; bg = g; }
+              }
+            }
+            game.remove(bk);
+            game.add(bk, bc);
           }
-        }
-        const std::vector<int> moving = small.members;
-        for (int m : moving) {
-          game.remove(m);
-          game.add(m, best);
+        } else {
+        int best = -1;
+          double best_gain = 0.0;
+          for (int c : adjacent) {
+            const Coalition& other = game.coalitions[c];
+            double g = game.size_term(small.list_k + other.list_k, small.members.size() + other.members.size()) -
+                       game.size_term(small.list_k, small.members.size()) -
+                       game.size_term(other.list_k, other.members.size());
+            for (int m : small.members) g += game.pair_sum(m, other);
+            if (best < 0 || g > best_gain) {
+              best = c;
+              best_gain = g;
+            }
+          }
+          const std::vector<int> moving = small.members;
+          for (int m : moving) {
+            game.remove(m);
+            game.add(m, best);
+          }
         }
         ++st.merges;
       }
       st.potential_after_construction = game.potential();
+      DBG("M", (int)ci, game.coalitions);
 
       // 3. Improvement moves until none raises Phi by more than the inertia.
       for (int round = 0; round < params.max_improvement_rounds; ++round) {
@@ -271,6 +313,7 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         if (moved == 0) break;
       }
       st.potential_final = game.potential();
+      DBG("F", (int)ci, game.coalitions);
     }
 
     // 4. Networks in a fixed order (by lowest member id), with lead and hosting model.

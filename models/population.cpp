@@ -113,19 +113,23 @@ void load_england(World& world, const EnglandSourceParams& params, PopulationRep
   // Every file is read before any error is raised, so all problems show at once.
   std::vector<CsvTable> tables(3);
   const std::string* paths[3] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv};
+  bool unreadable = false;
   for (int k = 0; k < 3; ++k) {
     try {
-      tables[k] = read_csv(*paths[k]);
+      tables[k] = read_csv(*paths[k], true);
+      for (const auto& d : tables[k].row_problems) problems.add(d);
     } catch (const InputError& e) {
       for (const auto& d : e.problems()) problems.add(d);
+      unreadable = true;
     }
   }
-  problems.throw_if_any();
+  if (unreadable) problems.throw_if_any();
   const CsvTable& practices = tables[0];
   const CsvTable& centroids = tables[1];
   const CsvTable& imd = tables[2];
 
   // Practices: old (CCG_CODE) and newer (SUB_ICB_LOCATION_CODE) column names.
+  const std::size_t before_columns = problems.size();
   const auto c_commissioner = require_column(
       practices, {"CCG_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOC_CODE", "ICB_CODE"}, problems);
   const auto c_code = require_column(practices, {"CODE", "PRACTICE_CODE", "ORG_CODE"}, problems);
@@ -139,7 +143,7 @@ void load_england(World& world, const EnglandSourceParams& params, PopulationRep
   const auto c_northing = require_column(centroids, {"northing"}, problems);
   const auto c_imd_code = require_column(imd, {"practice_code", "code", "area_code"}, problems);
   const auto c_imd_value = require_column(imd, {"imd2019_score", "value", "imd_score"}, problems);
-  problems.throw_if_any();
+  if (problems.size() > before_columns) problems.throw_if_any();  // rows cannot be read without their columns
 
   std::map<std::string, std::pair<double, double>> district;
   for (const auto& row : centroids.rows) {

@@ -1,9 +1,8 @@
 #include "models/relationships.hpp"
 
 #include <algorithm>
-#include <boost/graph/kruskal_min_spanning_tree.hpp>
 #include <cmath>
-#include <map>
+#include <limits>
 
 #include "pcnsim/rng.hpp"
 
@@ -30,38 +29,65 @@ double Affinity::operator()(int i, int j) const {
 RelationshipGraph build_relationship_graph(const World& world, const RelationshipParams& params,
                                            const Affinity& affinity) {
   const Practices& p = world.practices;
-  // Ordered map of undirected pairs -> kinds, so edges are added in a fixed order.
-  std::map<std::pair<int, int>, std::uint8_t> edges;
-  auto add = [&](int i, int j, EdgeKind kind) {
-    if (i == j) return;
-    edges[{std::min(i, j), std::max(i, j)}] |= static_cast<std::uint8_t>(kind);
+  // Undirected pairs (lo, hi, kind); sorted and merged below, so edges are
+  // added in a fixed order whatever order they were found in.
+  struct Pair {
+    int lo, hi;
+    std::uint8_t kinds;
   };
+  std::vector<Pair> pairs;
+  auto add = [&](int i, int j, EdgeKind kind) {
+    pairs.push_back({std::min(i, j), std::max(i, j), static_cast<std::uint8_t>(kind)});
+  };
+  std::vector<double> dist;
+  std::vector<std::pair<double, int>> near;
+  std::vector<double> reach;
+  std::vector<int> via;
+  std::vector<std::uint8_t> in_tree;
   for (const auto& c : world.commissioners) {
     const auto& m = c.members;
     const int n = static_cast<int>(m.size());
     if (n < 2) continue;
+    // Dense distance matrix of the commissioner (a few hundred practices at most):
+    // every step below reads it, so each distance is computed once.
+    const auto nn = static_cast<std::size_t>(n);
+    dist.assign(nn * nn, 0.0);
+    for (std::size_t a = 0; a < nn; ++a) {
+      for (std::size_t b = a + 1; b < nn; ++b) {
+        dist[a * nn + b] = dist[b * nn + a] = affinity.distance_km(m[a], m[b]);
+      }
+    }
     // k nearest neighbours (ties broken by id).
-    std::vector<std::pair<double, int>> near;
+    const int k = std::min(params.k_nearest, n - 1);
     for (int a = 0; a < n; ++a) {
       near.clear();
       for (int b = 0; b < n; ++b) {
-        if (a != b) near.emplace_back(affinity.distance_km(m[a], m[b]), m[b]);
+        if (a != b) near.emplace_back(dist[static_cast<std::size_t>(a) * nn + b], m[b]);
       }
-      const int k = std::min(params.k_nearest, n - 1);
       std::partial_sort(near.begin(), near.begin() + k, near.end());
       for (int t = 0; t < k; ++t) add(m[a], near[t].second, EdgeKind::nearest);
     }
-    // Minimum spanning tree over distances: guarantees one connected component.
-    using Complete = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
-                                           boost::property<boost::edge_weight_t, double>>;
-    Complete complete(static_cast<std::size_t>(n));
-    for (int a = 0; a < n; ++a) {
-      for (int b = a + 1; b < n; ++b) boost::add_edge(a, b, affinity.distance_km(m[a], m[b]), complete);
-    }
-    std::vector<boost::graph_traits<Complete>::edge_descriptor> tree;
-    boost::kruskal_minimum_spanning_tree(complete, std::back_inserter(tree));
-    for (const auto& e : tree) {
-      add(m[boost::source(e, complete)], m[boost::target(e, complete)], EdgeKind::spanning);
+    // Minimum spanning tree over distances guarantees one connected component.
+    // Prim's algorithm on the dense matrix is O(n^2) with no edge list, far
+    // cheaper than Kruskal on the complete graph; ties go to the lower index.
+    reach.assign(nn, std::numeric_limits<double>::infinity());
+    via.assign(nn, -1);
+    in_tree.assign(nn, 0);
+    reach[0] = 0.0;
+    for (int step = 0; step < n; ++step) {
+      int next = -1;
+      for (int b = 0; b < n; ++b) {
+        if (!in_tree[b] && (next < 0 || reach[b] < reach[next])) next = b;
+      }
+      in_tree[next] = 1;
+      if (via[next] >= 0) add(m[via[next]], m[next], EdgeKind::spanning);
+      for (int b = 0; b < n; ++b) {
+        const double d = dist[static_cast<std::size_t>(next) * nn + b];
+        if (!in_tree[b] && d < reach[b]) {
+          reach[b] = d;
+          via[b] = next;
+        }
+      }
     }
     // Relationship ties: same federation or super-partnership, within reach.
     if (params.enabled) {
@@ -70,14 +96,21 @@ RelationshipGraph build_relationship_graph(const World& world, const Relationshi
           const int i = m[a], j = m[b];
           const bool fed = p.federation[i] >= 0 && p.federation[i] == p.federation[j];
           const bool sp = p.super_partnership[i] >= 0 && p.super_partnership[i] == p.super_partnership[j];
-          if ((fed || sp) && affinity.distance_km(i, j) <= params.tie_max_km) add(i, j, EdgeKind::tie);
+          if ((fed || sp) && dist[static_cast<std::size_t>(a) * nn + b] <= params.tie_max_km) add(i, j, EdgeKind::tie);
         }
       }
     }
   }
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
+    return x.lo != y.lo ? x.lo < y.lo : x.hi < y.hi;
+  });
   RelationshipGraph graph(p.size());
-  for (const auto& [pair, kinds] : edges) {
-    boost::add_edge(pair.first, pair.second, EdgeProperties{affinity(pair.first, pair.second), kinds}, graph);
+  for (std::size_t e = 0; e < pairs.size();) {
+    std::uint8_t kinds = 0;
+    std::size_t f = e;
+    for (; f < pairs.size() && pairs[f].lo == pairs[e].lo && pairs[f].hi == pairs[e].hi; ++f) kinds |= pairs[f].kinds;
+    boost::add_edge(pairs[e].lo, pairs[e].hi, EdgeProperties{affinity(pairs[e].lo, pairs[e].hi), kinds}, graph);
+    e = f;
   }
   return graph;
 }

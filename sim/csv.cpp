@@ -37,7 +37,7 @@ std::optional<std::size_t> CsvTable::column(const std::vector<std::string>& name
   return std::nullopt;
 }
 
-CsvTable parse_csv(const std::string& raw, const std::string& file) {
+CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient) {
   CsvTable table;
   table.file = file;
   DiagnosticList problems;
@@ -121,12 +121,16 @@ CsvTable parse_csv(const std::string& raw, const std::string& file) {
     }
     table.rows.push_back(std::move(row));
   }
-  if (first) problems.add({file, 0, 0, "", "the file is empty (no header row)"});
-  problems.throw_if_any();
+  if (first) throw InputError(Diagnostic{file, 0, 0, "", "the file is empty (no header row)"});
+  if (lenient) {
+    table.row_problems = problems.items();
+  } else {
+    problems.throw_if_any();
+  }
   return table;
 }
 
-CsvTable read_csv(const std::string& path) {
+CsvTable read_csv(const std::string& path, bool lenient) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "file not found"});
@@ -135,7 +139,7 @@ CsvTable read_csv(const std::string& path) {
   if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return parse_csv(buffer.str(), path);
+  return parse_csv(buffer.str(), path, lenient);
 }
 
 }  // namespace pcnsim

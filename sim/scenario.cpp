@@ -62,6 +62,10 @@ void mark_origin(const YAML::Node& node, const std::string& prefix, const std::s
 void merge_into(YAML::Node base, const YAML::Node& over) {
   for (const auto& kv : over) {
     const std::string key = kv.first.Scalar();
+    if (!base[key].IsDefined()) {
+      base.force_insert(kv.first, kv.second);  // keeps the key's line and column for messages
+      continue;
+    }
     YAML::Node existing = base[key];
     if (existing.IsMap() && kv.second.IsMap()) {
       merge_into(existing, kv.second);
@@ -97,7 +101,7 @@ YamlSource load_chain(const std::string& text, const std::string& file, std::set
     node.remove("extends");
     merge_into(merged.root, node);
   } else {
-    merged.root = YAML::Clone(node);
+    merged.root = node;
   }
   mark_origin(node, "", file, merged.origin);  // the child's own keys, and the root, are its
   return merged;

@@ -18,6 +18,7 @@ struct CsvTable {
   std::string file;
   std::vector<std::string> header;
   std::vector<CsvRow> rows;
+  std::vector<Diagnostic> row_problems;  // bad rows left out (lenient reading only)
 
   /// Index of the first header among `names` present (case-insensitive), if any.
   std::optional<std::size_t> column(const std::vector<std::string>& names) const;
@@ -25,10 +26,12 @@ struct CsvTable {
 
 /// Reads a whole CSV file. Rows whose field count differs from the header's,
 /// unterminated quotes and non-UTF-8 bytes are reported (all of them) in the
-/// thrown InputError; a missing or unreadable file is reported too.
-CsvTable read_csv(const std::string& path);
+/// thrown InputError, or, when `lenient`, left out and listed in
+/// `row_problems` so the caller can add its own checks to the same report.
+/// A missing, unreadable or empty file always throws.
+CsvTable read_csv(const std::string& path, bool lenient = false);
 
 /// Parses CSV text (used by read_csv and by tests); `file` names it in errors.
-CsvTable parse_csv(const std::string& text, const std::string& file);
+CsvTable parse_csv(const std::string& text, const std::string& file, bool lenient = false);
 
 }  // namespace pcnsim

@@ -35,6 +35,7 @@ class DiagnosticList {
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
+  const std::vector<Diagnostic>& items() const { return items_; }
   void throw_if_any() const;
 
  private:

@@ -1,0 +1,198 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <set>
+
+#include "models/population.hpp"
+#include "pcnsim/csv.hpp"
+#include "pcnsim/validate.hpp"
+
+using namespace pcnsim;
+
+namespace {
+
+const std::string kData = PCNSIM_TEST_DATA_DIR;
+const std::string kRealData = std::string(PCNSIM_SOURCE_DIR) + "/data";
+
+EnglandSourceParams fixture(const std::string& practices) {
+  EnglandSourceParams p;
+  p.practices_csv = kData + "/" + practices;
+  p.centroids_csv = kData + "/centroids.csv";
+  p.imd_csv = kData + "/imd.csv";
+  p.min_list_size = 250;
+  return p;
+}
+
+std::vector<Diagnostic> load_problems(const EnglandSourceParams& params) {
+  World world;
+  PopulationReport report;
+  try {
+    load_england(world, params, report);
+  } catch (const InputError& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("CSV parsing handles quotes, CRLF, BOM and blank lines", "[csv]") {
+  const auto t = parse_csv("\xEF\xBB\xBF" "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n2,, 3 \n", "t.csv");
+  REQUIRE(t.header == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0].fields[1] == "x, y");
+  CHECK(t.rows[0].fields[2] == "say \"hi\"");
+  CHECK(t.rows[1].line == 4);
+  CHECK(t.rows[1].fields[2] == "3");
+  CHECK(t.column({"B"}) == 1u);
+  CHECK_FALSE(t.column({"d"}));
+}
+
+TEST_CASE("CSV errors name every bad line", "[csv]") {
+  try {
+    parse_csv("a,b\n1,2\n3\n4,5,6\n", "bad.csv");
+    FAIL("expected InputError");
+  } catch (const InputError& e) {
+    REQUIRE(e.problems().size() == 2);
+    CHECK(e.problems()[0].line == 3);
+    CHECK(e.problems()[1].line == 4);
+    CHECK_THAT(e.problems()[1].message, Catch::Contains("expected 2 fields"));
+  }
+  CHECK_THROWS_WITH(parse_csv("", "empty.csv"), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(parse_csv("a,b\n\"1,2\n", "q.csv"), Catch::Contains("unterminated"));
+  CHECK_THROWS_WITH(read_csv(kData + "/no-such-file.csv"), Catch::Contains("not found"));
+  CHECK_THROWS_WITH(read_csv(kData), Catch::Contains("directory"));
+}
+
+TEST_CASE("the importer reads a good file and imputes what is missing", "[population]") {
+  World world;
+  PopulationReport report;
+  load_england(world, fixture("practices_good.csv"), report);
+  const Practices& p = world.practices;
+  REQUIRE(p.size() == 5);               // B81001 (100 patients) is below min_list_size
+  CHECK(report.rows_read == 6);
+  CHECK(report.excluded_small == 1);
+  REQUIRE(world.commissioners.size() == 2);
+  CHECK(world.commissioners[0].code == "00L");
+  CHECK(world.commissioners[0].members == std::vector<int>{0, 1, 2, 3});
+  CHECK(p.code[0] == "A84002");
+  CHECK(p.list_size[1] == 14738);
+  // NE65 centroid (412, 602) km, jittered by at most 1.5 km.
+  CHECK(std::hypot(p.x_km[0] - 412.0, p.y_km[0] - 602.0) <= 1.5 + 1e-9);
+  CHECK(p.location_source[0] == LocationSource::postcode_district);
+  // ZZ99 is not a district: the practice sits at its commissioner's centroid.
+  CHECK(p.location_source[3] == LocationSource::commissioner_centroid);
+  CHECK(report.located_by_commissioner_centroid == 1);
+  CHECK(std::hypot(p.x_km[3] - world.commissioners[0].x_km, p.y_km[3] - world.commissioners[0].y_km) <= 1.5 + 1e-9);
+  // A84006 has no IMD score: the commissioner's list-weighted mean is used.
+  CHECK(p.imd_imputed[3] == 1);
+  const double expected = (5903 * 20.5 + 14738 * 35.0 + 12066 * 28.25) / (5903 + 14738 + 12066);
+  CHECK(p.imd_score[3] == Approx(expected));
+  CHECK(report.imd_imputed == 1);
+}
+
+TEST_CASE("the importer accepts the newer sub-ICB column names", "[population]") {
+  World world;
+  PopulationReport report;
+  load_england(world, fixture("practices_sub_icb.csv"), report);
+  REQUIRE(world.practices.size() == 3);
+  CHECK(world.commissioners.at(0).code == "00L");
+}
+
+TEST_CASE("the importer reports malformed rows, duplicates and missing columns", "[population]") {
+  const auto malformed = load_problems(fixture("practices_malformed.csv"));
+  REQUIRE(malformed.size() == 3);
+  CHECK(malformed[0].line == 3);
+  CHECK_THAT(malformed[0].message, Catch::Contains("fields"));
+  CHECK(malformed[1].line == 4);
+  CHECK_THAT(malformed[1].message, Catch::Contains("twelve"));
+  CHECK(malformed[2].line == 5);
+  CHECK_THAT(malformed[2].message, Catch::Contains("zero patients"));
+
+  const auto dup = load_problems(fixture("practices_duplicate.csv"));
+  REQUIRE(dup.size() == 1);
+  CHECK(dup[0].line == 4);
+  CHECK_THAT(dup[0].message, Catch::Contains("duplicate practice code A84002 (first on line 2)"));
+
+  const auto missing = load_problems(fixture("practices_missing_column.csv"));
+  REQUIRE(missing.size() == 1);
+  CHECK(missing[0].key == "NUMBER_OF_PATIENTS");
+
+  const auto bytes = load_problems(fixture("practices_not_utf8.csv"));
+  REQUIRE(bytes.size() == 1);
+  CHECK_THAT(bytes[0].message, Catch::Contains("UTF-8"));
+
+  auto no_files = fixture("practices_good.csv");
+  no_files.centroids_csv = kData + "/none.csv";
+  no_files.imd_csv = kData + "/none2.csv";
+  CHECK(load_problems(no_files).size() == 2);  // both missing files in one report
+}
+
+TEST_CASE("real England: every practice located, attributes follow their targets", "[population][england]") {
+  PopulationParams params;
+  params.england.practices_csv = kRealData + "/gp-reg-pat-prac-all-2021-01.csv";
+  params.england.centroids_csv = kRealData + "/postcode-district-centroids.csv";
+  params.england.imd_csv = kRealData + "/practice-imd2019-score.csv";
+  World world;
+  const PopulationReport report = build_population(world, params, 20190701);
+  const Practices& p = world.practices;
+  CHECK(report.rows_read == 6658);
+  CHECK(static_cast<int>(p.size()) == 6658 - report.excluded_small);
+  CHECK(world.commissioners.size() == 135);
+  // LE19, E20, NR7 have no centroid (data/README.md): 6 practices, one of them
+  // (Y03584, 46 patients) below min_list_size.
+  CHECK(report.located_by_commissioner_centroid == 5);
+  std::set<std::string> codes(p.code.begin(), p.code.end());
+  CHECK(codes.size() == p.size());
+  // England lies within the OS grid box.
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    REQUIRE(p.x_km[i] > 80);
+    REQUIRE(p.x_km[i] < 660);
+    REQUIRE(p.y_km[i] > 0);
+    REQUIRE(p.y_km[i] < 660);
+  }
+  double list = 0, needs = 0, fte = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    list += p.list_size[i];
+    needs += p.list_size[i] * p.needs_index[i];
+    fte += p.gp_fte[i];
+  }
+  CHECK(needs / list == Approx(1.0).epsilon(1e-9));            // list-weighted mean 1 by construction
+  CHECK(quantile(p.needs_index, 0.1) == Approx(0.90).margin(0.03));  // [S3 T6.1]
+  CHECK(quantile(p.needs_index, 0.9) == Approx(1.11).margin(0.03));
+  CHECK(quantile(p.share_65_plus, 0.1) == Approx(0.092).margin(0.02));
+  CHECK(quantile(p.share_65_plus, 0.9) == Approx(0.256).margin(0.02));
+  CHECK(fte / list * 1000 == Approx(0.49).margin(0.02));
+  int federated = 0, partnered = 0;
+  std::set<int> federations, partnerships;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p.federation[i] >= 0) {
+      ++federated;
+      federations.insert(p.federation[i]);
+    }
+    if (p.super_partnership[i] >= 0) {
+      ++partnered;
+      partnerships.insert(p.super_partnership[i]);
+    }
+  }
+  CHECK(static_cast<double>(federated) / static_cast<double>(p.size()) == Approx(0.62).margin(0.05));
+  CHECK(static_cast<double>(federated) / static_cast<double>(federations.size()) == Approx(25).margin(5));
+  CHECK(partnerships.size() == Approx(166).margin(3));
+}
+
+TEST_CASE("synthetic populations are reproducible and sized as asked", "[population]") {
+  PopulationParams params;
+  params.source = "synthetic";
+  params.synthetic.practices = 300;
+  params.synthetic.commissioners = 7;
+  World a, b, c;
+  build_population(a, params, 1);
+  build_population(b, params, 1);
+  build_population(c, params, 2);
+  REQUIRE(a.practices.size() == 300);
+  CHECK(a.commissioners.size() == 7);
+  CHECK(a.practices.x_km == b.practices.x_km);
+  CHECK(a.practices.list_size == b.practices.list_size);
+  CHECK(a.practices.federation == b.practices.federation);
+  CHECK(a.practices.list_size != c.practices.list_size);
+  CHECK(quantile(a.practices.list_size, 0.5) == Approx(7900).epsilon(0.15));
+}

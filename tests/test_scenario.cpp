@@ -1,0 +1,175 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "pcnsim/scenario.hpp"
+
+using namespace pcnsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<Diagnostic> problems_of(const std::string& yaml, const std::vector<Override>& overrides = {}) {
+  try {
+    load_scenario_text(yaml, "test.yaml", overrides);
+  } catch (const InputError& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("pcnsim-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write_file(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+const std::string kBaseline = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/baseline.yaml";
+
+}  // namespace
+
+TEST_CASE("a minimal scenario takes the documented defaults", "[scenario]") {
+  const Scenario s = load_scenario_text("name: tiny\nseed: 5\n", "tiny.yaml");
+  CHECK(s.name == "tiny");
+  CHECK(s.seed == 5);
+  CHECK(s.formation.size_threshold_patients == 30000);
+  CHECK(s.calendar.start.iso() == "2019-04-01");
+  CHECK(s.funding.core_gbp_per_patient.at(Date::from_ymd(2020, 1, 1)) == Approx(1.50));
+  CHECK(s.funding.core_gbp_per_patient.at(Date::from_ymd(2019, 3, 31)) == 0.0);
+}
+
+TEST_CASE("unknown keys are reported with file, line, column and the closest key", "[scenario]") {
+  const auto p = problems_of("name: x\nformation:\n  g_sise: 0.1\n  inertia: 0.1\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].file == "test.yaml");
+  CHECK(p[0].line == 3);
+  CHECK(p[0].column == 3);
+  CHECK(p[0].key == "formation.g_sise");
+  CHECK_THAT(p[0].message, Catch::Contains("did you mean 'g_size'"));
+}
+
+TEST_CASE("wrong types and out-of-range values are all reported at once", "[scenario]") {
+  const auto p = problems_of(
+      "name: x\n"
+      "seed: twelve\n"
+      "formation:\n"
+      "  inertia: -1\n"
+      "  approve_rural_probability: 1.5\n"
+      "  enabled: maybe\n"
+      "relationships:\n"
+      "  k_nearest: 2.5\n"
+      "  lambda_km: .nan\n"
+      "calendar:\n"
+      "  start: 2019-02-30\n"
+      "population:\n"
+      "  source: mars\n");
+  REQUIRE(p.size() == 8);
+  std::map<std::string, Diagnostic> by_key;
+  for (const auto& d : p) by_key[d.key] = d;
+  CHECK_THAT(by_key["seed"].message, Catch::Contains("whole number"));
+  CHECK(by_key["seed"].line == 2);
+  CHECK_THAT(by_key["formation.inertia"].message, Catch::Contains("out of range"));
+  CHECK_THAT(by_key["formation.approve_rural_probability"].message, Catch::Contains("[0, 1]"));
+  CHECK_THAT(by_key["formation.enabled"].message, Catch::Contains("true or false"));
+  CHECK_THAT(by_key["relationships.k_nearest"].message, Catch::Contains("whole number"));
+  CHECK_THAT(by_key["relationships.lambda_km"].message, Catch::Contains("finite"));
+  CHECK_THAT(by_key["calendar.start"].message, Catch::Contains("YYYY-MM-DD"));
+  CHECK_THAT(by_key["population.source"].message, Catch::Contains("england, synthetic"));
+}
+
+TEST_CASE("structural mistakes are reported", "[scenario]") {
+  CHECK_THAT(problems_of("name: x\nformation: 3\n").at(0).message, Catch::Contains("block of parameters"));
+  CHECK_THAT(problems_of("name: [a, b]\n").at(0).message, Catch::Contains("single value"));
+  CHECK_THAT(problems_of("- a\n- b\n").at(0).message, Catch::Contains("YAML map"));
+  CHECK_THAT(problems_of("").at(0).message, Catch::Contains("empty"));
+  const auto syntax = problems_of("name: x\nformation:\n  inertia: [1, 2\n");
+  REQUIRE(syntax.size() == 1);
+  CHECK_THAT(syntax[0].message, Catch::Contains("YAML syntax error"));
+  CHECK(syntax[0].line > 0);
+  const auto series = problems_of(
+      "funding:\n  core_gbp_per_patient:\n    - {from: 2020-04-01, value: 1}\n    - {from: 2019-04-01, value: 2}\n"
+      "    - {from: 2021-04-01, valu: 2}\n");
+  REQUIRE(series.size() == 3);  // order, unknown key, missing value
+  const auto consistency = problems_of("calendar:\n  start: 2020-01-01\n  end: 2019-01-01\n");
+  REQUIRE(consistency.size() >= 1);
+  CHECK(consistency[0].key == "calendar.end");
+}
+
+TEST_CASE("overrides given with --set are checked like the file", "[scenario]") {
+  const Scenario s = load_scenario_text("name: x\n", "x.yaml", {{"formation.inertia", "0.5"}, {"seed", "9"}});
+  CHECK(s.formation.inertia == 0.5);
+  CHECK(s.seed == 9);
+  const auto p = problems_of("name: x\n", {{"formation.inertai", "0.5"}, {"formation.g_size", "abc"}});
+  REQUIRE(p.size() == 2);
+  CHECK(p[0].file.rfind("--set", 0) == 0);
+  CHECK_THAT(p[0].message + p[1].message, Catch::Contains("did you mean 'inertia'"));
+  CHECK_THROWS_AS(parse_override("no-equals-sign"), InputError);
+  CHECK(parse_override("a.b=c=d").value == "c=d");
+}
+
+TEST_CASE("extends merges files and errors name the file that holds the value", "[scenario]") {
+  const fs::path dir = temp_dir("extends");
+  write_file(dir / "parent.yaml", "name: parent\nseed: 3\nformation:\n  inertia: 0.2\n  g_pair: 0.3\n");
+  write_file(dir / "child.yaml", "extends: parent.yaml\nname: child\nformation:\n  inertia: 0.4\n");
+  const Scenario s = load_scenario((dir / "child.yaml").string());
+  CHECK(s.name == "child");
+  CHECK(s.seed == 3);
+  CHECK(s.formation.inertia == 0.4);
+  CHECK(s.formation.g_pair == 0.3);
+
+  write_file(dir / "bad_parent.yaml", "name: parent\nformation:\n  g_pair: -3\n");
+  write_file(dir / "bad_child.yaml", "extends: bad_parent.yaml\nsignup:\n  enabeld: true\n");
+  try {
+    load_scenario((dir / "bad_child.yaml").string());
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    REQUIRE(e.problems().size() == 2);
+    for (const auto& d : e.problems()) {
+      if (d.key == "formation.g_pair") CHECK(d.file.find("bad_parent.yaml") != std::string::npos);
+      if (d.key == "signup.enabeld") CHECK(d.file.find("bad_child.yaml") != std::string::npos);
+    }
+  }
+  write_file(dir / "loop_a.yaml", "extends: loop_b.yaml\n");
+  write_file(dir / "loop_b.yaml", "extends: loop_a.yaml\n");
+  CHECK_THROWS_WITH(load_scenario((dir / "loop_a.yaml").string()), Catch::Contains("cycle"));
+  write_file(dir / "orphan.yaml", "extends: nowhere.yaml\n");
+  CHECK_THROWS_WITH(load_scenario((dir / "orphan.yaml").string()), Catch::Contains("not found"));
+  CHECK_THROWS_WITH(load_scenario((dir / "missing.yaml").string()), Catch::Contains("not found"));
+  CHECK_THROWS_WITH(load_scenario(dir.string()), Catch::Contains("directory"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the resolved scenario reads back to the same parameters", "[scenario]") {
+  const Scenario s = load_scenario(kBaseline, {{"formation.inertia", "0.125"}});
+  const Scenario again = load_scenario_text(resolved_yaml(s), "resolved.yaml");
+  const auto a = parameter_rows(s), b = parameter_rows(again);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].path == b[i].path);
+    CHECK(a[i].value == b[i].value);
+  }
+}
+
+TEST_CASE("baseline.yaml states exactly the built-in defaults", "[scenario]") {
+  // The reference docs are generated from the C++ defaults; the baseline must agree.
+  const auto baseline = parameter_rows(load_scenario(kBaseline));
+  const auto defaults = parameter_rows(Scenario{});
+  REQUIRE(baseline.size() == defaults.size());
+  for (std::size_t i = 0; i < baseline.size(); ++i) {
+    const auto& path = baseline[i].path;
+    if (path == "name" || path == "description" || path.find("_csv") != std::string::npos) continue;
+    if (path == "population.source") continue;
+    INFO(path);
+    CHECK(baseline[i].value == defaults[i].value);
+  }
+}
+
+TEST_CASE("every parameter has a description", "[scenario]") {
+  for (const auto& row : parameter_rows(Scenario{})) {
+    INFO(row.path);
+    CHECK_FALSE(row.description.empty());
+  }
+}
