@@ -63,6 +63,12 @@ int Date::month() const {
   return m;
 }
 
+int Date::day() const {
+  int y, m, d;
+  to_ymd(y, m, d);
+  return d;
+}
+
 int Date::financial_year() const {
   int y, m, d;
   to_ymd(y, m, d);

@@ -352,6 +352,12 @@ void File::write(const std::string& path, const std::vector<double>& data, const
                  options);
 }
 
+void File::write(const std::string& path, const std::vector<float>& data, const std::vector<hsize_t>& shape,
+                 const DatasetOptions& options) {
+  create_dataset(*this, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data.data(), data.size(), sizeof(float), shape,
+                 options);
+}
+
 void File::write(const std::string& path, const std::vector<std::int64_t>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
   create_dataset(*this, path, H5T_STD_I64LE, H5T_NATIVE_INT64, data.data(), data.size(), sizeof(std::int64_t), shape,

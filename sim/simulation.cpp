@@ -1,6 +1,7 @@
 #include "pcnsim/simulation.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include "models/signup.hpp"
 #include "pcnsim/rng.hpp"
@@ -17,6 +18,10 @@ namespace {
 struct NationalSeries {
   int signed_up, signup_share, networks, practices_in_networks, patients_in_networks, patient_coverage,
       networks_live;
+  int arrs_wte, arrs_vacancies, arrs_claimed, arrs_ceiling;
+  std::array<int, kRoleCount> arrs_role_wte{};
+  std::array<int, kFundingLines> payments{};
+  int gp_demand, gp_supplied, gp_unmet, hours_per_gp_fte, arrs_hours, gp_substituted, gp_supervision;
 
   explicit NationalSeries(Recorder& r)
       : signed_up(r.declare("practices_signed_up", "practices", "practices that signed the Network DES")),
@@ -26,7 +31,27 @@ struct NationalSeries {
         patients_in_networks(r.declare("patients_in_networks", "patients", "registered patients of member practices")),
         patient_coverage(r.declare("patient_coverage", "1",
                                    "share of all registered patients covered by a network (members and covered non-signers)")),
-        networks_live(r.declare("networks_live", "1", "1 once networks are live and paid, else 0")) {}
+        networks_live(r.declare("networks_live", "1", "1 once networks are live and paid, else 0")),
+        arrs_wte(r.declare("arrs_wte", "WTE", "ARRS staff in post, all roles")),
+        arrs_vacancies(r.declare("arrs_vacancies", "posts", "ARRS vacancies open")),
+        arrs_claimed(r.declare("arrs_claimed_gbp", "GBP/week", "ARRS reimbursement claimed this week")),
+        arrs_ceiling(r.declare("arrs_ceiling_gbp", "GBP/year", "sum of networks' ARRS ceilings for the financial year")),
+        gp_demand(r.declare("gp_demand_hours", "hours/week", "GP time demanded before ARRS substitution")),
+        gp_supplied(r.declare("gp_supplied_hours", "hours/week", "GP time worked")),
+        gp_unmet(r.declare("gp_unmet_hours", "hours/week", "GP demand left unmet (beyond the maximum hours)")),
+        hours_per_gp_fte(r.declare("hours_per_gp_fte", "hours/week", "GP hours worked per GP FTE")),
+        arrs_hours(r.declare("arrs_hours", "hours/week", "productive ARRS hours delivered to practices")),
+        gp_substituted(r.declare("gp_hours_substituted", "hours/week", "GP hours taken over by ARRS staff")),
+        gp_supervision(r.declare("gp_supervision_hours", "hours/week", "GP hours spent supervising ARRS staff")) {
+    for (std::size_t role = 0; role < kRoleCount; ++role) {
+      arrs_role_wte[role] = r.declare(std::string("arrs_wte_") + kArrsRoles[role], "WTE",
+                                      std::string("ARRS staff in post: ") + kArrsRoles[role]);
+    }
+    for (int line = 0; line < kFundingLines; ++line) {
+      payments[line] = r.declare(std::string("payment_") + kFundingLineNames[line] + "_gbp", "GBP/week",
+                                 std::string("DES payments this week: ") + kFundingLineNames[line]);
+    }
+  }
 };
 
 }  // namespace
@@ -41,13 +66,20 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
   World& world = result.world;
 
   result.population_report = build_population(world, scenario.population, seed);
-  world.signed_up.assign(world.practices.size(), 0);
-  world.network_of.assign(world.practices.size(), -1);
-  world.covering_network.assign(world.practices.size(), -1);
+  const std::size_t n_practices = world.practices.size();
+  world.signed_up.assign(n_practices, 0);
+  world.network_of.assign(n_practices, -1);
+  world.covering_network.assign(n_practices, -1);
 
   result.recorder = Recorder(cal.steps());
   Recorder& rec = result.recorder;
   const NationalSeries series(rec);
+  WeeklyArrays& weekly = result.weekly;
+  const auto steps = static_cast<std::size_t>(cal.steps());
+  weekly.practices = n_practices;
+  weekly.gp_demand_hours.assign(steps * n_practices, 0.0f);
+  weekly.gp_supplied_hours.assign(steps * n_practices, 0.0f);
+  weekly.arrs_hours.assign(steps * n_practices, 0.0f);
 
   const auto& tl = scenario.timeline;
   auto step_of = [&](Date d) { return cal.step_of(d).value_or(-1); };
@@ -56,17 +88,28 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
   double total_patients = 0.0;
   for (double l : world.practices.list_size) total_patients += l;
 
+  std::optional<FundingFlows> funding;
+  std::optional<ArrsWorkforce> arrs;
+  std::vector<double> productive_wte(n_practices * kRoleCount, 0.0), wte(n_practices * kRoleCount, 0.0);
+  GpWeek gp;
   bool live = false;
   for (int step = 0; step < cal.steps(); ++step) {
+    const Date date = cal.step_start(step);
+    const auto s = static_cast<std::size_t>(step);
     // 1. Timeline events of this week.
     if (cal.starts_financial_year(step)) {
-      result.events.push_back({step, cal.step_start(step),
-                               "financial year " + financial_year_label(cal.financial_year(step)) + " starts"});
+      result.events.push_back({step, date, "financial year " + financial_year_label(cal.financial_year(step)) + " starts"});
     }
     if (step == step_of(tl.signup_window_open)) result.events.push_back({step, tl.signup_window_open, "DES sign-up window opens"});
     if (step == live_step) {
       result.events.push_back({step, tl.networks_live, "networks go live"});
       live = true;
+    }
+    if (scenario.covid.enabled && step == step_of(scenario.covid.start)) {
+      result.events.push_back({step, scenario.covid.start, "COVID-19 shock starts"});
+    }
+    if (scenario.covid.enabled && step == step_of(scenario.covid.end)) {
+      result.events.push_back({step, scenario.covid.end, "COVID-19 shock ends"});
     }
     // 2. Mechanisms. Sign-up and formation happen at the registration deadline.
     if (step == formation_step) {
@@ -78,11 +121,36 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       result.formation_stats = form_networks(world, result.graph, affinity, scenario.formation, seed, step);
       result.formation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       result.membership.push_back({tl.signup_window_close, world.network_of});
+
+      funding.emplace(world, scenario.funding, cal);
+      arrs.emplace(world, scenario.arrs, scenario.funding, cal, seed);
+      funding->start_year(date.financial_year());
+      arrs->start_year(step, date.financial_year());
+      const std::size_t nets = world.networks.size();
+      weekly.networks = nets;
+      weekly.arrs_wte.assign(steps * nets * kRoleCount, 0.0f);
+      weekly.vacancies.assign(steps * nets, 0);
+      weekly.arrs_claimed_gbp.assign(steps * nets, 0.0f);
+      weekly.arrs_ceiling_gbp.assign(steps * nets, 0.0f);
+    } else if (funding && cal.starts_financial_year(step)) {
+      funding->start_year(date.financial_year());
+      arrs->start_year(step, date.financial_year());
     }
+    const bool covid = scenario.covid.enabled && date >= scenario.covid.start && date <= scenario.covid.end;
+    if (live && funding) {
+      funding->step(step);
+      arrs->step(step, covid ? scenario.covid.arrs_inflow_multiplier : 1.0);
+      arrs->deploy(step, productive_wte, wte);
+    }
+    const double demand_multiplier = covid ? 1.0 + scenario.covid.extra_gp_demand_share : 1.0;
+    if (scenario.gp_workload.enabled) {
+      gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, {}, productive_wte, wte, gp);
+    }
+
     // 3. Recording.
     int signed_count = 0, members = 0;
     double member_patients = 0.0, covered = 0.0;
-    for (std::size_t i = 0; i < world.practices.size(); ++i) {
+    for (std::size_t i = 0; i < n_practices; ++i) {
       signed_count += world.signed_up[i];
       if (world.network_of[i] >= 0) {
         ++members;
@@ -91,12 +159,79 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       if (world.covering_network[i] >= 0) covered += world.practices.list_size[i];
     }
     rec.set(series.signed_up, step, signed_count);
-    rec.set(series.signup_share, step, static_cast<double>(signed_count) / static_cast<double>(world.practices.size()));
+    rec.set(series.signup_share, step, static_cast<double>(signed_count) / static_cast<double>(n_practices));
     rec.set(series.networks, step, static_cast<double>(world.networks.size()));
     rec.set(series.practices_in_networks, step, members);
     rec.set(series.patients_in_networks, step, member_patients);
     rec.set(series.patient_coverage, step, covered / total_patients);
     rec.set(series.networks_live, step, live ? 1.0 : 0.0);
+
+    if (funding) {
+      const std::size_t nets = weekly.networks;
+      const auto& w = arrs->wte_by_network_role();
+      const auto& vac = arrs->vacancies_by_network_role();
+      double total_wte = 0, claimed = 0, ceiling = 0;
+      int vacancies = 0;
+      std::array<double, kRoleCount> role_wte{};
+      std::array<double, kFundingLines> paid{};
+      for (std::size_t n = 0; n < nets; ++n) {
+        int net_vacancies = 0;
+        for (std::size_t r = 0; r < kRoleCount; ++r) {
+          const double x = w[n * kRoleCount + r];
+          weekly.arrs_wte[(s * nets + n) * kRoleCount + r] = static_cast<float>(x);
+          role_wte[r] += x;
+          total_wte += x;
+          net_vacancies += vac[n * kRoleCount + r];
+        }
+        vacancies += net_vacancies;
+        weekly.vacancies[s * nets + n] = net_vacancies;
+        const double net_claimed = live ? to_gbp(arrs->claimed_this_week()[n]) : 0.0;
+        weekly.arrs_claimed_gbp[s * nets + n] = static_cast<float>(net_claimed);
+        weekly.arrs_ceiling_gbp[s * nets + n] = static_cast<float>(to_gbp(arrs->ceiling_this_year(static_cast<int>(n))));
+        claimed += net_claimed;
+        ceiling += to_gbp(arrs->ceiling_this_year(static_cast<int>(n)));
+        if (live) {
+          for (int line = 0; line < kFundingLines; ++line) paid[line] += to_gbp(funding->week()[n * kFundingLines + line]);
+        }
+      }
+      rec.set(series.arrs_wte, step, total_wte);
+      rec.set(series.arrs_vacancies, step, vacancies);
+      rec.set(series.arrs_claimed, step, claimed);
+      rec.set(series.arrs_ceiling, step, ceiling);
+      for (std::size_t r = 0; r < kRoleCount; ++r) rec.set(series.arrs_role_wte[r], step, role_wte[r]);
+      for (int line = 0; line < kFundingLines; ++line) rec.set(series.payments[line], step, paid[line]);
+    }
+    if (scenario.gp_workload.enabled) {
+      double demand = 0, supplied = 0, unmet = 0, arrs_hours = 0, substituted = 0, supervision = 0, fte = 0;
+      for (std::size_t i = 0; i < n_practices; ++i) {
+        demand += gp.demand[i];
+        supplied += gp.supplied[i];
+        unmet += gp.unmet[i];
+        arrs_hours += gp.arrs_hours[i];
+        substituted += gp.substituted[i];
+        supervision += gp.supervision[i];
+        fte += world.practices.gp_fte[i];
+        weekly.gp_demand_hours[s * n_practices + i] = static_cast<float>(gp.demand[i]);
+        weekly.gp_supplied_hours[s * n_practices + i] = static_cast<float>(gp.supplied[i]);
+        weekly.arrs_hours[s * n_practices + i] = static_cast<float>(gp.arrs_hours[i]);
+      }
+      rec.set(series.gp_demand, step, demand);
+      rec.set(series.gp_supplied, step, supplied);
+      rec.set(series.gp_unmet, step, unmet);
+      rec.set(series.hours_per_gp_fte, step, fte > 0 ? supplied / fte : 0.0);
+      rec.set(series.arrs_hours, step, arrs_hours);
+      rec.set(series.gp_substituted, step, substituted);
+      rec.set(series.gp_supervision, step, supervision);
+    }
+  }
+  if (funding) {
+    result.finance.years = arrs->years();
+    result.finance.arrs = arrs->money();
+    result.finance.lines = funding->year_totals();
+    for (auto e : arrs->employers()) result.employers.push_back(to_string(e));
+    result.arrs_staff = arrs->staff();
+    result.arrs_hires = arrs->hires();
+    result.arrs_leavers = arrs->leavers();
   }
   return result;
 }

@@ -66,6 +66,27 @@ std::map<std::string, double> formation_metrics(const World& world, const std::v
   return m;
 }
 
+std::map<std::string, double> arrs_metrics(const RunResult& run) {
+  std::map<std::string, double> m;
+  const auto& fin = run.finance;
+  for (std::size_t y = 0; y < fin.years.size(); ++y) {
+    Pence ceiling = 0, claimed = 0;
+    for (const auto& money : fin.arrs[y]) {
+      ceiling += money.ceiling;
+      claimed += money.claimed;
+    }
+    const int fy = fin.years[y];
+    char label[16];
+    std::snprintf(label, sizeof label, "%04d_%02d", fy, (fy + 1) % 100);
+    if (ceiling > 0) m[std::string("unclaimed_share_") + label] = static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling);
+  }
+  // WTE in post in the week containing 31 March 2023.
+  if (const Series* wte = run.recorder.find("arrs_wte")) {
+    if (auto step = run.calendar.step_of(Date::from_ymd(2023, 3, 31))) m["fte_march_2023"] = wte->value[*step];
+  }
+  return m;
+}
+
 std::vector<TargetRow> read_targets(const std::string& path) {
   YAML::Node root;
   try {
@@ -107,6 +128,7 @@ void compare_targets(std::vector<TargetRow>& rows, const RunResult& run) {
   if (!run.membership.empty()) {
     for (const auto& [k, v] : formation_metrics(run.world, run.membership.front().network_of)) metrics["formation." + k] = v;
   }
+  for (const auto& [k, v] : arrs_metrics(run)) metrics["arrs." + k] = v;
   for (auto& row : rows) {
     auto it = metrics.find(row.section + "." + row.name);
     row.simulated = it != metrics.end();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
 
 #include "pcnsim/h5.hpp"
 #include "pcnsim/version.hpp"
@@ -24,6 +25,77 @@ std::vector<T> column(std::size_t n, F f) {
   std::vector<T> out(n);
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<T>(f(i));
   return out;
+}
+
+using Options = std::function<h5::DatasetOptions(std::string, std::string)>;
+
+void write_weekly_arrays(h5::File& file, const RunResult& run, const Options& opt) {
+  // Weekly per-network and per-practice arrays, [step, ...].
+  const WeeklyArrays& wk = run.weekly;
+  const auto steps = static_cast<hsize_t>(run.calendar.steps());
+  const auto net_rows = static_cast<hsize_t>(wk.networks), prs = static_cast<hsize_t>(wk.practices);
+  file.write("/networks/weekly/arrs_wte", wk.arrs_wte, {steps, net_rows, static_cast<hsize_t>(kRoleCount)},
+             opt("WTE", "ARRS staff in post by week, network and role (roles in /arrs/roles)"));
+  file.write("/networks/weekly/vacancies", wk.vacancies, {steps, net_rows}, opt("posts", "open ARRS vacancies"));
+  file.write("/networks/weekly/arrs_claimed_gbp", wk.arrs_claimed_gbp, {steps, net_rows},
+             opt("GBP/week", "ARRS reimbursement claimed in the week"));
+  file.write("/networks/weekly/arrs_ceiling_gbp", wk.arrs_ceiling_gbp, {steps, net_rows},
+             opt("GBP/year", "the network's ARRS ceiling for the financial year of the week"));
+  file.write("/practices/weekly/gp_demand_hours", wk.gp_demand_hours, {steps, prs},
+             opt("hours/week", "GP time demanded before ARRS substitution"));
+  file.write("/practices/weekly/gp_supplied_hours", wk.gp_supplied_hours, {steps, prs},
+             opt("hours/week", "GP time worked"));
+  file.write("/practices/weekly/arrs_hours", wk.arrs_hours, {steps, prs},
+             opt("hours/week", "productive ARRS hours the practice received"));
+  file.write("/arrs/roles", std::vector<std::string>(kArrsRoles.begin(), kArrsRoles.end()),
+             opt("", "ARRS roles, the last axis of /networks/weekly/arrs_wte"));
+
+}
+
+void write_finance(h5::File& file, const RunResult& run, const Options& opt) {
+  // Money per financial year, exact in pence.
+  const FinanceRecord& fin = run.finance;
+  const auto years = static_cast<hsize_t>(fin.years.size());
+  const auto net_rows = static_cast<hsize_t>(run.weekly.networks);
+  std::vector<std::int64_t> ceiling, claimed, unclaimed, redistributed;
+  std::vector<double> nat_ceiling, nat_claimed, nat_unclaimed, nat_share;
+  for (const auto& year : fin.arrs) {
+    Pence c = 0, k = 0;
+    for (const auto& m : year) {
+      ceiling.push_back(m.ceiling);
+      claimed.push_back(m.claimed);
+      unclaimed.push_back(m.unclaimed());
+      redistributed.push_back(m.redistributed);
+      c += m.ceiling;
+      k += m.claimed;
+    }
+    nat_ceiling.push_back(to_gbp(c));
+    nat_claimed.push_back(to_gbp(k));
+    nat_unclaimed.push_back(to_gbp(c - k));
+    nat_share.push_back(c > 0 ? static_cast<double>(c - k) / static_cast<double>(c) : 0.0);
+  }
+  file.write("/finance/year", std::vector<std::int32_t>(fin.years.begin(), fin.years.end()),
+             opt("", "financial year (2019 = 2019/20)"));
+  file.write("/finance/network/arrs_ceiling_pence", ceiling, {years, net_rows},
+             opt("pence", "ARRS ceiling (allocated, after any redistribution) per year and network"));
+  file.write("/finance/network/arrs_claimed_pence", claimed, {years, net_rows}, opt("pence", "ARRS reimbursement claimed"));
+  file.write("/finance/network/arrs_unclaimed_pence", unclaimed, {years, net_rows},
+             opt("pence", "ARRS ceiling not claimed, lost at year end"));
+  file.write("/finance/network/arrs_redistributed_pence", redistributed, {years, net_rows},
+             opt("pence", "ceiling moved by the commissioner (+ received, - given up)"));
+  for (int line = 0; line < kFundingLines; ++line) {
+    std::vector<std::int64_t> paid;
+    for (const auto& year : fin.lines) {
+      for (std::size_t n = 0; n < run.weekly.networks; ++n) paid.push_back(year[n * kFundingLines + line]);
+    }
+    file.write(std::string("/finance/network/") + kFundingLineNames[line] + "_pence", paid, {years, net_rows},
+               opt("pence", std::string("DES payments in the year: ") + kFundingLineNames[line]));
+  }
+  file.write("/finance/national/arrs_ceiling_gbp", nat_ceiling, opt("GBP", "sum of ARRS ceilings per year"));
+  file.write("/finance/national/arrs_claimed_gbp", nat_claimed, opt("GBP", "ARRS claimed per year"));
+  file.write("/finance/national/arrs_unclaimed_gbp", nat_unclaimed, opt("GBP", "ARRS unclaimed per year"));
+  file.write("/finance/national/arrs_unclaimed_share", nat_share, opt("1", "unclaimed / ceiling per year"));
+
 }
 
 }  // namespace
@@ -130,6 +202,11 @@ void write_run(const RunResult& run, const std::string& path) {
   file.write("/networks/formed_time",
              column<std::string>(m, [&](std::size_t i) { return run.calendar.step_start(nets[i].formed_step).iso(); }),
              opt("date", "start of the week the network formed"));
+
+  file.write("/networks/employer", run.employers, opt("", "ARRS employer: lead_practice, federation or community_trust"));
+
+  write_weekly_arrays(file, run, opt);
+  write_finance(file, run, opt);
 
   // Commissioners, with formation diagnostics.
   const std::size_t c = w.commissioners.size();

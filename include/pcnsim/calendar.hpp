@@ -19,6 +19,7 @@ struct Date {
   std::string iso() const;
   int year() const;
   int month() const;
+  int day() const;
   /// Financial year that contains the date, e.g. 2019 for 2020-03-31.
   int financial_year() const;
 

@@ -62,6 +62,9 @@ class File {
   // --- writing; `shape` is the full dataset shape, data are row-major -------
   void write(const std::string& path, const std::vector<double>& data,
              const std::vector<hsize_t>& shape, const DatasetOptions& options = {});
+  /// Single precision, for large per-network or per-practice weekly arrays.
+  void write(const std::string& path, const std::vector<float>& data,
+             const std::vector<hsize_t>& shape, const DatasetOptions& options = {});
   void write(const std::string& path, const std::vector<std::int64_t>& data,
              const std::vector<hsize_t>& shape, const DatasetOptions& options = {});
   void write(const std::string& path, const std::vector<std::int32_t>& data,

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "models/arrs.hpp"
 #include "models/formation.hpp"
 #include "models/funding.hpp"
+#include "models/gp_workload.hpp"
 #include "models/population.hpp"
 #include "models/relationships.hpp"
 #include "models/signup.hpp"
@@ -59,6 +61,9 @@ struct Scenario {
   SignupParams signup;
   FormationParams formation;
   FundingParams funding;
+  ArrsParams arrs;
+  GpWorkloadParams gp_workload;
+  CovidParams covid;
   OutputParams output;
 
   template <class V>
@@ -73,6 +78,9 @@ struct Scenario {
     v.block("signup", signup, "mechanism 1: DES sign-up");
     v.block("formation", formation, "mechanism 2: network formation");
     v.block("funding", funding, "mechanism 3: DES funding lines");
+    v.block("arrs", arrs, "mechanism 4: ARRS workforce");
+    v.block("gp_workload", gp_workload, "mechanism 5: GP workload");
+    v.block("covid", covid, "the COVID-19 shock");
     v.block("output", output, "output file settings");
   }
 };

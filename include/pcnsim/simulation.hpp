@@ -5,8 +5,12 @@
 //   1. timeline events dated in the week (sign-up window close, networks live,
 //      start of a financial year);
 //   2. mechanisms in the order of MODEL.md: sign-up (1) and formation (2) at
-//      the sign-up deadline;
-//   3. recording of the national series.
+//      the sign-up deadline; at the start of each financial year the funding
+//      lines' one-off pots and ARRS ceilings (3, 4); then, once networks are
+//      live, every week: funding flows (3), ARRS workforce (4: redistribution,
+//      leavers, vacancies, hiring, claims), GP workload (5);
+//   3. recording of the national series and the per-network and per-practice
+//      weekly arrays.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +37,25 @@ struct MembershipSnapshot {
   std::vector<int> network_of;  // per practice, -1 = not in a network
 };
 
+/// Per-network and per-practice weekly results, row-major [step][...].
+struct WeeklyArrays {
+  std::size_t networks = 0, practices = 0;
+  std::vector<float> arrs_wte;           // [step][network][role]
+  std::vector<std::int32_t> vacancies;   // [step][network]
+  std::vector<float> arrs_claimed_gbp;   // [step][network]
+  std::vector<float> arrs_ceiling_gbp;   // [step][network], the year's ceiling
+  std::vector<float> gp_demand_hours;    // [step][practice]
+  std::vector<float> gp_supplied_hours;  // [step][practice]
+  std::vector<float> arrs_hours;         // [step][practice]
+};
+
+/// Money per financial year (pence): [year][network] and per line.
+struct FinanceRecord {
+  std::vector<int> years;
+  std::vector<std::vector<NetworkYearMoney>> arrs;
+  std::vector<std::vector<Pence>> lines;  // [year][network * kFundingLines + line]
+};
+
 struct RunResult {
   Scenario scenario;
   std::uint64_t replicate = 0;
@@ -44,6 +67,11 @@ struct RunResult {
   std::vector<MembershipSnapshot> membership;
   std::vector<TimelineEvent> events;
   Recorder recorder;
+  WeeklyArrays weekly;
+  FinanceRecord finance;
+  std::vector<std::string> employers;  // per network
+  ArrsStaff arrs_staff;                // every ARRS post ever filled
+  std::int64_t arrs_hires = 0, arrs_leavers = 0;
   double formation_seconds = 0.0;  // wall time of sign-up + graph + formation (for bench/)
 };
 

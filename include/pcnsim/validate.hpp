@@ -15,6 +15,10 @@ double quantile(std::vector<double> values, double q);
 /// Formation metrics of a membership snapshot, keyed as in targets.yaml.
 std::map<std::string, double> formation_metrics(const World& world, const std::vector<int>& network_of);
 
+/// ARRS metrics: unclaimed share per financial year ("unclaimed_share_2020_21")
+/// and WTE in post at the end of March 2023 ("fte_march_2023").
+std::map<std::string, double> arrs_metrics(const RunResult& run);
+
 struct TargetRow {
   std::string section;   // formation, arrs, clinical_directors
   std::string name;

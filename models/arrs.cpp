@@ -1,0 +1,405 @@
+#include "models/arrs.hpp"
+
+#include <algorithm>
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <numeric>
+
+namespace pcnsim {
+
+namespace {
+
+RoleParams make_role(Date opens, std::vector<DatedValue> caps, double preference, double inflow, double substitution,
+                double supervision, bool full = false) {
+  RoleParams r;
+  r.opens = opens;
+  r.max_reimbursable_gbp_per_wte.entries = std::move(caps);
+  r.preference = preference;
+  r.pool_inflow_wte_per_week = inflow;
+  r.substitution_gp_hours_per_wte_week = substitution;
+  r.supervision_gp_hours_per_wte_week = supervision;
+  r.always_fully_reimbursed = full;
+  return r;
+}
+
+Date d(int y, int m) { return Date::from_ymd(y, m, 1); }
+
+// Agenda for Change band mid-points with on-costs, used where the DES gives no figure.
+const char* const kAfc = "Agenda for Change mid-point plus on-costs (no DES figure)";
+
+}  // namespace
+
+std::array<RoleParams, kRoleCount> ArrsRoles::defaults() {
+  const DatedValue band4{d(2020, 4), 29135, "DES 2020/21 maximum (care coordinator / nursing associate)"};
+  const DatedValue band5{d(2020, 4), 35389, kAfc};
+  const DatedValue band7{d(2020, 4), 55670, "DES 2020/21 maximum (first-contact physiotherapist, band 7)"};
+  return {
+      make_role(d(2019, 4), {{d(2019, 4), 54000, "DES 2019/20 (reimbursed at 70%)"}, {d(2020, 4), 55670, "DES 2020/21"},
+                        {d(2022, 4), 57318, "DES 2022/23"}}, 24, 52, 8, 1.5),
+      make_role(d(2019, 4), {{d(2019, 4), 34113, "DES 2019/20 (reimbursed at 100%)"}, {d(2020, 4), 35389, "DES 2020/21"}},
+           13, 28.6, 2, 0.5, true),
+      make_role(d(2020, 4), {band7}, 7, 19.5, 10, 1.0),
+      make_role(d(2020, 4), {{d(2020, 4), 55670, kAfc}}, 6, 16.9, 12, 3.0),
+      make_role(d(2020, 4), {band5}, 8, 22.1, 3, 0.5),
+      make_role(d(2020, 4), {band4}, 20, 57.2, 2, 0.3),
+      make_role(d(2020, 4), {band5}, 5, 12.35, 1, 0.3),
+      make_role(d(2020, 10), {band4}, 2, 6.5, 3, 1.0),
+      make_role(d(2021, 4), {{d(2021, 4), 55670, kAfc}}, 6, 23.4, 12, 2.0),
+      make_role(d(2021, 4), {{d(2021, 4), 55670, kAfc}}, 4, 15.6, 6, 1.0),
+      make_role(d(2021, 4), {{d(2021, 4), 62705, "DES 2021/22 maximum (band 8a)"}}, 3, 13, 18, 1.0),
+      make_role(d(2020, 4), {band7}, 0.5, 1.56, 4, 0.5),
+      make_role(d(2020, 4), {band7}, 0.5, 1.56, 4, 0.5),
+      make_role(d(2020, 4), {band7}, 0.6, 2.08, 4, 0.5),
+      make_role(d(2022, 10), {{d(2022, 10), 29135, kAfc}}, 2, 31.2, 3, 0.3),
+      make_role(d(2022, 10), {{d(2022, 10), 45000, kAfc}}, 1, 18.2, 0, 0.2),
+  };
+}
+
+const char* to_string(Employer e) {
+  switch (e) {
+    case Employer::lead_practice: return "lead_practice";
+    case Employer::federation: return "federation";
+    case Employer::community_trust: return "community_trust";
+  }
+  return "unknown";
+}
+
+ArrsWorkforce::ArrsWorkforce(const World& world, const ArrsParams& params, const FundingParams& funding,
+                             const Calendar& calendar, std::uint64_t seed)
+    : world_(world),
+      params_(params),
+      funding_(funding),
+      calendar_(calendar),
+      leaver_rng_(make_stream(seed, "arrs_leavers", 0)),
+      vacancy_rng_(make_stream(seed, "arrs_vacancies", 0)),
+      match_rng_(make_stream(seed, "arrs_matching", 0)) {
+  const auto& comms = world.commissioners;
+  const auto& p = world.practices;
+  // Regions: farthest-point seeded k-means over commissioners' centroids (deterministic).
+  const int k = std::min<int>(params.regions, static_cast<int>(comms.size()));
+  std::vector<double> cx, cy;
+  int north = 0;
+  for (std::size_t c = 0; c < comms.size(); ++c) {
+    if (comms[c].y_km > comms[north].y_km) north = static_cast<int>(c);
+  }
+  cx.push_back(comms[north].x_km);
+  cy.push_back(comms[north].y_km);
+  while (static_cast<int>(cx.size()) < k) {
+    std::size_t far = 0;
+    double far_d = -1;
+    for (std::size_t c = 0; c < comms.size(); ++c) {
+      double nearest = 1e300;
+      for (std::size_t j = 0; j < cx.size(); ++j) nearest = std::min(nearest, std::hypot(comms[c].x_km - cx[j], comms[c].y_km - cy[j]));
+      if (nearest > far_d) {
+        far_d = nearest;
+        far = c;
+      }
+    }
+    cx.push_back(comms[far].x_km);
+    cy.push_back(comms[far].y_km);
+  }
+  region_.assign(comms.size(), 0);
+  for (int iteration = 0; iteration < 25; ++iteration) {
+    for (std::size_t c = 0; c < comms.size(); ++c) {
+      double best = 1e300;
+      for (int j = 0; j < k; ++j) {
+        const double dist = std::hypot(comms[c].x_km - cx[j], comms[c].y_km - cy[j]);
+        if (dist < best) {
+          best = dist;
+          region_[c] = j;
+        }
+      }
+    }
+    std::vector<double> sx(k, 0), sy(k, 0), n(k, 0);
+    for (std::size_t c = 0; c < comms.size(); ++c) {
+      sx[region_[c]] += comms[c].x_km;
+      sy[region_[c]] += comms[c].y_km;
+      n[region_[c]] += 1;
+    }
+    for (int j = 0; j < k; ++j) {
+      if (n[j] > 0) {
+        cx[j] = sx[j] / n[j];
+        cy[j] = sy[j] / n[j];
+      }
+    }
+  }
+  region_share_.assign(k, 0.0);
+  double total = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const double w = p.list_size[i] * p.needs_index[i];
+    region_share_[region_[p.commissioner[i]]] += w;
+    total += w;
+  }
+  for (double& s : region_share_) s /= total;
+  pool_.assign(static_cast<std::size_t>(k) * kRoleCount, 0.0);
+
+  const std::size_t nets = world.networks.size();
+  wte_.assign(nets * kRoleCount, 0.0);
+  vacancies_.assign(nets * kRoleCount, 0);
+  claimed_week_.assign(nets, 0);
+  boost::random::uniform_01<double> uniform;
+  Engine employer_rng = make_stream(seed, "arrs_employer", 0);
+  for (const auto& net : world.networks) {
+    Employer e = Employer::lead_practice;
+    const double draw = uniform(employer_rng);
+    if (net.hosting == HostingModel::federation) {
+      e = Employer::federation;
+    } else if (net.hosting != HostingModel::super_practice && draw < params.trust_employer_probability) {
+      e = Employer::community_trust;
+    }
+    employer_.push_back(e);
+  }
+}
+
+int ArrsWorkforce::year_index(int fy) const {
+  const auto it = std::find(years_.begin(), years_.end(), fy);
+  return it == years_.end() ? -1 : static_cast<int>(it - years_.begin());
+}
+
+double ArrsWorkforce::annual_cost(int role, Date d) const {
+  return params_.cost_share_of_maximum * params_.roles[role].max_reimbursable_gbp_per_wte.at(d);
+}
+
+Pence ArrsWorkforce::weekly_cost_pence(int role, Date d) const {
+  const double rate = params_.roles[role].always_fully_reimbursed ? 1.0 : funding_.arrs_reimbursement_rate.at(d);
+  return weekly_amount(annual_cost(role, d) * rate, d.financial_year());
+}
+
+Pence ArrsWorkforce::ceiling_this_year(int network) const {
+  return current_year_ < 0 ? 0 : money_[current_year_][network].ceiling;
+}
+
+void ArrsWorkforce::start_year(int step, int fy) {
+  years_.push_back(fy);
+  current_year_ = static_cast<int>(years_.size()) - 1;
+  std::vector<NetworkYearMoney> money(world_.networks.size());
+  // The pot in force on 1 April of the year, shared by weighted population of networks' members.
+  const double pot = funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
+  double total = 0;
+  std::vector<double> weighted(world_.networks.size(), 0.0);
+  for (std::size_t i = 0; i < world_.practices.size(); ++i) {
+    const int n = world_.network_of[i];
+    if (n < 0) continue;
+    weighted[n] += world_.practices.list_size[i] * world_.practices.needs_index[i];
+    total += world_.practices.list_size[i] * world_.practices.needs_index[i];
+  }
+  for (std::size_t n = 0; n < money.size(); ++n) money[n].ceiling = total > 0 ? to_pence(pot * weighted[n] / total) : 0;
+  money_.push_back(std::move(money));
+  (void)step;
+}
+
+void ArrsWorkforce::recount() {
+  std::fill(wte_.begin(), wte_.end(), 0.0);
+  for (std::size_t k = 0; k < staff_.network.size(); ++k) {
+    if (staff_.active[k]) wte_[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] += 1.0;
+  }
+}
+
+void ArrsWorkforce::step(int step, double inflow_multiplier) {
+  if (current_year_ < 0) return;
+  const Date date = calendar_.step_start(step);
+  auto& money = money_[current_year_];
+  boost::random::uniform_01<double> uniform;
+
+  if (funding_.arrs_redistribution && date.month() == funding_.arrs_redistribution_month && date.day() <= 7) {
+    redistribute(current_year_);
+  }
+
+  // Leavers.
+  for (std::size_t k = 0; k < staff_.network.size(); ++k) {
+    if (!staff_.active[k]) continue;
+    const double hazard = 1.0 - std::pow(1.0 - params_.roles[staff_.role[k]].attrition_per_year, 7.0 / 365.25);
+    if (uniform(leaver_rng_) < hazard) {
+      staff_.active[k] = 0;
+      staff_.end_step[k] = step;
+      ++leavers_;
+    }
+  }
+  recount();
+  // Vacancies that stay unfilled are withdrawn now and then, and re-planned.
+  for (int& v : vacancies_) {
+    for (int k = v; k > 0; --k) {
+      if (uniform(vacancy_rng_) < params_.vacancy_withdrawal_per_week) --v;
+    }
+  }
+
+  // Plans: post vacancies while the annual cost of staff and vacancies fits the budget.
+  std::vector<int> open;
+  double open_preference = 0;
+  for (std::size_t r = 0; r < kRoleCount; ++r) {
+    if (date >= params_.roles[r].opens) {
+      open.push_back(static_cast<int>(r));
+      open_preference += params_.roles[r].preference;
+    }
+  }
+  if (params_.enabled && open_preference > 0) {
+    std::vector<double> cost(kRoleCount);
+    for (int r : open) cost[r] = to_gbp(weekly_cost_pence(r, date)) * days_in_financial_year(date.financial_year()) / 7.0;
+    // Near the year end, plan against next year's ceiling when it is larger.
+    const int fy = date.financial_year();
+    const Date next_april = Date::from_ymd(fy + 1, 4, 1);
+    double growth = 1.0;
+    if (next_april.days - date.days <= 7 * params_.plan_ahead_weeks) {
+      const double pot = funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
+      if (pot > 0) growth = std::max(1.0, funding_.arrs_national_pot_gbp.at(next_april) / pot);
+    }
+    for (std::size_t n = 0; n < world_.networks.size(); ++n) {
+      const double budget = params_.plan_share * to_gbp(money[n].ceiling) * growth;
+      double committed = 0, headcount = 0;
+      for (int r : open) {
+        const double count = wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r];
+        committed += count * cost[r];
+        headcount += count;
+      }
+      while (true) {
+        int choice = -1;
+        double best_deficit = -1e300;
+        for (int r : open) {
+          if (committed + cost[r] > budget || params_.roles[r].preference <= 0) continue;
+          const double target = params_.roles[r].preference / open_preference * (headcount + 1);
+          const double deficit = target - (wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r]);
+          if (deficit > best_deficit) {
+            best_deficit = deficit;
+            choice = r;
+          }
+        }
+        if (choice < 0) break;
+        ++vacancies_[n * kRoleCount + choice];
+        committed += cost[choice];
+        headcount += 1;
+      }
+    }
+  }
+
+  // Labour pools: inflow, drift away, then networks of each region compete for candidates.
+  const std::size_t regions = region_share_.size();
+  std::vector<int> slots;
+  for (std::size_t g = 0; g < regions; ++g) {
+    for (int r : open) {
+      double& pool = pool_[g * kRoleCount + r];
+      pool = pool * (1.0 - params_.pool_exit_per_week) + params_.roles[r].pool_inflow_wte_per_week * inflow_multiplier * region_share_[g];
+      slots.clear();
+      for (std::size_t n = 0; n < world_.networks.size(); ++n) {
+        if (region_[world_.networks[n].commissioner] != static_cast<int>(g)) continue;
+        for (int v = 0; v < vacancies_[n * kRoleCount + r]; ++v) slots.push_back(static_cast<int>(n));
+      }
+      // Random order: partial Fisher-Yates over the slots that can be filled.
+      std::size_t fill = std::min(slots.size(), static_cast<std::size_t>(pool));
+      if (fill < slots.size() && uniform(match_rng_) < pool - std::floor(pool)) ++fill;
+      for (std::size_t s = 0; s < fill; ++s) {
+        const std::size_t j = boost::random::uniform_int_distribution<std::size_t>(s, slots.size() - 1)(match_rng_);
+        std::swap(slots[s], slots[j]);
+        const int n = slots[s];
+        --vacancies_[static_cast<std::size_t>(n) * kRoleCount + r];
+        staff_.network.push_back(n);
+        staff_.role.push_back(r);
+        staff_.start_step.push_back(step);
+        staff_.end_step.push_back(-1);
+        staff_.active.push_back(1);
+        wte_[static_cast<std::size_t>(n) * kRoleCount + r] += 1.0;
+        ++hires_;
+      }
+      pool = std::max(0.0, pool - static_cast<double>(fill));
+    }
+  }
+
+  // Claims: this week's reimbursable cost, up to what is left of the ceiling.
+  std::fill(claimed_week_.begin(), claimed_week_.end(), 0);
+  std::vector<Pence> due(world_.networks.size(), 0);
+  for (std::size_t k = 0; k < staff_.network.size(); ++k) {
+    if (staff_.active[k]) due[staff_.network[k]] += weekly_cost_pence(staff_.role[k], date);
+  }
+  for (std::size_t n = 0; n < due.size(); ++n) {
+    const Pence claim = std::min(due[n], money[n].ceiling - money[n].claimed);
+    claimed_week_[n] = claim;
+    money[n].claimed += claim;
+  }
+}
+
+void ArrsWorkforce::redistribute(int year) {
+  // Project each network's claims to 31 March at this week's rate. Networks
+  // projected to leave more than `redistribution_margin` of their ceiling
+  // unclaimed give that surplus up; the commissioner shares it among its
+  // other networks (those on course to use their ceiling) by ceiling, which
+  // lets them plan more posts for the rest of the year.
+  auto& money = money_[year];
+  const int fy = years_[year];
+  const Date january = Date::from_ymd(fy + 1, 1, 1);
+  const double weeks_left = (Date::from_ymd(fy + 1, 4, 1).days - january.days) / 7.0;
+  std::vector<Pence> due(world_.networks.size(), 0);
+  for (std::size_t k = 0; k < staff_.network.size(); ++k) {
+    if (staff_.active[k]) due[staff_.network[k]] += weekly_cost_pence(staff_.role[k], january);
+  }
+  // Open vacancies count as if filled: a network keeps money it is recruiting with.
+  for (std::size_t n = 0; n < world_.networks.size(); ++n) {
+    for (std::size_t r = 0; r < kRoleCount; ++r) {
+      due[n] += vacancies_[n * kRoleCount + r] * weekly_cost_pence(static_cast<int>(r), january);
+    }
+  }
+  for (std::size_t c = 0; c < world_.commissioners.size(); ++c) {
+    std::vector<int> donors, receivers;
+    std::vector<Pence> surplus;
+    Pence total_surplus = 0, receiver_ceiling = 0;
+    for (const auto& net : world_.networks) {
+      if (net.commissioner != static_cast<int>(c)) continue;
+      const auto& m = money[net.id];
+      const Pence projected = m.claimed + static_cast<Pence>(static_cast<double>(due[net.id]) * weeks_left);
+      const Pence keep = static_cast<Pence>(funding_.arrs_redistribution_margin * static_cast<double>(m.ceiling));
+      if (m.ceiling - projected > keep) {
+        donors.push_back(net.id);
+        surplus.push_back(m.ceiling - projected - keep);
+        total_surplus += surplus.back();
+      } else {
+        receivers.push_back(net.id);
+        receiver_ceiling += m.ceiling;
+      }
+    }
+    if (total_surplus <= 0 || receivers.empty() || receiver_ceiling <= 0) continue;
+    for (std::size_t k = 0; k < donors.size(); ++k) {
+      money[donors[k]].ceiling -= surplus[k];
+      money[donors[k]].redistributed -= surplus[k];
+    }
+    // Shares by ceiling, with the rounding remainder to the last receiver so the total balances.
+    Pence given = 0;
+    for (std::size_t k = 0; k < receivers.size(); ++k) {
+      auto& m = money[receivers[k]];
+      const Pence g = k + 1 == receivers.size()
+                          ? total_surplus - given
+                          : static_cast<Pence>(static_cast<long double>(total_surplus) * m.ceiling / receiver_ceiling);
+      m.ceiling += g;
+      m.redistributed += g;
+      given += g;
+    }
+  }
+}
+
+void ArrsWorkforce::deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte) const {
+  // Network totals per role (productive WTE ramps up linearly from the start),
+  // then each member practice's share by list or by needs-weighted list.
+  const auto& p = world_.practices;
+  std::vector<double> net_productive(world_.networks.size() * kRoleCount, 0.0);
+  for (std::size_t k = 0; k < staff_.network.size(); ++k) {
+    if (!staff_.active[k]) continue;
+    const double ramp = params_.roles[staff_.role[k]].ramp_up_weeks;
+    const double weeks = static_cast<double>(step - staff_.start_step[k]);
+    net_productive[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] +=
+        ramp > 0 ? std::min(1.0, weeks / ramp) : 1.0;
+  }
+  productive_wte.assign(p.size() * kRoleCount, 0.0);
+  wte.assign(p.size() * kRoleCount, 0.0);
+  const bool by_need = params_.deployment == "need";
+  for (const auto& net : world_.networks) {
+    double total = 0;
+    for (int m : net.members) total += p.list_size[m] * (by_need ? p.needs_index[m] : 1.0);
+    for (int m : net.members) {
+      const double share = p.list_size[m] * (by_need ? p.needs_index[m] : 1.0) / total;
+      for (std::size_t r = 0; r < kRoleCount; ++r) {
+        productive_wte[m * kRoleCount + r] = share * net_productive[net.id * kRoleCount + r];
+        wte[m * kRoleCount + r] = share * wte_[net.id * kRoleCount + r];
+      }
+    }
+  }
+}
+
+}  // namespace pcnsim

@@ -1,0 +1,193 @@
+#pragma once
+// Mechanism 4, ARRS workforce. Each financial year a network's ceiling is the
+// national pot times its share of the weighted population. Every week a
+// network posts vacancies for the open roles, by its role preferences, while
+// the annual cost of its staff and vacancies stays within `plan_share` of the
+// ceiling; vacancies are filled from a regional labour pool per role (weekly
+// inflow, candidates drift away, networks of a region compete for the same
+// candidates in random order); new staff ramp up to full productivity over
+// some weeks and leave with a weekly hazard. The network claims each week's
+// reimbursable cost (up to the role's maximum, times the reimbursement rate)
+// until its ceiling is reached; what is left at 31 March is lost (or moved by
+// the commissioner before then, if redistribution is switched on). Staff are
+// deployed to member practices by list share or by need.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/funding.hpp"
+#include "pcnsim/calendar.hpp"
+#include "pcnsim/params.hpp"
+#include "pcnsim/rng.hpp"
+#include "pcnsim/world.hpp"
+
+namespace pcnsim {
+
+struct RoleParams {
+  Date opens = Date::from_ymd(2019, 4, 1);
+  DatedSeries max_reimbursable_gbp_per_wte;
+  bool always_fully_reimbursed = false;
+  double preference = 1.0;
+  double pool_inflow_wte_per_week = 1.0;
+  double ramp_up_weeks = 12;
+  double attrition_per_year = 0.12;
+  double substitution_gp_hours_per_wte_week = 4.0;
+  double supervision_gp_hours_per_wte_week = 1.0;
+
+  template <class V>
+  void describe(V& v) {
+    v.field("opens", opens, {"first date the role can be reimbursed"});
+    v.field("max_reimbursable_gbp_per_wte", max_reimbursable_gbp_per_wte,
+            {"maximum reimbursable cost of one WTE including on-costs", "GBP/WTE/year", 0, 1e6});
+    v.field("always_fully_reimbursed", always_fully_reimbursed, {"reimbursed at 100% even when the general rate is lower"});
+    v.field("preference", preference, {"relative weight of the role in networks' hiring plans", "", 0, 1e6});
+    v.field("pool_inflow_wte_per_week", pool_inflow_wte_per_week,
+            {"national weekly inflow of candidates into the labour pool, split by region by weighted population",
+             "WTE/week", 0, 1e6});
+    v.field("ramp_up_weeks", ramp_up_weeks, {"weeks for a new starter to reach full productivity", "weeks", 0, 520});
+    v.field("attrition_per_year", attrition_per_year, {"share of staff leaving per year (weekly hazard)", "1/year", 0, 1});
+    v.field("substitution_gp_hours_per_wte_week", substitution_gp_hours_per_wte_week,
+            {"GP hours a productive WTE takes off GPs each week (uncertain [S3 ch.3])", "hours/WTE/week", 0, 100});
+    v.field("supervision_gp_hours_per_wte_week", supervision_gp_hours_per_wte_week,
+            {"GP supervision hours each WTE needs each week", "hours/WTE/week", 0, 100});
+  }
+};
+
+inline constexpr std::array<const char*, 16> kArrsRoles = {
+    "clinical_pharmacist",       "social_prescribing_link_worker", "first_contact_physiotherapist",
+    "physician_associate",       "pharmacy_technician",            "care_coordinator",
+    "health_wellbeing_coach",    "nursing_associate",              "paramedic",
+    "mental_health_practitioner", "advanced_practitioner",         "dietitian",
+    "podiatrist",                "occupational_therapist",         "gp_assistant",
+    "digital_lead"};
+inline constexpr std::size_t kRoleCount = kArrsRoles.size();
+
+/// The roles as one parameters block, one sub-block per role.
+struct ArrsRoles {
+  std::array<RoleParams, kRoleCount> role = defaults();
+  static std::array<RoleParams, kRoleCount> defaults();
+
+  RoleParams& operator[](std::size_t i) { return role[i]; }
+  const RoleParams& operator[](std::size_t i) const { return role[i]; }
+  template <class V>
+  void describe(V& v) {
+    for (std::size_t i = 0; i < kRoleCount; ++i) v.block(kArrsRoles[i], role[i], "one ARRS role");
+  }
+};
+
+struct ArrsParams {
+  bool enabled = true;
+  int regions = 7;
+  double plan_share = 1.0;
+  double cost_share_of_maximum = 0.85;
+  int plan_ahead_weeks = 0;
+  double vacancy_withdrawal_per_week = 0.05;
+  double pool_exit_per_week = 0.02;
+  double hours_per_wte_week = 37.5;
+  std::string deployment = "list";
+  double trust_employer_probability = 0.15;
+  ArrsRoles roles;
+
+  template <class V>
+  void describe(V& v) {
+    v.field("enabled", enabled, {"networks recruit ARRS staff; off = no hiring and every ceiling unclaimed"});
+    v.field("regions", regions, {"labour-market regions (commissioners grouped by location)", "", 1, 1000});
+    v.field("plan_share", plan_share,
+            {"share of the ceiling a network commits to staff (annual cost of staff and vacancies)", "1", 0, 2});
+    v.field("cost_share_of_maximum", cost_share_of_maximum,
+            {"actual employment cost of a WTE as a share of the role's maximum reimbursable amount (staff are "
+             "often paid below the top of the band)", "1", 0, 1});
+    v.field("plan_ahead_weeks", plan_ahead_weeks,
+            {"in the last weeks of a financial year networks plan against next year's ceiling (pots are announced "
+             "in advance; recruiting takes months)", "weeks", 0, 52});
+    v.field("vacancy_withdrawal_per_week", vacancy_withdrawal_per_week,
+            {"chance a vacancy is withdrawn each week (and the money re-planned, perhaps for another role)",
+             "1/week", 0, 1});
+    v.field("pool_exit_per_week", pool_exit_per_week,
+            {"share of waiting candidates who leave the pool each week", "1/week", 0, 1});
+    v.field("hours_per_wte_week", hours_per_wte_week, {"working hours of one WTE", "hours/week", 1, 80});
+    v.choice("deployment", deployment, {"list", "need"},
+             {"staff time goes to member practices by list share or by needs-weighted list share"});
+    v.field("trust_employer_probability", trust_employer_probability,
+            {"probability a flat or lead-practice network employs through a community trust", "", 0, 1});
+    v.block("roles", roles, "the ARRS roles");
+  }
+};
+
+/// Who employs a network's ARRS staff (follows the hosting model).
+enum class Employer : std::uint8_t { lead_practice = 0, federation = 1, community_trust = 2 };
+const char* to_string(Employer e);
+
+/// Staff of every network as a structure of arrays (one row per WTE).
+struct ArrsStaff {
+  std::vector<int> network, role, start_step;
+  std::vector<int> end_step;  // week they left (before that week's claims), -1 while in post
+  std::vector<std::uint8_t> active;
+};
+
+/// Per-network, per-financial-year money (pence).
+struct NetworkYearMoney {
+  Pence ceiling = 0;        // after redistribution
+  Pence claimed = 0;        // reimbursed staff costs
+  Pence redistributed = 0;  // change to the ceiling by the commissioner (+ received, - given up)
+  Pence unclaimed() const { return ceiling - claimed; }
+};
+
+class ArrsWorkforce {
+ public:
+  ArrsWorkforce(const World& world, const ArrsParams& params, const FundingParams& funding, const Calendar& calendar,
+                std::uint64_t seed);
+
+  /// Ceilings for the new financial year from the current membership.
+  void start_year(int step, int fy);
+  /// One week: redistribution (if due), attrition, vacancies, hiring, claims.
+  /// `inflow_multiplier` scales this week's labour-pool inflow (e.g. COVID-19).
+  void step(int step, double inflow_multiplier = 1.0);
+  /// Productive WTE per practice and role received this week (deployment).
+  void deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte) const;
+
+  // Results.
+  const ArrsStaff& staff() const { return staff_; }
+  /// [network * kRoleCount + role]
+  const std::vector<double>& wte_by_network_role() const { return wte_; }
+  const std::vector<int>& vacancies_by_network_role() const { return vacancies_; }
+  const std::vector<Pence>& claimed_this_week() const { return claimed_week_; }
+  /// money_[fy index][network]
+  const std::vector<std::vector<NetworkYearMoney>>& money() const { return money_; }
+  const std::vector<int>& years() const { return years_; }
+  const std::vector<Employer>& employers() const { return employer_; }
+  const std::vector<int>& region_of_commissioner() const { return region_; }
+  int year_index(int fy) const;
+  Pence ceiling_this_year(int network) const;
+  Pence weekly_cost_pence(int role, Date d) const;
+  std::int64_t hires() const { return hires_; }
+  std::int64_t leavers() const { return leavers_; }
+
+ private:
+  double annual_cost(int role, Date d) const;
+  void redistribute(int year);
+  void recount();
+
+  const World& world_;
+  const ArrsParams& params_;
+  const FundingParams& funding_;
+  const Calendar& calendar_;
+  // One stream per kind of draw, so that e.g. more vacancies elsewhere do not
+  // shift who leaves: runs that differ in one input stay comparable.
+  Engine leaver_rng_, vacancy_rng_, match_rng_;
+  std::vector<int> region_;             // per commissioner
+  std::vector<double> pool_;            // [region * kRoleCount + role] candidates waiting (WTE)
+  std::vector<double> region_share_;    // weighted-population share per region
+  ArrsStaff staff_;
+  std::vector<double> wte_;             // per network x role
+  std::vector<int> vacancies_;          // per network x role
+  std::vector<Pence> claimed_week_;     // per network
+  std::vector<Employer> employer_;      // per network
+  std::vector<int> years_;
+  std::vector<std::vector<NetworkYearMoney>> money_;
+  int current_year_ = -1;
+  std::int64_t hires_ = 0, leavers_ = 0;
+};
+
+}  // namespace pcnsim

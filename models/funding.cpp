@@ -1,0 +1,52 @@
+#include "models/funding.hpp"
+
+namespace pcnsim {
+
+int days_in_financial_year(int fy) { return Date::from_ymd(fy + 1, 4, 1).days - Date::from_ymd(fy, 4, 1).days; }
+
+Pence weekly_amount(double annual_gbp, int fy) { return to_pence(annual_gbp * 7.0 / days_in_financial_year(fy)); }
+
+FundingFlows::FundingFlows(const World& world, const FundingParams& params, const Calendar& calendar)
+    : world_(world), params_(params), calendar_(calendar), week_(world.networks.size() * kFundingLines, 0) {}
+
+void FundingFlows::start_year(int fy) {
+  years_.push_back(fy);
+  totals_.emplace_back(world_.networks.size() * kFundingLines, 0);
+  // One-off national leadership-and-management pot, by weighted population share.
+  const double pot = params_.leadership_management_national_gbp.at(Date::from_ymd(fy, 4, 1));
+  if (pot <= 0) return;
+  double total = 0;
+  for (const auto& net : world_.networks) total += world_.network_weighted_list_size(net);
+  for (const auto& net : world_.networks) {
+    totals_.back()[net.id * kFundingLines + leadership_management] +=
+        to_pence(pot * world_.network_weighted_list_size(net) / total);
+  }
+}
+
+void FundingFlows::step(int step) {
+  const Date date = calendar_.step_start(step);
+  const int fy = date.financial_year();
+  const auto& p = world_.practices;
+  const double core_rate = params_.core_gbp_per_patient.at(date);
+  const double participation_rate = params_.participation_gbp_per_weighted_patient.at(date);
+  const double cd_rate = params_.clinical_director_gbp_per_patient.at(date);
+  const double care_home_rate = params_.care_home_premium_gbp_per_bed.at(date);
+  const double lm_rate = params_.leadership_management_gbp_per_weighted_patient.at(date);
+  for (const auto& net : world_.networks) {
+    double list = 0, weighted = 0, beds = 0;
+    for (int m : net.members) {
+      list += p.list_size[m];
+      weighted += p.list_size[m] * p.needs_index[m];
+      beds += p.care_home_beds[m];
+    }
+    Pence* w = &week_[net.id * kFundingLines];
+    w[core] = weekly_amount(core_rate * list, fy);
+    w[participation] = weekly_amount(participation_rate * weighted, fy);
+    w[clinical_director] = weekly_amount(cd_rate * list, fy);
+    w[care_home_premium] = weekly_amount(care_home_rate * beds, fy);
+    w[leadership_management] = weekly_amount(lm_rate * weighted, fy);
+    for (int line = 0; line < kFundingLines; ++line) totals_.back()[net.id * kFundingLines + line] += w[line];
+  }
+}
+
+}  // namespace pcnsim
