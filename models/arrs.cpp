@@ -206,11 +206,18 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
     redistribute(current_year_);
   }
 
+  // This week's cost and leaving hazard of each role, computed once.
+  std::array<Pence, kRoleCount> week_cost{};
+  std::array<double, kRoleCount> hazard{};
+  for (std::size_t r = 0; r < kRoleCount; ++r) {
+    week_cost[r] = weekly_cost_pence(static_cast<int>(r), date);
+    hazard[r] = 1.0 - std::pow(1.0 - params_.roles[r].attrition_per_year, 7.0 / 365.25);
+  }
+
   // Leavers.
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
     if (!staff_.active[k]) continue;
-    const double hazard = 1.0 - std::pow(1.0 - params_.roles[staff_.role[k]].attrition_per_year, 7.0 / 365.25);
-    if (uniform(leaver_rng_) < hazard) {
+    if (uniform(leaver_rng_) < hazard[staff_.role[k]]) {
       staff_.active[k] = 0;
       staff_.end_step[k] = step;
       ++leavers_;
@@ -308,7 +315,7 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
   std::fill(claimed_week_.begin(), claimed_week_.end(), 0);
   std::vector<Pence> due(world_.networks.size(), 0);
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
-    if (staff_.active[k]) due[staff_.network[k]] += weekly_cost_pence(staff_.role[k], date);
+    if (staff_.active[k]) due[staff_.network[k]] += week_cost[staff_.role[k]];
   }
   for (std::size_t n = 0; n < due.size(); ++n) {
     const Pence claim = std::min(due[n], money[n].ceiling - money[n].claimed);
