@@ -184,7 +184,10 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         auto it = federation_hub.find(f);
         if (it == federation_hub.end() || p.list_size[i] > p.list_size[it->second]) federation_hub[f] = i;
       }
+      // Practices already over the threshold initiate last: they are the ones
+      // growing networks most want to invite.
       auto priority = [&](int i) {
+        if (p.list_size[i] >= params.size_threshold_patients) return -1;
         if (p.super_partnership[i] >= 0) return 2;
         const int f = p.federation[i];
         return f >= 0 && federation_hub[f] == i ? 1 : 0;

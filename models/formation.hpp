@@ -5,7 +5,8 @@
 //                                  + B [P_C >= T] - D [P_C < T and |C| > 1] ]
 // (p in thousands of patients, P_C the network's list, T the size threshold).
 // 1. Construction: initiators (super-partnerships, then federation hubs, then
-//    the rest, larger lists first) invite the adjacent unassigned practice with
+//    the rest, larger lists first; practices already over T last, so growing
+//    networks can invite them) invite the adjacent unassigned practice with
 //    the best gain, always while under T and afterwards while the gain is positive.
 // 2. Under-size networks merge into the adjacent network with the best gain,
 //    unless the commissioner approves them (rural or isolated ones more often).
@@ -27,13 +28,13 @@ namespace pcnsim {
 struct FormationParams {
   bool enabled = true;
   double size_threshold_patients = 30000;
-  double g_pair = 0.25;
-  double g_size = 0.0025;
-  double bonus_viable = 3.0;
-  double penalty_under_size = 3.0;
+  double g_pair = 0.3309;
+  double g_size = 0.0029;
+  double bonus_viable = 5.8439;
+  double penalty_under_size = 2.7057;
   double inertia = 0.05;
-  double approve_rural_probability = 0.6;
-  double approve_other_probability = 0.02;
+  double approve_rural_probability = 0.1947;
+  double approve_other_probability = 0.1153;
   double rural_member_share = 0.5;
   double federation_hosting_probability = 0.35;
   double lead_practice_list_share = 0.5;

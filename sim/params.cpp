@@ -60,7 +60,8 @@ void YamlReader::error(std::string_view key, const YAML::Node& node, const std::
   const std::string path = path_of(key);
   Diagnostic d;
   d.file = source_.file_for(path);
-  if (node.IsDefined() && node.Mark().line >= 0) {
+  // Values from --set have no place in a file to point at.
+  if (node.IsDefined() && node.Mark().line >= 0 && d.file.rfind("--set", 0) != 0) {
     d.line = node.Mark().line + 1;
     d.column = node.Mark().column + 1;
   }
