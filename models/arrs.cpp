@@ -175,7 +175,7 @@ void ArrsWorkforce::start_year(int step, int fy) {
   current_year_ = static_cast<int>(years_.size()) - 1;
   std::vector<NetworkYearMoney> money(world_.networks.size());
   // The pot in force on 1 April of the year, shared by weighted population of networks' members.
-  const double pot = funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
+  const double pot = funding_.enabled ? funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1)) : 0.0;
   double total = 0;
   std::vector<double> weighted(world_.networks.size(), 0.0);
   for (std::size_t i = 0; i < world_.practices.size(); ++i) {

@@ -12,6 +12,7 @@ FundingFlows::FundingFlows(const World& world, const FundingParams& params, cons
 void FundingFlows::start_year(int fy) {
   years_.push_back(fy);
   totals_.emplace_back(world_.networks.size() * kFundingLines, 0);
+  if (!params_.enabled) return;
   // One-off national leadership-and-management pot, by weighted population share.
   const double pot = params_.leadership_management_national_gbp.at(Date::from_ymd(fy, 4, 1));
   if (pot <= 0) return;
@@ -24,6 +25,7 @@ void FundingFlows::start_year(int fy) {
 }
 
 void FundingFlows::step(int step) {
+  if (!params_.enabled) return;  // week_ stays all zero
   const Date date = calendar_.step_start(step);
   const int fy = date.financial_year();
   const auto& p = world_.practices;

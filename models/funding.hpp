@@ -20,6 +20,7 @@ inline Pence to_pence(double gbp) { return static_cast<Pence>(gbp * 100.0 + (gbp
 inline double to_gbp(Pence p) { return static_cast<double>(p) / 100.0; }
 
 struct FundingParams {
+  bool enabled = true;
   DatedSeries core_gbp_per_patient{{{Date::from_ymd(2019, 4, 1), 1.50, "Network Contract DES 2019/20, core PCN funding"}}};
   DatedSeries participation_gbp_per_weighted_patient{
       {{Date::from_ymd(2019, 4, 1), 1.76, "Network Contract DES 2019/20, network participation payment"}}};
@@ -51,6 +52,9 @@ struct FundingParams {
 
   template <class V>
   void describe(V& v) {
+    v.field("enabled", enabled,
+            {"DES money flows to networks (payment lines and ARRS ceilings); off = no money paid, while sign-up "
+             "still weighs the announced lines"});
     v.field("core_gbp_per_patient", core_gbp_per_patient, {"core PCN funding paid to the network", "GBP/patient/year", 0, 1000});
     v.field("participation_gbp_per_weighted_patient", participation_gbp_per_weighted_patient,
             {"participation payment to each signed practice", "GBP/weighted patient/year", 0, 1000});

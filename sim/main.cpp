@@ -53,6 +53,27 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
   std::printf("  practices per network: mean %.2f, median %.0f; %.0f single-practice, %.0f with more than 10\n",
               m.at("practices_mean"), m.at("practices_median"), m.at("single_practice_networks"),
               m.at("networks_over_10_practices"));
+  const Series* wte = run.recorder.find("arrs_wte");
+  const Series* hours = run.recorder.find("hours_per_gp_fte");
+  for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
+    Pence ceiling = 0, claimed = 0;
+    for (const auto& money : run.finance.arrs[y]) {
+      ceiling += money.ceiling;
+      claimed += money.claimed;
+    }
+    // The last week of the financial year inside the horizon.
+    int last = run.calendar.steps() - 1;
+    for (int s = 1; s < run.calendar.steps(); ++s) {
+      if (run.calendar.financial_year(s) > run.finance.years[y]) {
+        last = s - 1;
+        break;
+      }
+    }
+    std::printf("  %s: ARRS ceiling £%.0fm, claimed £%.0fm (%.1f%% unclaimed), %.0f WTE at year end, %.1f GP hours/FTE/week\n",
+                financial_year_label(run.finance.years[y]).c_str(), to_gbp(ceiling) / 1e6, to_gbp(claimed) / 1e6,
+                ceiling > 0 ? 100.0 * static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0,
+                wte->value[last], hours->value[last]);
+  }
   std::printf("  run time %.3f s (formation %.3f s); results in %s\n", seconds, run.formation_seconds, out.c_str());
 }
 

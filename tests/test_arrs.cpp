@@ -173,3 +173,24 @@ TEST_CASE("funding lines pay their annual rates", "[funding]") {
   for (const auto& net : run.world.networks) lm_total += fin.lines[y2021][net.id * kFundingLines + FundingLine::leadership_management];
   CHECK(to_gbp(lm_total) == Approx(43e6).epsilon(1e-6));
 }
+
+TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfactuals", "[switches]") {
+  const RunResult no_money = small({{"funding.enabled", "false"}});
+  for (const auto& year : no_money.finance.lines) {
+    for (Pence p : year) REQUIRE(p == 0);
+  }
+  for (const auto& year : no_money.finance.arrs) {
+    for (const auto& m : year) REQUIRE(m.ceiling == 0);
+  }
+  CHECK(no_money.arrs_hires == 0);
+
+  const RunResult no_gp = small({{"gp_workload.enabled", "false"}});
+  for (double h : no_gp.recorder.find("gp_supplied_hours")->value) REQUIRE(h == 0.0);
+  CHECK(no_gp.arrs_hires > 0);  // the other mechanisms still run
+
+  const RunResult no_covid = small({{"covid.enabled", "false"}}), with_covid = small();
+  const int during = *with_covid.calendar.step_of(Date::from_ymd(2020, 6, 1));
+  CHECK(no_covid.recorder.find("gp_demand_hours")->value[during] <
+        with_covid.recorder.find("gp_demand_hours")->value[during]);
+  CHECK(no_covid.arrs_hires > with_covid.arrs_hires);  // recruitment was disrupted by the shock
+}

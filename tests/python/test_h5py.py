@@ -49,6 +49,29 @@ with tempfile.TemporaryDirectory() as tmp:
         assert f["series/networks/value"][0] == 0
         assert f["series/networks/time"][0].decode() == "2019-04-01"
 
+        # Money: claimed + unclaimed = ceiling for every network and year, in pence.
+        ceiling = f["finance/network/arrs_ceiling_pence"][:]
+        claimed = f["finance/network/arrs_claimed_pence"][:]
+        unclaimed = f["finance/network/arrs_unclaimed_pence"][:]
+        years = f["finance/year"][:]
+        assert ceiling.shape == (len(years), len(ids)) and ceiling.dtype == np.int64
+        assert (claimed + unclaimed == ceiling).all() and (claimed >= 0).all() and (unclaimed >= 0).all()
+        share = f["finance/national/arrs_unclaimed_share"][:]
+        assert np.allclose(share, unclaimed.sum(axis=1) / ceiling.sum(axis=1))
+        # Weekly arrays: [steps, networks, roles] and [steps, practices]; the weekly
+        # claims add up to the yearly totals (to float32 precision).
+        steps = len(f["series/networks/step"])
+        roles = f["arrs/roles"][:].astype(str)
+        wte = f["networks/weekly/arrs_wte"]
+        assert wte.shape == (steps, len(ids), len(roles)) and wte.dtype == np.float32
+        assert np.allclose(wte[:].sum(axis=(1, 2)), f["series/arrs_wte/value"][:], rtol=1e-5)
+        assert f["practices/weekly/gp_supplied_hours"].shape == (steps, n)
+        weekly_claims = f["networks/weekly/arrs_claimed_gbp"][:].astype(np.float64)
+        time = f["series/networks/time"][:].astype(str)
+        fy = np.array([int(t[:4]) - (1 if int(t[5:7]) < 4 else 0) for t in time])
+        for k, year in enumerate(years):
+            assert abs(weekly_claims[fy == year].sum() - claimed[k].sum() / 100) < 1e-4 * max(1, claimed[k].sum() / 100)
+
         params = dict(zip(f["parameters/name"][:].astype(str), f["parameters/value"][:].astype(str)))
         assert params["formation.size_threshold_patients"] == "30000"
         assert params["population.source"] == "synthetic"
