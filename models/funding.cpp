@@ -51,4 +51,15 @@ void FundingFlows::step(int step) {
   }
 }
 
+std::vector<double> FundingFlows::leadership_management_year_gbp() const {
+  std::vector<double> out(world_.networks.size(), 0.0);
+  if (years_.empty() || !params_.enabled) return out;
+  const double rate = params_.leadership_management_gbp_per_weighted_patient.at(Date::from_ymd(years_.back(), 4, 1));
+  for (const auto& net : world_.networks) {
+    out[net.id] = to_gbp(totals_.back()[net.id * kFundingLines + leadership_management]) +
+                  rate * world_.network_weighted_list_size(net);
+  }
+  return out;
+}
+
 }  // namespace pcnsim

@@ -102,6 +102,9 @@ class FundingFlows {
   /// Totals per financial year: [year][network * kFundingLines + line].
   const std::vector<std::vector<Pence>>& year_totals() const { return totals_; }
   const std::vector<int>& years() const { return years_; }
+  /// Leadership-and-management money of the current year per network (the
+  /// one-off pot share plus the per-patient line at 1 April).
+  std::vector<double> leadership_management_year_gbp() const;
 
  private:
   const World& world_;

@@ -22,6 +22,8 @@ struct NationalSeries {
   std::array<int, kRoleCount> arrs_role_wte{};
   std::array<int, kFundingLines> payments{};
   int gp_demand, gp_supplied, gp_unmet, hours_per_gp_fte, arrs_hours, gp_substituted, gp_supervision;
+  std::array<int, kCdSources> cd_source{};
+  int cd_funded, cd_support, cd_unmanageable, cd_resignations, cd_vacant, cd_strain, managers;
 
   explicit NationalSeries(Recorder& r)
       : signed_up(r.declare("practices_signed_up", "practices", "practices that signed the Network DES")),
@@ -47,6 +49,17 @@ struct NationalSeries {
       arrs_role_wte[role] = r.declare(std::string("arrs_wte_") + kArrsRoles[role], "WTE",
                                       std::string("ARRS staff in post: ") + kArrsRoles[role]);
     }
+    for (int src = 0; src < kCdSources; ++src) {
+      cd_source[src] = r.declare(std::string("cd_hours_") + kCdSourceNames[src], "hours/week",
+                                 std::string("clinical-director demand, all networks: ") + kCdSourceNames[src]);
+    }
+    cd_funded = r.declare("cd_funded_hours", "hours/week", "funded clinical-director hours, all networks");
+    cd_support = r.declare("cd_support_hours", "hours/week", "CD demand taken by managers, commissioners and federations");
+    cd_unmanageable = r.declare("cd_unmanageable_share", "1", "share of CDs in post whose strain is over the threshold");
+    cd_resignations = r.declare("cd_resignations", "CDs/week", "clinical directors resigning this week");
+    cd_vacant = r.declare("cd_vacant_posts", "posts", "networks without a clinical director");
+    cd_strain = r.declare("cd_mean_strain", "1", "mean strain of CDs in post");
+    managers = r.declare("networks_with_manager", "networks", "networks with a manager (any funding)");
     for (int line = 0; line < kFundingLines; ++line) {
       payments[line] = r.declare(std::string("payment_") + kFundingLineNames[line] + "_gbp", "GBP/week",
                                  std::string("DES payments this week: ") + kFundingLineNames[line]);
@@ -90,6 +103,12 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
 
   std::optional<FundingFlows> funding;
   std::optional<ArrsWorkforce> arrs;
+  std::optional<ClinicalDirectors> cds;
+  ManagementState management;
+  Engine management_rng = make_stream(seed, "management", 0);
+  SupportWeek support;
+  std::vector<double> spec_setup, spec_gp;
+  CdInputs cd_in;
   std::vector<double> productive_wte(n_practices * kRoleCount, 0.0), wte(n_practices * kRoleCount, 0.0);
   GpWeek gp;
   bool live = false;
@@ -120,13 +139,30 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       result.graph = build_relationship_graph(world, scenario.relationships, affinity);
       result.formation_stats = form_networks(world, result.graph, affinity, scenario.formation, seed, step);
       result.formation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      // Trust inside each network: the mean affinity of its member pairs.
+      for (const auto& net : world.networks) {
+        double sum = 0;
+        int pairs = 0;
+        for (std::size_t a = 0; a < net.members.size(); ++a) {
+          for (std::size_t b = a + 1; b < net.members.size(); ++b, ++pairs) sum += affinity(net.members[a], net.members[b]);
+        }
+        result.network_mean_affinity.push_back(pairs > 0 ? sum / pairs : 0.0);
+      }
       result.membership.push_back({tl.signup_window_close, world.network_of});
 
       funding.emplace(world, scenario.funding, cal);
       arrs.emplace(world, scenario.arrs, scenario.funding, cal, seed);
       funding->start_year(date.financial_year());
       arrs->start_year(step, date.financial_year());
+      decide_managers(world, scenario.management, funding->leadership_management_year_gbp(), management_rng, management);
+      cds.emplace(world, scenario.cd_workload, result.network_mean_affinity, seed, step);
       const std::size_t nets = world.networks.size();
+      weekly.cd_hours.assign(steps * nets * kCdSources, 0.0f);
+      weekly.cd_funded_hours.assign(steps * nets, 0.0f);
+      weekly.cd_support_hours.assign(steps * nets, 0.0f);
+      weekly.cd_strain.assign(steps * nets, 0.0f);
+      weekly.cd_in_post.assign(steps * nets, 0);
+      weekly.manager_wte.assign(steps * nets, 0.0f);
       weekly.networks = nets;
       weekly.arrs_wte.assign(steps * nets * kRoleCount, 0.0f);
       weekly.vacancies.assign(steps * nets, 0);
@@ -135,6 +171,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
     } else if (funding && cal.starts_financial_year(step)) {
       funding->start_year(date.financial_year());
       arrs->start_year(step, date.financial_year());
+      decide_managers(world, scenario.management, funding->leadership_management_year_gbp(), management_rng, management);
     }
     const bool covid = scenario.covid.enabled && date >= scenario.covid.start && date <= scenario.covid.end;
     if (live && funding) {
@@ -143,8 +180,31 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       arrs->deploy(step, productive_wte, wte);
     }
     const double demand_multiplier = covid ? 1.0 + scenario.covid.extra_gp_demand_share : 1.0;
+    if (live && funding) service_spec_week(world, scenario.service_specs, date, spec_setup, spec_gp);
     if (scenario.gp_workload.enabled) {
-      gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, {}, productive_wte, wte, gp);
+      gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, spec_gp, productive_wte,
+                       wte, gp);
+    }
+    if (live && funding && scenario.cd_workload.enabled) {
+      support_week(world, scenario.management, management, date, support);
+      const std::size_t nets = world.networks.size();
+      cd_in.arrs_vacancies.assign(nets, 0);
+      cd_in.arrs_wte.assign(nets, 0.0);
+      cd_in.hosted_employment.assign(nets, 0);
+      cd_in.other_support_hours.assign(nets, 0.0);
+      for (std::size_t n = 0; n < nets; ++n) {
+        for (std::size_t r = 0; r < kRoleCount; ++r) {
+          cd_in.arrs_vacancies[n] += arrs->vacancies_by_network_role()[n * kRoleCount + r];
+          cd_in.arrs_wte[n] += arrs->wte_by_network_role()[n * kRoleCount + r];
+        }
+        cd_in.hosted_employment[n] = arrs->employers()[n] != Employer::lead_practice ? 1 : 0;
+        cd_in.other_support_hours[n] = support.commissioner_hours[n] + support.federation_hours[n];
+      }
+      cd_in.manager_hours = support.manager_hours;
+      cd_in.manager_absorbs_share = scenario.management.manager_absorbs_share;
+      cd_in.spec_setup_hours = spec_setup;
+      cd_in.covid = covid;
+      cds->step(step, date, cd_in);
     }
 
     // 3. Recording.
@@ -201,6 +261,40 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       for (std::size_t r = 0; r < kRoleCount; ++r) rec.set(series.arrs_role_wte[r], step, role_wte[r]);
       for (int line = 0; line < kFundingLines; ++line) rec.set(series.payments[line], step, paid[line]);
     }
+    if (cds && live) {
+      const std::size_t nets = weekly.networks;
+      std::array<double, kCdSources> by_source{};
+      double funded = 0, supported = 0, strain = 0;
+      int unmanageable = 0, in_post = 0, with_manager = 0;
+      for (std::size_t n = 0; n < nets; ++n) {
+        for (int src = 0; src < kCdSources; ++src) {
+          const double h = cds->hours_by_source()[n * kCdSources + src];
+          by_source[src] += h;
+          weekly.cd_hours[(s * nets + n) * kCdSources + src] = static_cast<float>(h);
+        }
+        funded += cds->funded_hours()[n];
+        supported += cds->support_used()[n];
+        weekly.cd_funded_hours[s * nets + n] = static_cast<float>(cds->funded_hours()[n]);
+        weekly.cd_support_hours[s * nets + n] = static_cast<float>(cds->support_used()[n]);
+        weekly.cd_strain[s * nets + n] = static_cast<float>(cds->strain()[n]);
+        weekly.cd_in_post[s * nets + n] = cds->in_post()[n];
+        weekly.manager_wte[s * nets + n] = static_cast<float>(management.manager_wte.empty() ? 0.0 : management.manager_wte[n]);
+        with_manager += !management.manager_wte.empty() && management.manager_wte[n] > 0 ? 1 : 0;
+        if (cds->in_post()[n]) {
+          ++in_post;
+          strain += cds->strain()[n];
+          unmanageable += cds->strain()[n] > scenario.cd_workload.unmanageable_strain ? 1 : 0;
+        }
+      }
+      for (int src = 0; src < kCdSources; ++src) rec.set(series.cd_source[src], step, by_source[src]);
+      rec.set(series.cd_funded, step, funded);
+      rec.set(series.cd_support, step, supported);
+      rec.set(series.cd_unmanageable, step, in_post > 0 ? static_cast<double>(unmanageable) / in_post : 0.0);
+      rec.set(series.cd_resignations, step, cds->resignations_this_week());
+      rec.set(series.cd_vacant, step, static_cast<double>(nets) - in_post);
+      rec.set(series.cd_strain, step, in_post > 0 ? strain / in_post : 0.0);
+      rec.set(series.managers, step, with_manager);
+    }
     if (scenario.gp_workload.enabled) {
       double demand = 0, supplied = 0, unmet = 0, arrs_hours = 0, substituted = 0, supervision = 0, fte = 0;
       for (std::size_t i = 0; i < n_practices; ++i) {
@@ -230,6 +324,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
     result.finance.lines = funding->year_totals();
     for (auto e : arrs->employers()) result.employers.push_back(to_string(e));
     result.arrs_staff = arrs->staff();
+    result.clinical_directors = cds->records();
     result.arrs_hires = arrs->hires();
     result.arrs_leavers = arrs->leavers();
   }

@@ -87,6 +87,25 @@ std::map<std::string, double> arrs_metrics(const RunResult& run) {
   return m;
 }
 
+std::map<std::string, double> clinical_director_metrics(const RunResult& run) {
+  std::map<std::string, double> m;
+  if (!run.scenario.cd_workload.enabled || run.world.networks.empty()) return m;
+  // The BMA survey of late 2019: the week containing 30 November 2019.
+  if (const Series* share = run.recorder.find("cd_unmanageable_share")) {
+    if (auto step = run.calendar.step_of(Date::from_ymd(2019, 11, 30))) m["share_unmanageable_2019"] = share->value[*step];
+  }
+  // Resignations in the first 12 months after go-live, per network.
+  const Series* resigned = run.recorder.find("cd_resignations");
+  const auto from = run.calendar.step_of(run.scenario.timeline.networks_live);
+  const auto to = run.calendar.step_of(run.scenario.timeline.networks_live + 364);
+  if (resigned && from && to) {
+    double total = 0;
+    for (int s = *from; s <= *to; ++s) total += resigned->value[s];
+    m["annual_turnover_2019_20"] = total / static_cast<double>(run.world.networks.size());
+  }
+  return m;
+}
+
 std::vector<TargetRow> read_targets(const std::string& path) {
   YAML::Node root;
   try {
@@ -129,6 +148,7 @@ void compare_targets(std::vector<TargetRow>& rows, const RunResult& run) {
     for (const auto& [k, v] : formation_metrics(run.world, run.membership.front().network_of)) metrics["formation." + k] = v;
   }
   for (const auto& [k, v] : arrs_metrics(run)) metrics["arrs." + k] = v;
+  for (const auto& [k, v] : clinical_director_metrics(run)) metrics["clinical_directors." + k] = v;
   for (auto& row : rows) {
     auto it = metrics.find(row.section + "." + row.name);
     row.simulated = it != metrics.end();

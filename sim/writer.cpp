@@ -52,6 +52,42 @@ void write_weekly_arrays(h5::File& file, const RunResult& run, const Options& op
 
 }
 
+void write_clinical_directors(h5::File& file, const RunResult& run, const Options& opt) {
+  const WeeklyArrays& wk = run.weekly;
+  const auto steps = static_cast<hsize_t>(run.calendar.steps());
+  const auto net_rows = static_cast<hsize_t>(wk.networks);
+  file.write("/networks/weekly/cd_hours", wk.cd_hours, {steps, net_rows, static_cast<hsize_t>(kCdSources)},
+             opt("hours/week", "clinical-director demand by source (order in /clinical_directors/sources)"));
+  file.write("/networks/weekly/cd_funded_hours", wk.cd_funded_hours, {steps, net_rows},
+             opt("hours/week", "funded clinical-director hours"));
+  file.write("/networks/weekly/cd_support_hours", wk.cd_support_hours, {steps, net_rows},
+             opt("hours/week", "demand taken by manager, commissioner and federation support"));
+  file.write("/networks/weekly/cd_strain", wk.cd_strain, {steps, net_rows},
+             opt("1", "strain: moving average of excess hours / funded hours"));
+  file.write("/networks/weekly/cd_in_post", wk.cd_in_post, {steps, net_rows}, opt("", "1 = a CD is in post"));
+  file.write("/networks/weekly/manager_wte", wk.manager_wte, {steps, net_rows}, opt("WTE", "network manager"));
+  file.write("/clinical_directors/sources", std::vector<std::string>(kCdSourceNames.begin(), kCdSourceNames.end()),
+             opt("", "sources of CD demand, the last axis of /networks/weekly/cd_hours"));
+  const CdRecords& cd = run.clinical_directors;
+  const std::size_t n = cd.network.size();
+  auto time_of = [&](int step) { return step < 0 ? std::string() : run.calendar.step_start(step).iso(); };
+  std::vector<std::int32_t> network(cd.network.begin(), cd.network.end());
+  std::vector<std::string> practice(n), start(n), end(n);
+  std::vector<std::int32_t> tenure(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    practice[k] = run.world.practices.code[cd.practice[k]];
+    start[k] = time_of(cd.start_step[k]);
+    end[k] = time_of(cd.end_step[k]);
+    tenure[k] = (cd.end_step[k] < 0 ? run.calendar.steps() : cd.end_step[k]) - cd.start_step[k];
+  }
+  file.write("/clinical_directors/network", network, opt("", "network id"));
+  file.write("/clinical_directors/practice", practice, opt("", "ODS code of the CD's practice"));
+  file.write("/clinical_directors/start_time", start, opt("date", "first week in post"));
+  file.write("/clinical_directors/end_time", end, opt("date", "week of resignation; empty while in post"));
+  file.write("/clinical_directors/tenure_weeks", tenure, opt("weeks", "weeks in post (to the end of the run if still in post)"));
+  file.write("/networks/mean_affinity", run.network_mean_affinity, opt("", "mean affinity of member pairs (trust)"));
+}
+
 void write_finance(h5::File& file, const RunResult& run, const Options& opt) {
   // Money per financial year, exact in pence.
   const FinanceRecord& fin = run.finance;
@@ -116,6 +152,17 @@ void write_run(const RunResult& run, const std::string& path) {
   file.set_attribute("/", "scenario_name", run.scenario.name);
   file.set_attribute("/", "scenario_yaml", resolved_yaml(run.scenario));
   file.set_attribute("/", "population_source", run.scenario.population.source);
+  // Which mechanisms ran, so an ablation is visible in the file itself.
+  const Scenario& sc = run.scenario;
+  const std::vector<std::pair<const char*, bool>> switches = {
+      {"relationships", sc.relationships.enabled}, {"signup", sc.signup.enabled},       {"formation", sc.formation.enabled},
+      {"funding", sc.funding.enabled},             {"arrs", sc.arrs.enabled},           {"gp_workload", sc.gp_workload.enabled},
+      {"gp_substitution", sc.gp_workload.substitution}, {"covid", sc.covid.enabled},    {"service_specs", sc.service_specs.enabled},
+      {"management", sc.management.enabled},       {"cd_workload", sc.cd_workload.enabled}};
+  std::string on, off;
+  for (const auto& [name, enabled] : switches) (enabled ? on : off) += (enabled ? on : off).empty() ? name : std::string(", ") + name;
+  file.set_attribute("/", "mechanisms_on", on);
+  file.set_attribute("/", "mechanisms_off", off.empty() ? std::string("none") : off);
   file.set_attribute("/", "synthesised_attributes",
                      std::string("share_65_plus, needs_index, gp_fte, nurse_fte, rural, care_home_beds, federation, "
                                  "super_partnership, autonomy_gbp_per_patient (see docs/model.md)"));
@@ -207,6 +254,7 @@ void write_run(const RunResult& run, const std::string& path) {
 
   write_weekly_arrays(file, run, opt);
   write_finance(file, run, opt);
+  write_clinical_directors(file, run, opt);
 
   // Commissioners, with formation diagnostics.
   const std::size_t c = w.commissioners.size();

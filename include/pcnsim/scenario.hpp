@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "models/arrs.hpp"
+#include "models/cd_workload.hpp"
+#include "models/management.hpp"
+#include "models/service_specs.hpp"
 #include "models/formation.hpp"
 #include "models/funding.hpp"
 #include "models/gp_workload.hpp"
@@ -64,6 +67,9 @@ struct Scenario {
   ArrsParams arrs;
   GpWorkloadParams gp_workload;
   CovidParams covid;
+  ServiceSpecParams service_specs;
+  ManagementParams management;
+  CdWorkloadParams cd_workload;
   OutputParams output;
 
   template <class V>
@@ -81,6 +87,9 @@ struct Scenario {
     v.block("arrs", arrs, "mechanism 4: ARRS workforce");
     v.block("gp_workload", gp_workload, "mechanism 5: GP workload");
     v.block("covid", covid, "the COVID-19 shock");
+    v.block("service_specs", service_specs, "mechanism 8: service specifications");
+    v.block("management", management, "mechanism 7: management support");
+    v.block("cd_workload", cd_workload, "mechanism 6: clinical-director workload");
     v.block("output", output, "output file settings");
   }
 };

@@ -8,7 +8,9 @@
 //      the sign-up deadline; at the start of each financial year the funding
 //      lines' one-off pots and ARRS ceilings (3, 4); then, once networks are
 //      live, every week: funding flows (3), ARRS workforce (4: redistribution,
-//      leavers, vacancies, hiring, claims), GP workload (5);
+//      leavers, vacancies, hiring, claims), service specifications (8),
+//      GP workload (5), management support (7, managers decided each
+//      1 April), clinical-director workload (6);
 //   3. recording of the national series and the per-network and per-practice
 //      weekly arrays.
 #include <cstdint>
@@ -47,6 +49,12 @@ struct WeeklyArrays {
   std::vector<float> gp_demand_hours;    // [step][practice]
   std::vector<float> gp_supplied_hours;  // [step][practice]
   std::vector<float> arrs_hours;         // [step][practice]
+  std::vector<float> cd_hours;           // [step][network][source]
+  std::vector<float> cd_funded_hours;    // [step][network]
+  std::vector<float> cd_support_hours;   // [step][network]
+  std::vector<float> cd_strain;          // [step][network]
+  std::vector<std::int32_t> cd_in_post;  // [step][network]
+  std::vector<float> manager_wte;        // [step][network]
 };
 
 /// Money per financial year (pence): [year][network] and per line.
@@ -71,6 +79,8 @@ struct RunResult {
   FinanceRecord finance;
   std::vector<std::string> employers;  // per network
   ArrsStaff arrs_staff;                // every ARRS post ever filled
+  CdRecords clinical_directors;        // every CD ever in post
+  std::vector<double> network_mean_affinity;
   std::int64_t arrs_hires = 0, arrs_leavers = 0;
   double formation_seconds = 0.0;  // wall time of sign-up + graph + formation (for bench/)
 };

@@ -19,6 +19,10 @@ std::map<std::string, double> formation_metrics(const World& world, const std::v
 /// and WTE in post at the end of March 2023 ("fte_march_2023").
 std::map<std::string, double> arrs_metrics(const RunResult& run);
 
+/// Clinical-director metrics: share calling the workload unmanageable in late
+/// 2019 and resignations per network in the first year after go-live.
+std::map<std::string, double> clinical_director_metrics(const RunResult& run);
+
 struct TargetRow {
   std::string section;   // formation, arrs, clinical_directors
   std::string name;

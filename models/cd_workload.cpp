@@ -1,0 +1,86 @@
+#include "models/cd_workload.hpp"
+
+#include <algorithm>
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+
+namespace pcnsim {
+
+ClinicalDirectors::ClinicalDirectors(const World& world, const CdWorkloadParams& params,
+                                     std::vector<double> mean_affinity, std::uint64_t seed, int start_step)
+    : world_(world), params_(params), mean_affinity_(std::move(mean_affinity)), rng_(make_stream(seed, "cd_workload", 0)) {
+  const std::size_t n = world.networks.size();
+  std::vector<int> per_commissioner(world.commissioners.size(), 0);
+  for (const auto& net : world.networks) ++per_commissioner[net.commissioner];
+  for (const auto& net : world.networks) log_networks_.push_back(std::log(static_cast<double>(per_commissioner[net.commissioner])));
+  hours_.assign(n * kCdSources, 0.0);
+  funded_.assign(n, 0.0);
+  support_.assign(n, 0.0);
+  strain_.assign(n, 0.0);
+  in_post_.assign(n, 0);
+  vacant_since_.assign(n, -1);
+  current_.assign(n, -1);
+  for (std::size_t k = 0; k < n; ++k) appoint(static_cast<int>(k), start_step, true);
+}
+
+void ClinicalDirectors::appoint(int network, int step, bool first) {
+  const auto& members = world_.networks[network].members;
+  // The first CD comes from the lead practice; successors from any member.
+  const int practice = first ? world_.networks[network].lead_practice
+                             : members[boost::random::uniform_int_distribution<std::size_t>(0, members.size() - 1)(rng_)];
+  current_[network] = static_cast<int>(records_.network.size());
+  records_.network.push_back(network);
+  records_.practice.push_back(practice);
+  records_.start_step.push_back(step);
+  records_.end_step.push_back(-1);
+  in_post_[network] = 1;
+  vacant_since_[network] = -1;
+  strain_[network] = 0.0;
+}
+
+void ClinicalDirectors::step(int step, Date date, const CdInputs& in) {
+  const auto& p = world_.practices;
+  const double alpha = 1.0 - std::pow(0.5, 1.0 / params_.strain_half_life_weeks);
+  boost::random::uniform_01<double> uniform;
+  resigned_week_ = 0;
+  const double wte_per_50k = params_.cd_wte_per_50k.at(date);
+  const double iif = params_.iif_reporting_hours_week.at(date);
+  for (const auto& net : world_.networks) {
+    const int k = net.id;
+    double list = 0;
+    for (int m : net.members) list += p.list_size[m];
+    funded_[k] = wte_per_50k * params_.hours_per_wte_week * list / 50000.0;
+    double* h = &hours_[static_cast<std::size_t>(k) * kCdSources];
+    const double hosted = in.hosted_employment[k] ? params_.hosted_employment_share : 1.0;
+    const bool low_trust = net.members.size() > 1 && mean_affinity_[k] < params_.low_trust_affinity;
+    h[governance] = params_.governance_hours_week;
+    h[coordination] = params_.coordination_hours_per_practice_week * static_cast<double>(net.members.size()) *
+                      (low_trust ? 1.0 + params_.low_trust_extra_share : 1.0);
+    h[recruitment] = params_.recruitment_hours_per_vacancy_week * in.arrs_vacancies[k] * hosted;
+    h[line_management] = params_.line_management_hours_per_wte_week * in.arrs_wte[k] * hosted;
+    h[service_specifications] = in.spec_setup_hours[k];
+    h[iif_reporting] = iif;
+    h[representation] = params_.representation_base_hours_week + params_.representation_hours_per_log_network * log_networks_[k];
+    h[covid_surge] = in.covid ? params_.covid_surge_hours_week : 0.0;
+    double demand = 0;
+    for (int s = 0; s < kCdSources; ++s) demand += h[s];
+    support_[k] = std::min(std::min(in.manager_hours[k], in.manager_absorbs_share * demand) + in.other_support_hours[k], demand);
+
+    if (!in_post_[k]) {
+      if (step - vacant_since_[k] >= params_.vacancy_weeks) appoint(k, step, false);
+      continue;
+    }
+    const double excess = std::max(0.0, demand - support_[k] - funded_[k]);
+    strain_[k] += alpha * (excess / std::max(funded_[k], 1e-9) - strain_[k]);
+    const double hazard = (params_.resignation_base_per_year + params_.resignation_per_strain_per_year * strain_[k]) * 7.0 / 365.25;
+    if (uniform(rng_) < hazard) {
+      records_.end_step[current_[k]] = step;
+      in_post_[k] = 0;
+      vacant_since_[k] = step;
+      ++resigned_week_;
+    }
+  }
+}
+
+}  // namespace pcnsim
