@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <boost/random/uniform_01.hpp>
+#include <cmath>
+#include <limits>
 #include <map>
-#include <string>
-#include <cstdio>
-#include <cstdlib>
 
 #include "pcnsim/rng.hpp"
 
@@ -24,29 +23,31 @@ struct Coalition {
 // touched, so commissioners are independent (and could run in parallel).
 class Game {
  public:
-  // Pair values of the commissioner's practices are computed once into a
-  // dense matrix: the game evaluates them many times.
+  // Pair values are cached in a dense matrix over the commissioner's
+  // practices, filled lazily: the game evaluates some pairs many times and
+  // most pairs (practices far apart) never.
   Game(const World& world, int commissioner, const Affinity& affinity, const FormationParams& params,
        const std::vector<std::vector<int>>& neighbours, std::vector<int>& coalition_of, std::vector<int>& local_of)
-      : p_(world.practices), params_(params), neighbours_(neighbours), of_(coalition_of), local_(local_of),
-        threshold_k_(params.size_threshold_patients / 1000.0) {
+      : p_(world.practices), affinity_(affinity), params_(params), neighbours_(neighbours), of_(coalition_of),
+        local_(local_of), threshold_k_(params.size_threshold_patients / 1000.0) {
     const auto& members = world.commissioners[commissioner].members;
     n_ = members.size();
     for (std::size_t a = 0; a < n_; ++a) local_[members[a]] = static_cast<int>(a);
-    pair_.assign(n_ * n_, 0.0);
-    for (std::size_t a = 0; a < n_; ++a) {
-      for (std::size_t b = a + 1; b < n_; ++b) {
-        const int i = members[a], j = members[b];
-        const double v = affinity(i, j) - params.g_pair - params.g_size * list_k(i) * list_k(j);
-        pair_[a * n_ + b] = pair_[b * n_ + a] = v;
-      }
-    }
+    pair_.assign(n_ * n_, std::numeric_limits<double>::quiet_NaN());
   }
 
   std::vector<Coalition> coalitions;
 
   double list_k(int i) const { return p_.list_size[i] / 1000.0; }
-  double pair_value(int i, int j) const { return pair_[static_cast<std::size_t>(local_[i]) * n_ + local_[j]]; }
+  double pair_value(int i, int j) const {
+    const auto a = static_cast<std::size_t>(local_[i]), b = static_cast<std::size_t>(local_[j]);
+    double& v = pair_[a * n_ + b];
+    if (std::isnan(v)) {
+      v = affinity_(i, j) - params_.g_pair - params_.g_size * list_k(i) * list_k(j);
+      pair_[b * n_ + a] = v;
+    }
+    return v;
+  }
   double size_term(double list, std::size_t count) const {
     if (count == 0) return 0.0;
     if (list >= threshold_k_) return params_.bonus_viable;
@@ -59,7 +60,8 @@ class Game {
     }
     return s;
   }
-  // Change in Phi when practice k (currently alone) joins c.
+  // Change in Phi when practice k, on its own, joins c (also used for the
+  // members of a dissolving leftover coalition, whose own terms vanish anyway).
   double join_gain(int k, const Coalition& c) const {
     return pair_sum(k, c) + size_term(c.list_k + list_k(k), c.members.size() + 1) -
            size_term(c.list_k, c.members.size()) - size_term(list_k(k), 1);
@@ -113,23 +115,16 @@ class Game {
   }
 
   const Practices& p_;
+  const Affinity& affinity_;
   const FormationParams& params_;
   const std::vector<std::vector<int>>& neighbours_;
   std::vector<int>& of_;     // practice -> coalition index in this game, -1 = unassigned or not playing
   std::vector<int>& local_;  // practice -> row of the pair matrix
   std::size_t n_ = 0;
-  std::vector<double> pair_;
+  mutable std::vector<double> pair_;  // NaN until first needed
   double threshold_k_;
 };
 
-
-static void DBG(const char* stage, int ci, const std::vector<Coalition>& cs) {
-  const char* path = std::getenv("PCNSIM_FDEBUG");
-  if (!path) return;
-  FILE* f = std::fopen(path, "a");
-  for (const auto& c : cs) if (c.alive) std::fprintf(f, "%s %d %.3f %zu %d\n", stage, ci, c.list_k, c.members.size(), (int)c.approved);
-  std::fclose(f);
-}
 }  // namespace
 
 bool is_contiguous(const std::vector<int>& members, const std::vector<std::vector<int>>& neighbours) {
@@ -176,7 +171,9 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         game.coalitions.back().approved = true;
       }
     } else {
-      // 1. Construction, initiators first: super-partnerships, federation hubs, larger lists.
+      // 1. Construction. Initiators: super-partnerships, then federation hubs,
+      // then the rest; within a class the order is random (seeded), since
+      // which practice moved first in spring 2019 is not known.
       std::map<int, int> federation_hub;  // federation -> its largest signed member here
       for (int i : players) {
         const int f = p.federation[i];
@@ -184,19 +181,18 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         auto it = federation_hub.find(f);
         if (it == federation_hub.end() || p.list_size[i] > p.list_size[it->second]) federation_hub[f] = i;
       }
-      // Practices already over the threshold initiate last: they are the ones
-      // growing networks most want to invite.
       auto priority = [&](int i) {
-        if (p.list_size[i] >= params.size_threshold_patients) return -1;
         if (p.super_partnership[i] >= 0) return 2;
         const int f = p.federation[i];
         return f >= 0 && federation_hub[f] == i ? 1 : 0;
       };
+      std::map<int, double> draw;  // practice -> random key within its class
+      for (int i : players) draw[i] = uniform(rng);
       std::vector<int> order = players;
       std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
         const int pa = priority(a), pb = priority(b);
         if (pa != pb) return pa > pb;
-        return p.list_size[a] > p.list_size[b];
+        return draw[a] < draw[b];
       });
       for (int initiator : order) {
         if (coalition_of[initiator] >= 0) continue;
@@ -222,8 +218,12 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         }
       }
 
-      DBG("C", (int)ci, game.coalitions);
-      // 2. Under-size coalitions: approved by the commissioner, or merged.
+      // 2. Under-size coalitions (leftovers that could not reach T). The
+      // commissioner approves some of those with several practices, rural ones
+      // more often; a lone practice under T is no network, so it is approved
+      // only when isolated (no adjacent network to join). The members of the
+      // rest join adjacent networks one at a time, always the practice and
+      // network with the best gain, so every receiving network stays contiguous.
       while (true) {
         int target = -1;
         for (std::size_t c = 0; c < game.coalitions.size(); ++c) {
@@ -235,52 +235,38 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         }
         if (target < 0) break;
         Coalition& small = game.coalitions[target];
-        int rural = 0;
-        for (int m : small.members) rural += p.rural[m];
-        const bool is_rural = rural >= params.rural_member_share * static_cast<double>(small.members.size());
-        const double approve = is_rural ? params.approve_rural_probability : params.approve_other_probability;
-        const std::vector<int> adjacent = game.adjacent_coalitions(small.members, target);
-        if (uniform(rng) < approve || adjacent.empty()) {
-          small.approved = true;  // isolated coalitions are approved: there is no one to merge with
+        if (game.adjacent_coalitions(small.members, target).empty()) {
+          small.approved = true;
           continue;
         }
-        if (std::getenv("PCNSIM_X") && std::string(std::getenv("PCNSIM_X")).find('d') != std::string::npos) {
-          while (!game.coalitions[target].members.empty()) {
-            int bk = -1, bc = -1;
-            double bg = 0.0;
-            for (int k : game.coalitions[target].members) {
-              for (int c : game.adjacent_coalitions({k}, target)) {
-                const double g = game.join_gain(k, game.coalitions[c]);
-                if (bk < 0 || g > bg) { bk = k; bc = c; bg = g; }
+        if (small.members.size() > 1) {
+          int rural = 0;
+          for (int m : small.members) rural += p.rural[m];
+          const bool is_rural = rural >= params.rural_member_share * static_cast<double>(small.members.size());
+          if (uniform(rng) < (is_rural ? params.approve_rural_probability : params.approve_other_probability)) {
+            small.approved = true;
+            continue;
+          }
+        }
+        while (!small.members.empty()) {
+          int best_k = -1, best_c = -1;
+          double best_gain = 0.0;
+          for (int k : small.members) {
+            for (int c : game.adjacent_coalitions({k}, target)) {
+              const double g = game.join_gain(k, game.coalitions[c]);
+              if (best_k < 0 || g > best_gain) {
+                best_k = k;
+                best_c = c;
+                best_gain = g;
               }
             }
-            game.remove(bk);
-            game.add(bk, bc);
           }
-        } else {
-        int best = -1;
-          double best_gain = 0.0;
-          for (int c : adjacent) {
-            const Coalition& other = game.coalitions[c];
-            double g = game.size_term(small.list_k + other.list_k, small.members.size() + other.members.size()) -
-                       game.size_term(small.list_k, small.members.size()) -
-                       game.size_term(other.list_k, other.members.size());
-            for (int m : small.members) g += game.pair_sum(m, other);
-            if (best < 0 || g > best_gain) {
-              best = c;
-              best_gain = g;
-            }
-          }
-          const std::vector<int> moving = small.members;
-          for (int m : moving) {
-            game.remove(m);
-            game.add(m, best);
-          }
+          game.remove(best_k);
+          game.add(best_k, best_c);
         }
         ++st.merges;
       }
       st.potential_after_construction = game.potential();
-      DBG("M", (int)ci, game.coalitions);
 
       // 3. Improvement moves until none raises Phi by more than the inertia.
       for (int round = 0; round < params.max_improvement_rounds; ++round) {
@@ -316,7 +302,6 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         if (moved == 0) break;
       }
       st.potential_final = game.potential();
-      DBG("F", (int)ci, game.coalitions);
     }
 
     // 4. Networks in a fixed order (by lowest member id), with lead and hosting model.

@@ -5,11 +5,13 @@
 //                                  + B [P_C >= T] - D [P_C < T and |C| > 1] ]
 // (p in thousands of patients, P_C the network's list, T the size threshold).
 // 1. Construction: initiators (super-partnerships, then federation hubs, then
-//    the rest, larger lists first; practices already over T last, so growing
-//    networks can invite them) invite the adjacent unassigned practice with
-//    the best gain, always while under T and afterwards while the gain is positive.
-// 2. Under-size networks merge into the adjacent network with the best gain,
-//    unless the commissioner approves them (rural or isolated ones more often).
+//    the rest; in random order within each class) invite the adjacent
+//    unassigned practice with the best gain, always while under T and
+//    afterwards while the gain is positive.
+// 2. Leftover coalitions under T: the commissioner approves some of those with
+//    several practices (rural ones more often) and any isolated one; the
+//    members of the others join the adjacent network with the best gain, one
+//    practice at a time.
 // 3. Improvement: single-practice moves to an adjacent network that raise Phi
 //    by more than `inertia`, win a majority of the receiving network and keep
 //    the donor contiguous and not newly under-size; every accepted move raises
@@ -28,14 +30,14 @@ namespace pcnsim {
 struct FormationParams {
   bool enabled = true;
   double size_threshold_patients = 30000;
-  double g_pair = 0.3309;
-  double g_size = 0.0029;
-  double bonus_viable = 5.8439;
-  double penalty_under_size = 2.7057;
+  double g_pair = 0.327;
+  double g_size = 0.00368;
+  double bonus_viable = 5.52;
+  double penalty_under_size = 1.11;
   double inertia = 0.05;
-  double approve_rural_probability = 0.1947;
-  double approve_other_probability = 0.1153;
-  double rural_member_share = 0.5;
+  double approve_rural_probability = 0.72;
+  double approve_other_probability = 0.37;
+  double rural_member_share = 0.52;
   double federation_hosting_probability = 0.35;
   double lead_practice_list_share = 0.5;
   int max_improvement_rounds = 200;
@@ -51,9 +53,9 @@ struct FormationParams {
     v.field("penalty_under_size", penalty_under_size, {"D: loss of a multi-practice network under T", "", 0, 1e6});
     v.field("inertia", inertia, {"minimum gain in Phi for a practice to move", "", 0, 1e6});
     v.field("approve_rural_probability", approve_rural_probability,
-            {"probability the commissioner approves an under-size network of mostly rural practices", "", 0, 1});
+            {"probability the commissioner approves an under-size coalition of several, mostly rural practices (a lone practice under T only when isolated)", "", 0, 1});
     v.field("approve_other_probability", approve_other_probability,
-            {"probability the commissioner approves any other under-size network", "", 0, 1});
+            {"probability the commissioner approves any other under-size coalition of several practices", "", 0, 1});
     v.field("rural_member_share", rural_member_share, {"share of rural members that makes a network rural", "", 0, 1});
     v.field("federation_hosting_probability", federation_hosting_probability,
             {"probability a network whose members mostly share a federation is federation-hosted", "", 0, 1});
@@ -68,7 +70,7 @@ struct FormationStats {
   double potential_after_construction = 0.0;
   double potential_final = 0.0;
   int improvement_moves = 0;
-  int merges = 0;
+  int merges = 0;  // under-size coalitions dissolved into adjacent networks
   int approved_under_size = 0;
 };
 

@@ -12,7 +12,10 @@ Affinity::Affinity(const Practices& practices, const RelationshipParams& params,
     : practices_(practices), params_(params), noise_stream_(stream_seed(seed, "affinity_noise", 0)) {}
 
 double Affinity::distance_km(int i, int j) const {
-  return std::hypot(practices_.x_km[i] - practices_.x_km[j], practices_.y_km[i] - practices_.y_km[j]);
+  // Plain sqrt, not std::hypot: grid kilometres cannot overflow, and this is the
+  // innermost call of graph building and affinity.
+  const double dx = practices_.x_km[i] - practices_.x_km[j], dy = practices_.y_km[i] - practices_.y_km[j];
+  return std::sqrt(dx * dx + dy * dy);
 }
 
 double Affinity::operator()(int i, int j) const {

@@ -18,11 +18,11 @@ namespace pcnsim {
 struct RelationshipParams {
   bool enabled = true;
   int k_nearest = 5;
-  double a_dist = 0.6712;
-  double lambda_km = 3.2367;
-  double a_fed = 0.0789;
-  double a_sp = 1.8756;
-  double noise_sd = 0.5903;
+  double a_dist = 0.884;
+  double lambda_km = 1.28;
+  double a_fed = 0.143;
+  double a_sp = 0.76;
+  double noise_sd = 0.966;
   double tie_max_km = 12.0;
 
   template <class V>
