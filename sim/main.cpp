@@ -55,6 +55,8 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
               m.at("networks_over_10_practices"));
   const Series* wte = run.recorder.find("arrs_wte");
   const Series* hours = run.recorder.find("hours_per_gp_fte");
+  const Series* resigned = run.recorder.find("cd_resignations");
+  const Series* strained = run.recorder.find("cd_unmanageable_share");
   for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
     Pence ceiling = 0, claimed = 0;
     for (const auto& money : run.finance.arrs[y]) {
@@ -69,10 +71,15 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
         break;
       }
     }
-    std::printf("  %s: ARRS ceiling £%.0fm, claimed £%.0fm (%.1f%% unclaimed), %.0f WTE at year end, %.1f GP hours/FTE/week\n",
+    double resignations = 0;
+    for (int s = 0; s <= last; ++s) {
+      if (run.calendar.financial_year(s) == run.finance.years[y]) resignations += resigned->value[s];
+    }
+    std::printf("  %s: ARRS ceiling £%.0fm, claimed £%.0fm (%.1f%% unclaimed), %.0f WTE at year end; "
+                "%.1f GP hours/FTE/week; %.0f CD resignations, %.0f%% of CDs strained\n",
                 financial_year_label(run.finance.years[y]).c_str(), to_gbp(ceiling) / 1e6, to_gbp(claimed) / 1e6,
                 ceiling > 0 ? 100.0 * static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0,
-                wte->value[last], hours->value[last]);
+                wte->value[last], hours->value[last], resignations, 100.0 * strained->value[last]);
   }
   std::printf("  run time %.3f s (formation %.3f s); results in %s\n", seconds, run.formation_seconds, out.c_str());
 }

@@ -160,7 +160,10 @@ void write_run(const RunResult& run, const std::string& path) {
       {"gp_substitution", sc.gp_workload.substitution}, {"covid", sc.covid.enabled},    {"service_specs", sc.service_specs.enabled},
       {"management", sc.management.enabled},       {"cd_workload", sc.cd_workload.enabled}};
   std::string on, off;
-  for (const auto& [name, enabled] : switches) (enabled ? on : off) += (enabled ? on : off).empty() ? name : std::string(", ") + name;
+  for (const auto& [name, enabled] : switches) {
+    std::string& list = enabled ? on : off;
+    list += (list.empty() ? "" : ", ") + std::string(name);
+  }
   file.set_attribute("/", "mechanisms_on", on);
   file.set_attribute("/", "mechanisms_off", off.empty() ? std::string("none") : off);
   file.set_attribute("/", "synthesised_attributes",

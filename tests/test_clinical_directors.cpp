@@ -1,0 +1,132 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+
+#include "models/cd_workload.hpp"
+#include "pcnsim/h5.hpp"
+#include "pcnsim/output_file.hpp"
+#include "pcnsim/scenario.hpp"
+#include "pcnsim/simulation.hpp"
+#include "pcnsim/writer.hpp"
+
+using namespace pcnsim;
+
+namespace {
+
+const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
+
+RunResult small(std::vector<Override> overrides = {}) {
+  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
+}
+
+// Mean total CD resignations over several seeds.
+double mean_resignations(std::vector<Override> overrides) {
+  double total = 0;
+  const int seeds = 8;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    auto o = overrides;
+    o.push_back({"seed", std::to_string(seed)});
+    for (double r : small(o).recorder.find("cd_resignations")->value) total += r;
+  }
+  return total / seeds;
+}
+
+}  // namespace
+
+TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_workload]") {
+  const RunResult run = small();
+  const auto& cd = run.scenario.cd_workload;
+  const std::size_t nets = run.weekly.networks;
+  const int week = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));  // COVID surge, IIF reporting
+  std::vector<int> per_commissioner(run.world.commissioners.size(), 0);
+  for (const auto& net : run.world.networks) ++per_commissioner[net.commissioner];
+  double national = 0;
+  for (const auto& net : run.world.networks) {
+    const float* h = &run.weekly.cd_hours[(static_cast<std::size_t>(week) * nets + net.id) * kCdSources];
+    double total = 0;
+    for (int s = 0; s < kCdSources; ++s) {
+      REQUIRE(h[s] >= 0.0f);
+      total += h[s];
+    }
+    national += total;
+    CHECK(h[governance] == Approx(cd.governance_hours_week));
+    const bool low_trust = net.members.size() > 1 && run.network_mean_affinity[net.id] < cd.low_trust_affinity;
+    CHECK(h[coordination] == Approx(cd.coordination_hours_per_practice_week * net.members.size() *
+                                    (low_trust ? 1 + cd.low_trust_extra_share : 1.0)));
+    CHECK(h[representation] == Approx(cd.representation_base_hours_week +
+                                      cd.representation_hours_per_log_network * std::log(per_commissioner[net.commissioner])));
+    CHECK(h[covid_surge] == Approx(cd.covid_surge_hours_week));
+    CHECK(h[iif_reporting] == Approx(cd.iif_reporting_hours_week.at(run.calendar.step_start(week))));
+    // Support never exceeds the demand it relieves.
+    REQUIRE(run.weekly.cd_support_hours[week * nets + net.id] <= total + 1e-3);
+  }
+  double series = 0;
+  for (int s = 0; s < kCdSources; ++s) series += run.recorder.find(std::string("cd_hours_") + kCdSourceNames[s])->value[week];
+  CHECK(series == Approx(national).epsilon(1e-5));
+}
+
+TEST_CASE("funded CD hours follow the DES rate, including the temporary 1 WTE", "[cd_workload]") {
+  const RunResult run = small();
+  const std::size_t nets = run.weekly.networks;
+  for (const auto& [date, wte] : std::vector<std::pair<Date, double>>{
+           {Date::from_ymd(2020, 1, 6), 0.25}, {Date::from_ymd(2021, 11, 1), 1.0}, {Date::from_ymd(2022, 6, 6), 0.25}}) {
+    const int week = *run.calendar.step_of(date);
+    for (const auto& net : run.world.networks) {
+      REQUIRE(run.weekly.cd_funded_hours[week * nets + net.id] ==
+              Approx(wte * 37.5 * run.world.network_list_size(net) / 50000.0).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("CD support and funding move resignations the right way (over replicates)", "[cd_workload][metamorphic]") {
+  const double base = mean_resignations({});
+  const double more_cd_time = mean_resignations(
+      {{"cd_workload.cd_wte_per_50k", "[{from: 2019-07-01, value: 0.5}, {from: 2021-10-01, value: 1.0}, {from: 2022-04-01, value: 0.5}]"}});
+  const double managers = mean_resignations({{"management.core_funded_probability", "1"}});
+  const double no_commissioner = mean_resignations({{"management.commissioner_support_hours_week", "0"}});
+  INFO("base " << base << ", doubled CD time " << more_cd_time << ", managers everywhere " << managers
+               << ", no commissioner support " << no_commissioner);
+  CHECK(base > 0);
+  CHECK(more_cd_time <= base);
+  CHECK(managers <= base);
+  CHECK(no_commissioner >= base);
+}
+
+TEST_CASE("CDs resign, posts stay vacant, successors come from member practices", "[cd_workload]") {
+  const RunResult run = small({{"cd_workload.resignation_base_per_year", "0.5"}});
+  const CdRecords& cd = run.clinical_directors;
+  REQUIRE(cd.network.size() > run.world.networks.size());  // successors were appointed
+  std::vector<int> last_end(run.world.networks.size(), -1);
+  for (std::size_t k = 0; k < cd.network.size(); ++k) {
+    const auto& members = run.world.networks[cd.network[k]].members;
+    REQUIRE(std::find(members.begin(), members.end(), cd.practice[k]) != members.end());
+    if (last_end[cd.network[k]] >= 0) {
+      REQUIRE(cd.start_step[k] - last_end[cd.network[k]] >= run.scenario.cd_workload.vacancy_weeks);
+    }
+    last_end[cd.network[k]] = cd.end_step[k];
+    if (cd.end_step[k] >= 0) REQUIRE(cd.end_step[k] >= cd.start_step[k]);
+  }
+}
+
+TEST_CASE("a run with every optional mechanism off runs and says so in its output", "[switches]") {
+  const RunResult run = small({{"relationships.enabled", "false"}, {"signup.enabled", "false"},
+                               {"formation.enabled", "false"}, {"funding.enabled", "false"},
+                               {"arrs.enabled", "false"}, {"gp_workload.enabled", "false"},
+                               {"covid.enabled", "false"}, {"service_specs.enabled", "false"},
+                               {"management.enabled", "false"}, {"cd_workload.enabled", "false"}});
+  const auto dir = std::filesystem::temp_directory_path() / ("pcnsim-off-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    AtomicOutput out((dir / "off.h5").string(), true);
+    write_run(run, out.temp_path());
+    out.commit();
+  }
+  const h5::File f = h5::File::open_read((dir / "off.h5").string());
+  const std::string off = f.string_attribute("/", "mechanisms_off");
+  for (const char* name : {"relationships", "signup", "formation", "funding", "arrs", "gp_workload", "covid",
+                           "service_specs", "management", "cd_workload"}) {
+    CHECK(off.find(name) != std::string::npos);
+  }
+  CHECK(run.world.networks.size() == run.world.practices.size());  // everyone signs, alone
+  std::filesystem::remove_all(dir);
+}
