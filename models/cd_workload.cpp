@@ -11,8 +11,7 @@ ClinicalDirectors::ClinicalDirectors(const World& world, const CdWorkloadParams&
                                      std::vector<double> mean_affinity, std::uint64_t seed, int start_step)
     : world_(world), params_(params), mean_affinity_(std::move(mean_affinity)), rng_(make_stream(seed, "cd_workload", 0)) {
   const std::size_t n = world.networks.size();
-  std::vector<int> per_commissioner(world.commissioners.size(), 0);
-  for (const auto& net : world.networks) ++per_commissioner[net.commissioner];
+  const std::vector<int> per_commissioner = world.networks_per_commissioner();
   for (const auto& net : world.networks) log_networks_.push_back(std::log(static_cast<double>(per_commissioner[net.commissioner])));
   hours_.assign(n * kCdSources, 0.0);
   funded_.assign(n, 0.0);
@@ -40,7 +39,6 @@ void ClinicalDirectors::appoint(int network, int step, bool first) {
 }
 
 void ClinicalDirectors::step(int step, Date date, const CdInputs& in) {
-  const auto& p = world_.practices;
   const double alpha = 1.0 - std::pow(0.5, 1.0 / params_.strain_half_life_weeks);
   boost::random::uniform_01<double> uniform;
   resigned_week_ = 0;
@@ -48,9 +46,7 @@ void ClinicalDirectors::step(int step, Date date, const CdInputs& in) {
   const double iif = params_.iif_reporting_hours_week.at(date);
   for (const auto& net : world_.networks) {
     const int k = net.id;
-    double list = 0;
-    for (int m : net.members) list += p.list_size[m];
-    funded_[k] = wte_per_50k * params_.hours_per_wte_week * list / 50000.0;
+    funded_[k] = wte_per_50k * params_.hours_per_wte_week * world_.network_list_size(net) / 50000.0;
     double* h = &hours_[static_cast<std::size_t>(k) * kCdSources];
     const double hosted = in.hosted_employment[k] ? params_.hosted_employment_share : 1.0;
     const bool low_trust = net.members.size() > 1 && mean_affinity_[k] < params_.low_trust_affinity;

@@ -36,8 +36,7 @@ void support_week(const World& world, const ManagementParams& params, const Mana
   out.commissioner_hours.assign(n, 0.0);
   out.federation_hours.assign(n, 0.0);
   if (!params.enabled) return;
-  std::vector<int> per_commissioner(world.commissioners.size(), 0);
-  for (const auto& net : world.networks) ++per_commissioner[net.commissioner];
+  const std::vector<int> per_commissioner = world.networks_per_commissioner();
   const double commissioner = params.commissioner_support_hours_week * params.commissioner_support_multiplier.at(week_start);
   for (const auto& net : world.networks) {
     out.manager_hours[net.id] = state.manager_wte.empty() ? 0.0 : state.manager_wte[net.id] * params.hours_per_wte_week;

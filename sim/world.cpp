@@ -45,4 +45,10 @@ double World::network_weighted_list_size(const Network& n) const {
   return total;
 }
 
+std::vector<int> World::networks_per_commissioner() const {
+  std::vector<int> count(commissioners.size(), 0);
+  for (const auto& n : networks) ++count[n.commissioner];
+  return count;
+}
+
 }  // namespace pcnsim

@@ -38,8 +38,7 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
   const auto& cd = run.scenario.cd_workload;
   const std::size_t nets = run.weekly.networks;
   const int week = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));  // COVID surge, IIF reporting
-  std::vector<int> per_commissioner(run.world.commissioners.size(), 0);
-  for (const auto& net : run.world.networks) ++per_commissioner[net.commissioner];
+  const std::vector<int> per_commissioner = run.world.networks_per_commissioner();
   double national = 0;
   for (const auto& net : run.world.networks) {
     const float* h = &run.weekly.cd_hours[(static_cast<std::size_t>(week) * nets + net.id) * kCdSources];

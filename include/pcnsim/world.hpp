@@ -66,6 +66,8 @@ struct World {
 
   double network_list_size(const Network& n) const;
   double network_weighted_list_size(const Network& n) const;
+  /// Number of networks of each commissioner (index = commissioner).
+  std::vector<int> networks_per_commissioner() const;
 };
 
 }  // namespace pcnsim
