@@ -47,8 +47,14 @@ void FundingFlows::step(int step) {
     w[clinical_director] = weekly_amount(cd_rate * list, fy);
     w[care_home_premium] = weekly_amount(care_home_rate * beds, fy);
     w[leadership_management] = weekly_amount(lm_rate * weighted, fy);
+    w[iif] = 0;  // paid by pay() at the year end
     for (int line = 0; line < kFundingLines; ++line) totals_.back()[net.id * kFundingLines + line] += w[line];
   }
+}
+
+void FundingFlows::pay(int network, FundingLine line, Pence amount) {
+  week_[network * kFundingLines + line] += amount;
+  totals_.back()[network * kFundingLines + line] += amount;
 }
 
 std::vector<double> FundingFlows::leadership_management_year_gbp() const {

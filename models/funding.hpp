@@ -84,9 +84,9 @@ struct FundingParams {
 
 /// The DES lines paid to networks (participation goes to member practices but
 /// is totalled per network here).
-enum FundingLine : int { core, participation, clinical_director, care_home_premium, leadership_management, kFundingLines };
+enum FundingLine : int { core, participation, clinical_director, care_home_premium, leadership_management, iif, kFundingLines };
 inline constexpr std::array<const char*, kFundingLines> kFundingLineNames = {
-    "core", "participation", "clinical_director", "care_home_premium", "leadership_management"};
+    "core", "participation", "clinical_director", "care_home_premium", "leadership_management", "iif"};
 
 /// Accrues every line for every live network, week by week, in pence.
 class FundingFlows {
@@ -96,6 +96,8 @@ class FundingFlows {
   void start_year(int fy);
   /// One week's payments (networks are paid once live).
   void step(int step);
+  /// A payment decided by another mechanism (the IIF at year end), paid this week.
+  void pay(int network, FundingLine line, Pence amount);
 
   /// This week's payment per network and line: [network * kFundingLines + line].
   const std::vector<Pence>& week() const { return week_; }

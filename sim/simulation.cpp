@@ -109,6 +109,10 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
   SupportWeek support;
   std::vector<double> spec_setup, spec_gp;
   CdInputs cd_in;
+  Engine iif_rng = make_stream(seed, "iif", 0);
+  std::vector<double> spare_sum;   // per network: spare GP capacity share summed over the year's live weeks
+  int spare_weeks = 0;
+  std::vector<double> reinvested;  // per network: IIF money reinvested in management this year
   std::vector<double> productive_wte(n_practices * kRoleCount, 0.0), wte(n_practices * kRoleCount, 0.0);
   GpWeek gp;
   bool live = false;
@@ -154,6 +158,8 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       arrs.emplace(world, scenario.arrs, scenario.funding, cal, seed);
       funding->start_year(date.financial_year());
       arrs->start_year(step, date.financial_year());
+      reinvested.assign(world.networks.size(), 0.0);
+      spare_sum.assign(world.networks.size(), 0.0);
       decide_managers(world, scenario.management, funding->leadership_management_year_gbp(), management_rng, management);
       cds.emplace(world, scenario.cd_workload, result.network_mean_affinity, seed, step);
       const std::size_t nets = world.networks.size();
@@ -171,7 +177,9 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
     } else if (funding && cal.starts_financial_year(step)) {
       funding->start_year(date.financial_year());
       arrs->start_year(step, date.financial_year());
-      decide_managers(world, scenario.management, funding->leadership_management_year_gbp(), management_rng, management);
+      std::vector<double> management_money = funding->leadership_management_year_gbp();
+      for (std::size_t n = 0; n < management_money.size(); ++n) management_money[n] += reinvested[n];
+      decide_managers(world, scenario.management, management_money, management_rng, management);
     }
     const bool covid = scenario.covid.enabled && date >= scenario.covid.start && date <= scenario.covid.end;
     if (live && funding) {
@@ -184,6 +192,36 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
     if (scenario.gp_workload.enabled) {
       gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, spec_gp, productive_wte,
                        wte, gp);
+    }
+    // IIF: spare GP capacity accrues over the year; achievement and payment in
+    // the week that ends the financial year.
+    if (live && funding) {
+      for (const auto& net : world.networks) {
+        double supplied = 0, capacity = 0;
+        for (int m : net.members) {
+          supplied += scenario.gp_workload.enabled ? gp.supplied[m] : 0.0;
+          capacity += world.practices.gp_fte[m] * scenario.gp_workload.max_hours_per_fte_week;
+        }
+        spare_sum[net.id] += capacity > 0 ? 1.0 - supplied / capacity : 0.0;
+      }
+      ++spare_weeks;
+      const int fy = date.financial_year();
+      const bool year_end = step + 1 < cal.steps() ? cal.starts_financial_year(step + 1)
+                                                   : date + 6 >= Date::from_ymd(fy + 1, 3, 31);
+      if (year_end) {
+        std::vector<double> spare(world.networks.size());
+        for (std::size_t n = 0; n < spare.size(); ++n) spare[n] = spare_sum[n] / spare_weeks;
+        std::vector<int> achieved;
+        auto paid = iif_year_end(world, scenario.service_specs.iif, fy, spare, iif_rng, achieved);
+        if (!scenario.funding.enabled) std::fill(paid.begin(), paid.end(), 0);  // no DES money at all
+        for (std::size_t n = 0; n < paid.size(); ++n) {
+          funding->pay(static_cast<int>(n), FundingLine::iif, paid[n]);
+          reinvested[n] = scenario.service_specs.iif.reinvest_share * to_gbp(paid[n]);
+        }
+        result.finance.iif_achieved.push_back(std::move(achieved));
+        std::fill(spare_sum.begin(), spare_sum.end(), 0.0);
+        spare_weeks = 0;
+      }
     }
     if (live && funding && scenario.cd_workload.enabled) {
       support_week(world, scenario.management, management, date, support);
@@ -322,6 +360,10 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
     result.finance.years = arrs->years();
     result.finance.arrs = arrs->money();
     result.finance.lines = funding->year_totals();
+    // A financial year cut off by the horizon has no IIF outcome yet (-1).
+    while (result.finance.iif_achieved.size() < result.finance.years.size()) {
+      result.finance.iif_achieved.emplace_back(world.networks.size(), -1);
+    }
     for (auto e : arrs->employers()) result.employers.push_back(to_string(e));
     result.arrs_staff = arrs->staff();
     result.clinical_directors = cds->records();

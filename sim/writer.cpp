@@ -127,6 +127,10 @@ void write_finance(h5::File& file, const RunResult& run, const Options& opt) {
     file.write(std::string("/finance/network/") + kFundingLineNames[line] + "_pence", paid, {years, net_rows},
                opt("pence", std::string("DES payments in the year: ") + kFundingLineNames[line]));
   }
+  std::vector<std::int32_t> achieved;
+  for (const auto& year : fin.iif_achieved) achieved.insert(achieved.end(), year.begin(), year.end());
+  file.write("/finance/network/iif_indicators_achieved", achieved, {years, net_rows},
+             opt("indicators", "IIF indicators achieved in the year (-1 = year not finished)"));
   file.write("/finance/national/arrs_ceiling_gbp", nat_ceiling, opt("GBP", "sum of ARRS ceilings per year"));
   file.write("/finance/national/arrs_claimed_gbp", nat_claimed, opt("GBP", "ARRS claimed per year"));
   file.write("/finance/national/arrs_unclaimed_gbp", nat_unclaimed, opt("GBP", "ARRS unclaimed per year"));

@@ -62,6 +62,7 @@ struct FinanceRecord {
   std::vector<int> years;
   std::vector<std::vector<NetworkYearMoney>> arrs;
   std::vector<std::vector<Pence>> lines;  // [year][network * kFundingLines + line]
+  std::vector<std::vector<int>> iif_achieved;  // [year][network]: IIF indicators achieved
 };
 
 struct RunResult {
