@@ -231,6 +231,9 @@ void create_dataset(File& file, const std::string& path, hid_t file_type, hid_t 
     std::vector<hsize_t> chunk = shape;
     chunk.front() = chunk_rows(shape, element_bytes, options.chunk_rows);
     check(H5Pset_chunk(dcpl.id(), rank, chunk.data()), "set chunk shape");
+    // Byte shuffling first groups the similar high bytes of numbers, which
+    // makes gzip faster and the file smaller (strings gain nothing from it).
+    if (element_bytes > 1 && H5Tget_class(file_type) != H5T_STRING) check(H5Pset_shuffle(dcpl.id()), "enable shuffle");
     check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(options.gzip_level)), "enable gzip");
   }
   Handle dataset(check(H5Dcreate2(file.id(), path.c_str(), file_type, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),

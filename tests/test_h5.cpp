@@ -272,6 +272,14 @@ TEST_CASE("h5: gzip with explicit chunks", "[h5]") {
   file.write("/set", std::vector<double>(10000 * 4, 1.0), {10000, 4}, {"", "", 6, 100});
   file.write("/tiny", std::vector<std::int32_t>{1, 2, 3});
   file.write("/raw", std::vector<double>{1, 2, 3}, Options{"", "", 0, 0});
+  file.write("/text", std::vector<std::string>{"ab", "cd"});
+  {
+    Handle dcpl = creation_plist(file, "/text");  // strings: gzip only, no shuffle
+    REQUIRE(H5Pget_nfilters(dcpl.id()) == 1);
+    unsigned flags = 0, level = 0;
+    std::size_t count = 1;
+    CHECK(H5Pget_filter2(dcpl.id(), 0, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE);
+  }
 
   {
     Handle dcpl = creation_plist(file, "/big");
@@ -280,11 +288,13 @@ TEST_CASE("h5: gzip with explicit chunks", "[h5]") {
     REQUIRE(H5Pget_chunk(dcpl.id(), 2, chunk) == 2);
     CHECK(chunk[0] == 65536 / 32);
     CHECK(chunk[1] == 4);
-    REQUIRE(H5Pget_nfilters(dcpl.id()) == 1);
+    REQUIRE(H5Pget_nfilters(dcpl.id()) == 2);  // byte shuffle, then gzip
     unsigned flags = 0;
     std::size_t count = 1;
     unsigned level = 0;
-    CHECK(H5Pget_filter2(dcpl.id(), 0, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE);
+    CHECK(H5Pget_filter2(dcpl.id(), 0, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_SHUFFLE);
+    count = 1;
+    CHECK(H5Pget_filter2(dcpl.id(), 1, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE);
     CHECK(level == 4);  // the default
   }
   {
@@ -295,7 +305,7 @@ TEST_CASE("h5: gzip with explicit chunks", "[h5]") {
     unsigned flags = 0;
     std::size_t count = 1;
     unsigned level = 0;
-    CHECK(H5Pget_filter2(dcpl.id(), 0, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE);
+    CHECK(H5Pget_filter2(dcpl.id(), 1, &flags, &count, &level, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE);
     CHECK(level == 6);
   }
   {

@@ -47,7 +47,7 @@ struct TimelineParams {
 };
 
 struct OutputParams {
-  int gzip_level = 4;
+  int gzip_level = 1;
 
   template <class V>
   void describe(V& v) { v.field("gzip_level", gzip_level, {"gzip compression level of every dataset (0 = off)", "", 0, 9}); }
