@@ -124,14 +124,11 @@ ArrsWorkforce::ArrsWorkforce(const World& world, const ArrsParams& params, const
       }
     }
   }
+  // Pools are national: a region's inflow is its share of the national patients.
   region_share_.assign(k, 0.0);
-  double total = 0;
   for (std::size_t i = 0; i < p.size(); ++i) {
-    const double w = p.list_size[i] * p.needs_index[i];
-    region_share_[region_[p.commissioner[i]]] += w;
-    total += w;
+    region_share_[region_[p.commissioner[i]]] += p.list_size[i] * p.needs_index[i] / funding.national_patients;
   }
-  for (double& s : region_share_) s /= total;
   pool_.assign(static_cast<std::size_t>(k) * kRoleCount, 0.0);
 
   const std::size_t nets = world.networks.size();
@@ -176,15 +173,7 @@ void ArrsWorkforce::start_year(int step, int fy) {
   std::vector<NetworkYearMoney> money(world_.networks.size());
   // The pot in force on 1 April of the year, shared by weighted population of networks' members.
   const double pot = funding_.enabled ? funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1)) : 0.0;
-  double total = 0;
-  std::vector<double> weighted(world_.networks.size(), 0.0);
-  for (std::size_t i = 0; i < world_.practices.size(); ++i) {
-    const int n = world_.network_of[i];
-    if (n < 0) continue;
-    weighted[n] += world_.practices.list_size[i] * world_.practices.needs_index[i];
-    total += world_.practices.list_size[i] * world_.practices.needs_index[i];
-  }
-  for (std::size_t n = 0; n < money.size(); ++n) money[n].ceiling = total > 0 ? to_pence(pot * weighted[n] / total) : 0;
+  for (const auto& net : world_.networks) money[net.id].ceiling = to_pence(pot * national_pot_share(world_, net, funding_));
   money_.push_back(std::move(money));
   (void)step;
 }

@@ -2,6 +2,10 @@
 
 namespace pcnsim {
 
+double national_pot_share(const World& world, const Network& network, const FundingParams& params) {
+  return world.network_weighted_list_size(network) / params.national_patients;
+}
+
 int days_in_financial_year(int fy) { return Date::from_ymd(fy + 1, 4, 1).days - Date::from_ymd(fy, 4, 1).days; }
 
 Pence weekly_amount(double annual_gbp, int fy) { return to_pence(annual_gbp * 7.0 / days_in_financial_year(fy)); }
@@ -16,11 +20,8 @@ void FundingFlows::start_year(int fy) {
   // One-off national leadership-and-management pot, by weighted population share.
   const double pot = params_.leadership_management_national_gbp.at(Date::from_ymd(fy, 4, 1));
   if (pot <= 0) return;
-  double total = 0;
-  for (const auto& net : world_.networks) total += world_.network_weighted_list_size(net);
   for (const auto& net : world_.networks) {
-    totals_.back()[net.id * kFundingLines + leadership_management] +=
-        to_pence(pot * world_.network_weighted_list_size(net) / total);
+    totals_.back()[net.id * kFundingLines + leadership_management] += to_pence(pot * national_pot_share(world_, net, params_));
   }
 }
 

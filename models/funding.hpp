@@ -21,6 +21,7 @@ inline double to_gbp(Pence p) { return static_cast<double>(p) / 100.0; }
 
 struct FundingParams {
   bool enabled = true;
+  double national_patients = 60606345;
   DatedSeries core_gbp_per_patient{{{Date::from_ymd(2019, 4, 1), 1.50, "Network Contract DES 2019/20, core PCN funding"}}};
   DatedSeries participation_gbp_per_weighted_patient{
       {{Date::from_ymd(2019, 4, 1), 1.76, "Network Contract DES 2019/20, network participation payment"}}};
@@ -55,6 +56,10 @@ struct FundingParams {
     v.field("enabled", enabled,
             {"DES money flows to networks (payment lines and ARRS ceilings); off = no money paid, while sign-up "
              "still weighs the announced lines"});
+    v.field("national_patients", national_patients,
+            {"registered patients the national pots (ARRS, leadership and management, IIF) and labour pools are for; "
+             "a network's share of a pot is its weighted population over this, so a smaller or synthetic population "
+             "gets its share, not the whole pot (England, January 2021: 60,606,345)", "patients", 1, 1e10});
     v.field("core_gbp_per_patient", core_gbp_per_patient, {"core PCN funding paid to the network", "GBP/patient/year", 0, 1000});
     v.field("participation_gbp_per_weighted_patient", participation_gbp_per_weighted_patient,
             {"participation payment to each signed practice", "GBP/weighted patient/year", 0, 1000});
@@ -116,6 +121,10 @@ class FundingFlows {
   std::vector<std::vector<Pence>> totals_;
   std::vector<int> years_;
 };
+
+/// A network's share of a national pot: its weighted population over the
+/// national patients the pot is for.
+double national_pot_share(const World& world, const Network& network, const FundingParams& params);
 
 /// Days in financial year `fy` (1 April to 31 March).
 int days_in_financial_year(int fy);

@@ -41,7 +41,7 @@ void service_spec_week(const World& world, const ServiceSpecParams& params, Date
   }
 }
 
-std::vector<std::int64_t> iif_year_end(const World& world, const IifParams& params, int fy,
+std::vector<std::int64_t> iif_year_end(const World& world, const IifParams& params, const FundingParams& funding, int fy,
                                        const std::vector<double>& spare_capacity_share, Engine& rng,
                                        std::vector<int>& achieved) {
   const std::size_t n = world.networks.size();
@@ -49,14 +49,12 @@ std::vector<std::int64_t> iif_year_end(const World& world, const IifParams& para
   achieved.assign(n, 0);
   boost::random::uniform_01<double> uniform;
   const double pot = params.national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
-  double total = 0;
-  for (const auto& net : world.networks) total += world.network_weighted_list_size(net);
   for (const auto& net : world.networks) {
     const double logit = params.achievement_logit_intercept + params.achievement_logit_per_spare_capacity * spare_capacity_share[net.id];
     const double chance = 1.0 / (1.0 + std::exp(-logit));
     for (int k = 0; k < params.indicators; ++k) achieved[net.id] += uniform(rng) < chance ? 1 : 0;
-    if (!params.enabled || pot <= 0 || total <= 0) continue;
-    paid[net.id] = to_pence(pot * world.network_weighted_list_size(net) / total * achieved[net.id] / params.indicators);
+    if (!params.enabled || pot <= 0) continue;
+    paid[net.id] = to_pence(pot * national_pot_share(world, net, funding) * achieved[net.id] / params.indicators);
   }
   return paid;
 }

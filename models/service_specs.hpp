@@ -87,9 +87,10 @@ struct ServiceSpecParams {
 
 /// IIF achievement of one financial year for every network, from the mean
 /// spare GP capacity share of its member practices over the year. Returns the
-/// payment per network in pence (its weighted share of the pot x the share of
+/// payment per network in pence (its national share of the pot x the share of
 /// indicators achieved); `achieved` gets the indicators achieved.
-std::vector<std::int64_t> iif_year_end(const World& world, const IifParams& params, int fy,
+struct FundingParams;
+std::vector<std::int64_t> iif_year_end(const World& world, const IifParams& params, const FundingParams& funding, int fy,
                                        const std::vector<double>& spare_capacity_share, Engine& rng,
                                        std::vector<int>& achieved);
 

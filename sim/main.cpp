@@ -75,9 +75,14 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
     for (int s = 0; s <= last; ++s) {
       if (run.calendar.financial_year(s) == run.finance.years[y]) resignations += resigned->value[s];
     }
-    std::printf("  %s: ARRS ceiling £%.0fm, claimed £%.0fm (%.1f%% unclaimed), %.0f WTE at year end; "
+    // Millions for England, thousands for small populations.
+    const bool millions = to_gbp(ceiling) >= 1e7;
+    const double scale = millions ? 1e6 : 1e3;
+    const char* unit = millions ? "m" : "k";
+    std::printf("  %s: ARRS ceiling £%.0f%s, claimed £%.0f%s (%.1f%% unclaimed), %.0f WTE at year end; "
                 "%.1f GP hours/FTE/week; %.0f CD resignations, %.0f%% of CDs strained\n",
-                financial_year_label(run.finance.years[y]).c_str(), to_gbp(ceiling) / 1e6, to_gbp(claimed) / 1e6,
+                financial_year_label(run.finance.years[y]).c_str(), to_gbp(ceiling) / scale, unit,
+                to_gbp(claimed) / scale, unit,
                 ceiling > 0 ? 100.0 * static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0,
                 wte->value[last], hours->value[last], resignations, 100.0 * strained->value[last]);
   }

@@ -212,7 +212,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
         std::vector<double> spare(world.networks.size());
         for (std::size_t n = 0; n < spare.size(); ++n) spare[n] = spare_sum[n] / spare_weeks;
         std::vector<int> achieved;
-        auto paid = iif_year_end(world, scenario.service_specs.iif, fy, spare, iif_rng, achieved);
+        auto paid = iif_year_end(world, scenario.service_specs.iif, scenario.funding, fy, spare, iif_rng, achieved);
         if (!scenario.funding.enabled) std::fill(paid.begin(), paid.end(), 0);  // no DES money at all
         for (std::size_t n = 0; n < paid.size(); ++n) {
           funding->pay(static_cast<int>(n), FundingLine::iif, paid[n]);

@@ -47,9 +47,18 @@ TEST_CASE("ARRS money is conserved to the penny", "[arrs][money]") {
     REQUIRE(staff.network.size() > 100);
     for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
       const int fy = run.finance.years[y];
-      // The ceilings share out the national pot (each rounded to the penny).
-      const Pence pot = to_pence(sc.funding.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1)));
-      CHECK(std::llabs(total_ceiling(run, y) - pot) <= static_cast<Pence>(nets));
+      // The ceilings share out the population's part of the national pot (each rounded to the penny).
+      double weighted = 0;
+      for (const auto& net : run.world.networks) weighted += run.world.network_weighted_list_size(net);
+      const double pot = sc.funding.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
+      const Pence share = to_pence(pot * weighted / sc.funding.national_patients);
+      CHECK(std::llabs(total_ceiling(run, y) - share) <= static_cast<Pence>(nets));
+      if (!redistribution) {
+        for (const auto& net : run.world.networks) {
+          REQUIRE(run.finance.arrs[y][net.id].ceiling ==
+                  to_pence(pot * run.world.network_weighted_list_size(net) / sc.funding.national_patients));
+        }
+      }
       std::vector<Pence> claimed(nets, 0);
       for (int s = 0; s < run.calendar.steps(); ++s) {
         const Date date = run.calendar.step_start(s);
@@ -171,7 +180,10 @@ TEST_CASE("funding lines pay their annual rates", "[funding]") {
   }
   Pence lm_total = 0;
   for (const auto& net : run.world.networks) lm_total += fin.lines[y2021][net.id * kFundingLines + FundingLine::leadership_management];
-  CHECK(to_gbp(lm_total) == Approx(43e6).epsilon(1e-6));
+  double weighted = 0;
+  for (const auto& net : run.world.networks) weighted += run.world.network_weighted_list_size(net);
+  CHECK(to_gbp(lm_total) == Approx(43e6 * weighted / run.scenario.funding.national_patients).epsilon(1e-6));
+  CHECK(weighted < 0.15 * run.scenario.funding.national_patients);  // a small population gets a small share
 }
 
 TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfactuals", "[switches]") {
