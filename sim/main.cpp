@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include <fstream>
+
+#include "pcnsim/export.hpp"
 #include "pcnsim/output_file.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
@@ -127,6 +130,21 @@ int validate_command(const std::string& scenario_path, const std::string& target
   return failed == 0 ? 0 : 1;
 }
 
+int export_command(const std::string& file, const std::string& table, const std::string& csv, bool overwrite) {
+  if (csv.empty()) {
+    export_csv(file, table, std::cout);
+    return 0;
+  }
+  AtomicOutput output(csv, overwrite);
+  {
+    std::ofstream out(output.temp_path());
+    export_csv(file, table, out);
+    if (!out.flush()) throw InputError(Diagnostic{csv, 0, 0, "", "could not write the CSV file"});
+  }
+  output.commit();
+  return 0;
+}
+
 int params_command(const std::string& scenario_path, bool markdown) {
   const Scenario scenario = scenario_path.empty() ? Scenario{} : load(scenario_path, {}, -1);
   if (!markdown) {
@@ -176,6 +194,14 @@ int main(int argc, char** argv) {
   validate->add_option("--targets", targets_path, "targets YAML (default data/targets.yaml)");
   validate->add_option("--set", sets, "override a parameter (repeatable)");
 
+  std::string h5_file, table, csv;
+  auto* export_cmd = app.add_subcommand("export", "write a table or series of an output file as CSV");
+  export_cmd->add_option("file", h5_file, "pcnsim output file (HDF5)")->required();
+  export_cmd->add_option("table", table, "group or dataset, e.g. networks, series/arrs_wte, finance/network/arrs_claimed_pence")
+      ->required();
+  export_cmd->add_option("--csv", csv, "write to this file instead of standard output");
+  export_cmd->add_flag("--overwrite", overwrite, "replace an existing CSV file");
+
   auto* params = app.add_subcommand("params", "print the resolved scenario (or the parameter reference)");
   params->add_option("scenario", scenario_path, "scenario YAML (default: built-in defaults)");
   params->add_flag("--markdown", markdown, "print the parameter reference as a Markdown table");
@@ -200,6 +226,7 @@ int main(int argc, char** argv) {
       return validate_command(scenario_path, targets_path, sets);
     }
     if (*params) return params_command(scenario_path, markdown);
+    if (*export_cmd) return export_command(h5_file, table, csv, overwrite);
     std::cout << app.help();
     return 0;
   } catch (const InputError& e) {
