@@ -369,29 +369,19 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
 
 double formation_potential(const World& world, int commissioner, const Affinity& affinity,
                            const FormationParams& params) {
-  const Practices& p = world.practices;
-  const double threshold_k = params.size_threshold_patients / 1000.0;
-  std::map<int, std::vector<int>> groups;
+  // The game's own definition of Phi, over the world's current partition.
+  const std::size_t n = world.practices.size();
+  const std::vector<std::vector<int>> no_moves(n);  // neighbours matter only for moves
+  std::vector<int> coalition_of(n, -1), local_of(n, -1);
+  Game game(world, commissioner, affinity, params, no_moves, coalition_of, local_of);
+  std::map<int, int> coalition_of_network;
   for (int i : world.commissioners[commissioner].members) {
-    if (world.network_of[i] >= 0) groups[world.network_of[i]].push_back(i);
+    if (world.network_of[i] < 0) continue;
+    const auto [it, added] = coalition_of_network.emplace(world.network_of[i], static_cast<int>(game.coalitions.size()));
+    if (added) game.coalitions.push_back(Coalition{});
+    game.add(i, it->second);
   }
-  double phi = 0.0;
-  for (const auto& [id, members] : groups) {
-    double list_k = 0.0;
-    for (std::size_t a = 0; a < members.size(); ++a) {
-      list_k += p.list_size[members[a]] / 1000.0;
-      for (std::size_t b = a + 1; b < members.size(); ++b) {
-        const int i = members[a], j = members[b];
-        phi += affinity(i, j) - params.g_pair - params.g_size * p.list_size[i] / 1000.0 * p.list_size[j] / 1000.0;
-      }
-    }
-    if (list_k >= threshold_k) {
-      phi += params.bonus_viable;
-    } else if (members.size() > 1) {
-      phi -= params.penalty_under_size;
-    }
-  }
-  return phi;
+  return game.potential();
 }
 
 }  // namespace pcnsim

@@ -77,6 +77,32 @@ TEST_CASE("formation is deterministic for a seed and changes with it", "[formati
   CHECK(a.world.network_of != c.world.network_of);
 }
 
+// Phi written out from MODEL.md, independently of the game's code.
+static double potential_by_definition(const World& w, int commissioner, const Affinity& affinity, const FormationParams& params) {
+  std::map<int, std::vector<int>> groups;
+  for (int i : w.commissioners[commissioner].members) {
+    if (w.network_of[i] >= 0) groups[w.network_of[i]].push_back(i);
+  }
+  double phi = 0.0;
+  for (const auto& [id, members] : groups) {
+    double list = 0.0;
+    for (std::size_t a = 0; a < members.size(); ++a) {
+      list += w.practices.list_size[members[a]];
+      for (std::size_t b = a + 1; b < members.size(); ++b) {
+        const int i = members[a], j = members[b];
+        phi += affinity(i, j) - params.g_pair -
+               params.g_size * (w.practices.list_size[i] / 1000.0) * (w.practices.list_size[j] / 1000.0);
+      }
+    }
+    if (list >= params.size_threshold_patients) {
+      phi += params.bonus_viable;
+    } else if (members.size() > 1) {
+      phi -= params.penalty_under_size;
+    }
+  }
+  return phi;
+}
+
 TEST_CASE("every accepted improvement move raises the potential", "[formation]") {
   const RunResult run = run_simulation(synthetic());
   const Affinity affinity(run.world.practices, run.scenario.relationships, run.scenario.seed);
@@ -86,6 +112,8 @@ TEST_CASE("every accepted improvement move raises the potential", "[formation]")
     moves += st.improvement_moves;
     // Recomputed from the final partition, Phi matches what the game reports...
     CHECK(formation_potential(run.world, static_cast<int>(c), affinity, run.scenario.formation) ==
+          Approx(st.potential_final).margin(1e-6));
+    CHECK(potential_by_definition(run.world, static_cast<int>(c), affinity, run.scenario.formation) ==
           Approx(st.potential_final).margin(1e-6));
     // ...and each move gained more than the inertia.
     CHECK(st.potential_final - st.potential_after_construction >=
