@@ -130,6 +130,8 @@ ArrsWorkforce::ArrsWorkforce(const World& world, const ArrsParams& params, const
     region_share_[region_[p.commissioner[i]]] += p.list_size[i] * p.needs_index[i] / funding.national_patients;
   }
   pool_.assign(static_cast<std::size_t>(k) * kRoleCount, 0.0);
+  region_networks_.assign(k, {});
+  for (const auto& net : world.networks) region_networks_[region_[net.commissioner]].push_back(net.id);
 
   const std::size_t nets = world.networks.size();
   wte_.assign(nets * kRoleCount, 0.0);
@@ -167,7 +169,7 @@ Pence ArrsWorkforce::ceiling_this_year(int network) const {
   return current_year_ < 0 ? 0 : money_[current_year_][network].ceiling;
 }
 
-void ArrsWorkforce::start_year(int step, int fy) {
+void ArrsWorkforce::start_year(int fy) {
   years_.push_back(fy);
   current_year_ = static_cast<int>(years_.size()) - 1;
   std::vector<NetworkYearMoney> money(world_.networks.size());
@@ -175,7 +177,6 @@ void ArrsWorkforce::start_year(int step, int fy) {
   const double pot = funding_.enabled ? funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1)) : 0.0;
   for (const auto& net : world_.networks) money[net.id].ceiling = to_pence(pot * national_pot_share(world_, net, funding_));
   money_.push_back(std::move(money));
-  (void)step;
 }
 
 void ArrsWorkforce::recount() {
@@ -209,7 +210,6 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
     if (uniform(leaver_rng_) < hazard[staff_.role[k]]) {
       staff_.active[k] = 0;
       staff_.end_step[k] = step;
-      ++leavers_;
     }
   }
   recount();
@@ -276,9 +276,8 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
       double& pool = pool_[g * kRoleCount + r];
       pool = pool * (1.0 - params_.pool_exit_per_week) + params_.roles[r].pool_inflow_wte_per_week * inflow_multiplier * region_share_[g];
       slots.clear();
-      for (std::size_t n = 0; n < world_.networks.size(); ++n) {
-        if (region_[world_.networks[n].commissioner] != static_cast<int>(g)) continue;
-        for (int v = 0; v < vacancies_[n * kRoleCount + r]; ++v) slots.push_back(static_cast<int>(n));
+      for (int n : region_networks_[g]) {
+        for (int v = 0; v < vacancies_[static_cast<std::size_t>(n) * kRoleCount + r]; ++v) slots.push_back(n);
       }
       // Random order: partial Fisher-Yates over the slots that can be filled.
       std::size_t fill = std::min(slots.size(), static_cast<std::size_t>(pool));

@@ -140,7 +140,7 @@ class ArrsWorkforce {
                 std::uint64_t seed);
 
   /// Ceilings for the new financial year from the current membership.
-  void start_year(int step, int fy);
+  void start_year(int fy);
   /// One week: redistribution (if due), attrition, vacancies, hiring, claims.
   /// `inflow_multiplier` scales this week's labour-pool inflow (e.g. COVID-19).
   void step(int step, double inflow_multiplier = 1.0);
@@ -162,7 +162,6 @@ class ArrsWorkforce {
   Pence ceiling_this_year(int network) const;
   Pence weekly_cost_pence(int role, Date d) const;
   std::int64_t hires() const { return hires_; }
-  std::int64_t leavers() const { return leavers_; }
 
  private:
   double annual_cost(int role, Date d) const;
@@ -179,6 +178,7 @@ class ArrsWorkforce {
   std::vector<int> region_;             // per commissioner
   std::vector<double> pool_;            // [region * kRoleCount + role] candidates waiting (WTE)
   std::vector<double> region_share_;    // weighted-population share per region
+  std::vector<std::vector<int>> region_networks_;  // network ids of each region, ascending
   ArrsStaff staff_;
   std::vector<double> wte_;             // per network x role
   std::vector<int> vacancies_;          // per network x role
@@ -187,7 +187,7 @@ class ArrsWorkforce {
   std::vector<int> years_;
   std::vector<std::vector<NetworkYearMoney>> money_;
   int current_year_ = -1;
-  std::int64_t hires_ = 0, leavers_ = 0;
+  std::int64_t hires_ = 0;
 };
 
 }  // namespace pcnsim

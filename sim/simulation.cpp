@@ -157,7 +157,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       funding.emplace(world, scenario.funding, cal);
       arrs.emplace(world, scenario.arrs, scenario.funding, cal, seed);
       funding->start_year(date.financial_year());
-      arrs->start_year(step, date.financial_year());
+      arrs->start_year(date.financial_year());
       reinvested.assign(world.networks.size(), 0.0);
       spare_sum.assign(world.networks.size(), 0.0);
       decide_managers(world, scenario.management, funding->leadership_management_year_gbp(), management_rng, management);
@@ -176,7 +176,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       weekly.arrs_ceiling_gbp.assign(steps * nets, 0.0f);
     } else if (funding && cal.starts_financial_year(step)) {
       funding->start_year(date.financial_year());
-      arrs->start_year(step, date.financial_year());
+      arrs->start_year(date.financial_year());
       std::vector<double> management_money = funding->leadership_management_year_gbp();
       for (std::size_t n = 0; n < management_money.size(); ++n) management_money[n] += reinvested[n];
       decide_managers(world, scenario.management, management_money, management_rng, management);
@@ -368,7 +368,6 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
     result.arrs_staff = arrs->staff();
     result.clinical_directors = cds->records();
     result.arrs_hires = arrs->hires();
-    result.arrs_leavers = arrs->leavers();
   }
   return result;
 }

@@ -82,7 +82,7 @@ struct RunResult {
   ArrsStaff arrs_staff;                // every ARRS post ever filled
   CdRecords clinical_directors;        // every CD ever in post
   std::vector<double> network_mean_affinity;
-  std::int64_t arrs_hires = 0, arrs_leavers = 0;
+  std::int64_t arrs_hires = 0;
   double formation_seconds = 0.0;  // wall time of sign-up + graph + formation (for bench/)
 };
 
