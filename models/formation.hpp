@@ -83,6 +83,10 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
 double formation_potential(const World& world, int commissioner, const Affinity& affinity,
                            const FormationParams& params);
 
+/// Lead practice (largest list) and hosting model of a network from its
+/// members' prior relationships; `draw` is a uniform(0,1) number.
+void settle_network(Network& net, const Practices& p, const FormationParams& params, double draw);
+
 /// True when the members of `network` form one connected piece of the graph.
 bool is_contiguous(const std::vector<int>& members, const std::vector<std::vector<int>>& neighbours);
 
