@@ -130,13 +130,7 @@ ArrsWorkforce::ArrsWorkforce(const World& world, const ArrsParams& params, const
     region_share_[region_[p.commissioner[i]]] += p.list_size[i] * p.needs_index[i] / funding.national_patients;
   }
   pool_.assign(static_cast<std::size_t>(k) * kRoleCount, 0.0);
-  region_networks_.assign(k, {});
-  for (const auto& net : world.networks) region_networks_[region_[net.commissioner]].push_back(net.id);
-
-  const std::size_t nets = world.networks.size();
-  wte_.assign(nets * kRoleCount, 0.0);
-  vacancies_.assign(nets * kRoleCount, 0);
-  claimed_week_.assign(nets, 0);
+  reorganise(Reorganisation{});
   boost::random::uniform_01<double> uniform;
   Engine employer_rng = make_stream(seed, "arrs_employer", 0);
   for (const auto& net : world.networks) {
@@ -177,6 +171,67 @@ void ArrsWorkforce::start_year(int fy) {
   const double pot = funding_.enabled ? funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1)) : 0.0;
   for (const auto& net : world_.networks) money[net.id].ceiling = to_pence(pot * national_pot_share(world_, net, funding_));
   money_.push_back(std::move(money));
+}
+
+void ArrsWorkforce::hire(int network, int role, int step, int hired_step) {
+  staff_.network.push_back(network);
+  staff_.role.push_back(role);
+  staff_.start_step.push_back(step);
+  staff_.end_step.push_back(-1);
+  staff_.hired_step.push_back(hired_step);
+  staff_.active.push_back(1);
+}
+
+void ArrsWorkforce::reorganise(const Reorganisation& change) {
+  const std::size_t nets = world_.networks.size();
+  wte_.resize(nets * kRoleCount, 0.0);
+  vacancies_.resize(nets * kRoleCount, 0);
+  claimed_week_.resize(nets, 0);
+  region_networks_.assign(region_share_.size(), {});
+  for (const auto& net : world_.networks) {
+    if (net.live()) region_networks_[region_[net.commissioner]].push_back(net.id);
+  }
+  if (change.step < 0) return;
+  for (int n : change.ended) {
+    std::fill_n(&vacancies_[static_cast<std::size_t>(n) * kRoleCount], kRoleCount, 0);
+  }
+  auto transfer = [&](std::size_t k, int to) {
+    staff_.active[k] = 0;
+    staff_.end_step[k] = change.step;
+    if (to >= 0) hire(to, staff_.role[k], change.step, staff_.hired_step[k]);
+  };
+  const std::size_t rows = staff_.network.size();
+  for (std::size_t k = 0; k < rows; ++k) {
+    if (!staff_.active[k] || world_.networks[staff_.network[k]].live()) continue;
+    int heir = world_.networks[staff_.network[k]].successor;
+    while (heir >= 0 && !world_.networks[heir].live()) heir = world_.networks[heir].successor;
+    transfer(k, heir);  // with no heir the post ends
+  }
+  for (std::size_t c = 0; c < change.created.size(); ++c) {
+    const int child = change.created[c], parent = change.parent[c];
+    const auto& net = world_.networks[child];
+    employer_.resize(nets, Employer::lead_practice);
+    if (parent < 0) {
+      employer_[child] = net.hosting == HostingModel::federation ? Employer::federation : Employer::lead_practice;
+      continue;
+    }
+    employer_[child] = employer_[parent];
+    const double share = change.parent_share[c];
+    for (std::size_t r = 0; r < kRoleCount; ++r) {
+      std::vector<std::size_t> in_role;
+      for (std::size_t k = 0; k < staff_.network.size(); ++k) {
+        if (staff_.active[k] && staff_.network[k] == parent && staff_.role[k] == static_cast<int>(r)) in_role.push_back(k);
+      }
+      const auto moving = static_cast<std::size_t>(std::lround(share * static_cast<double>(in_role.size())));
+      for (std::size_t m = in_role.size() - moving; m < in_role.size(); ++m) transfer(in_role[m], child);
+      int& parent_vacancies = vacancies_[static_cast<std::size_t>(parent) * kRoleCount + r];
+      const int moved = static_cast<int>(std::lround(share * parent_vacancies));
+      parent_vacancies -= moved;
+      vacancies_[static_cast<std::size_t>(child) * kRoleCount + r] += moved;
+    }
+  }
+  employer_.resize(nets, Employer::lead_practice);
+  recount();
 }
 
 void ArrsWorkforce::recount() {
@@ -287,11 +342,7 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
         std::swap(slots[s], slots[j]);
         const int n = slots[s];
         --vacancies_[static_cast<std::size_t>(n) * kRoleCount + r];
-        staff_.network.push_back(n);
-        staff_.role.push_back(r);
-        staff_.start_step.push_back(step);
-        staff_.end_step.push_back(-1);
-        staff_.active.push_back(1);
+        hire(n, r, step, step);
         wte_[static_cast<std::size_t>(n) * kRoleCount + r] += 1.0;
         ++hires_;
       }
@@ -377,7 +428,7 @@ void ArrsWorkforce::deploy(int step, std::vector<double>& productive_wte, std::v
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
     if (!staff_.active[k]) continue;
     const double ramp = params_.roles[staff_.role[k]].ramp_up_weeks;
-    const double weeks = static_cast<double>(step - staff_.start_step[k]);
+    const double weeks = static_cast<double>(step - staff_.hired_step[k]);
     net_productive[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] +=
         ramp > 0 ? std::min(1.0, weeks / ramp) : 1.0;
   }

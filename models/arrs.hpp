@@ -120,9 +120,12 @@ enum class Employer : std::uint8_t { lead_practice = 0, federation = 1, communit
 const char* to_string(Employer e);
 
 /// Staff of every network as a structure of arrays (one row per WTE).
+/// A transfer to another network (mechanism 9) ends one row and starts
+/// another, so each row's network is fixed and money can be recomputed per row.
 struct ArrsStaff {
-  std::vector<int> network, role, start_step;
-  std::vector<int> end_step;  // week they left (before that week's claims), -1 while in post
+  std::vector<int> network, role, start_step;  // start_step: first week in this network
+  std::vector<int> end_step;    // week they left or transferred (before that week's claims), -1 while in post
+  std::vector<int> hired_step;  // week of hiring into any network (drives ramp-up)
   std::vector<std::uint8_t> active;
 };
 
@@ -139,6 +142,11 @@ class ArrsWorkforce {
   ArrsWorkforce(const World& world, const ArrsParams& params, const FundingParams& funding, const Calendar& calendar,
                 std::uint64_t seed);
 
+  /// After a yearly re-evaluation (mechanism 9): staff of an ended network
+  /// transfer to its successor (or leave when it has none); a network split
+  /// off takes its share of the parent's staff and vacancies in each role (the
+  /// most recent starters) and the parent's employer.
+  void reorganise(const Reorganisation& change);
   /// Ceilings for the new financial year from the current membership.
   void start_year(int fy);
   /// One week: redistribution (if due), attrition, vacancies, hiring, claims.
@@ -167,6 +175,7 @@ class ArrsWorkforce {
   double annual_cost(int role, Date d) const;
   void redistribute(int year);
   void recount();
+  void hire(int network, int role, int step, int hired_step);
 
   const World& world_;
   const ArrsParams& params_;

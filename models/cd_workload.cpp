@@ -10,17 +10,54 @@ namespace pcnsim {
 ClinicalDirectors::ClinicalDirectors(const World& world, const CdWorkloadParams& params,
                                      std::vector<double> mean_affinity, std::uint64_t seed, int start_step)
     : world_(world), params_(params), mean_affinity_(std::move(mean_affinity)), rng_(make_stream(seed, "cd_workload", 0)) {
-  const std::size_t n = world.networks.size();
-  const std::vector<int> per_commissioner = world.networks_per_commissioner();
-  for (const auto& net : world.networks) log_networks_.push_back(std::log(static_cast<double>(per_commissioner[net.commissioner])));
-  hours_.assign(n * kCdSources, 0.0);
-  funded_.assign(n, 0.0);
-  support_.assign(n, 0.0);
-  strain_.assign(n, 0.0);
-  in_post_.assign(n, 0);
-  vacant_since_.assign(n, -1);
-  current_.assign(n, -1);
-  for (std::size_t k = 0; k < n; ++k) appoint(static_cast<int>(k), start_step, true);
+  reorganise(Reorganisation{}, mean_affinity_);
+  for (std::size_t k = 0; k < world.networks.size(); ++k) appoint(static_cast<int>(k), start_step, true);
+}
+
+void ClinicalDirectors::leave(int network, int step, const char* reason) {
+  records_.end_step[current_[network]] = step;
+  records_.end_reason[current_[network]] = reason;
+  in_post_[network] = 0;
+  vacant_since_[network] = step;
+}
+
+void ClinicalDirectors::reorganise(const Reorganisation& change, std::vector<double> mean_affinity) {
+  const std::size_t n = world_.networks.size();
+  mean_affinity_ = std::move(mean_affinity);
+  const std::vector<int> per_commissioner = world_.networks_per_commissioner();
+  log_networks_.assign(n, 0.0);
+  for (const auto& net : world_.networks) {
+    if (net.live()) log_networks_[net.id] = std::log(static_cast<double>(per_commissioner[net.commissioner]));
+  }
+  hours_.resize(n * kCdSources, 0.0);
+  funded_.resize(n, 0.0);
+  support_.resize(n, 0.0);
+  strain_.resize(n, 0.0);
+  in_post_.resize(n, 0);
+  vacant_since_.resize(n, -1);
+  current_.resize(n, -1);
+  if (change.step < 0) return;
+  for (int k : change.ended) {
+    if (in_post_[k]) leave(k, change.step, "network ended");
+    vacant_since_[k] = -1;
+  }
+  for (int k : change.created) appoint(k, change.step, true);
+  for (const auto& net : world_.networks) {
+    const int k = net.id;
+    if (!net.live() || !in_post_[k]) continue;
+    if (!std::binary_search(net.members.begin(), net.members.end(), records_.practice[current_[k]])) {
+      leave(k, change.step, "practice left the network");
+      appoint(k, change.step, true);
+    }
+  }
+}
+
+std::vector<int> ClinicalDirectors::vacant_weeks(int step) const {
+  std::vector<int> weeks(world_.networks.size(), 0);
+  for (std::size_t k = 0; k < weeks.size(); ++k) {
+    if (!in_post_[k] && vacant_since_[k] >= 0) weeks[k] = step - vacant_since_[k];
+  }
+  return weeks;
 }
 
 void ClinicalDirectors::appoint(int network, int step, bool first) {
@@ -33,6 +70,7 @@ void ClinicalDirectors::appoint(int network, int step, bool first) {
   records_.practice.push_back(practice);
   records_.start_step.push_back(step);
   records_.end_step.push_back(-1);
+  records_.end_reason.emplace_back();
   in_post_[network] = 1;
   vacant_since_[network] = -1;
   strain_[network] = 0.0;
@@ -46,6 +84,11 @@ void ClinicalDirectors::step(int step, Date date, const CdInputs& in) {
   const double iif = params_.iif_reporting_hours_week.at(date);
   for (const auto& net : world_.networks) {
     const int k = net.id;
+    if (!net.live()) {
+      std::fill_n(&hours_[static_cast<std::size_t>(k) * kCdSources], kCdSources, 0.0);
+      funded_[k] = support_[k] = strain_[k] = 0.0;
+      continue;
+    }
     funded_[k] = wte_per_50k * params_.hours_per_wte_week * world_.network_list_size(net) / 50000.0;
     double* h = &hours_[static_cast<std::size_t>(k) * kCdSources];
     const double hosted = in.hosted_employment[k] ? params_.hosted_employment_share : 1.0;
@@ -64,16 +107,15 @@ void ClinicalDirectors::step(int step, Date date, const CdInputs& in) {
     support_[k] = std::min(std::min(in.manager_hours[k], in.manager_absorbs_share * demand) + in.other_support_hours[k], demand);
 
     if (!in_post_[k]) {
-      if (step - vacant_since_[k] >= params_.vacancy_weeks) appoint(k, step, false);
+      const double vacancy = params_.vacancy_weeks * (low_trust ? params_.low_trust_vacancy_multiplier : 1.0);
+      if (step - vacant_since_[k] >= vacancy) appoint(k, step, false);
       continue;
     }
     const double excess = std::max(0.0, demand - support_[k] - funded_[k]);
     strain_[k] += alpha * (excess / std::max(funded_[k], 1e-9) - strain_[k]);
     const double hazard = (params_.resignation_base_per_year + params_.resignation_per_strain_per_year * strain_[k]) * 7.0 / 365.25;
     if (uniform(rng_) < hazard) {
-      records_.end_step[current_[k]] = step;
-      in_post_[k] = 0;
-      vacant_since_[k] = step;
+      leave(k, step, "resigned");
       ++resigned_week_;
     }
   }

@@ -14,6 +14,7 @@
 // from a member practice takes over.
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "pcnsim/params.hpp"
@@ -52,6 +53,7 @@ struct CdWorkloadParams {
   double resignation_base_per_year = 0.05;
   double resignation_per_strain_per_year = 0.08;
   double vacancy_weeks = 8;
+  double low_trust_vacancy_multiplier = 3;
 
   template <class V>
   void describe(V& v) {
@@ -83,6 +85,9 @@ struct CdWorkloadParams {
     v.field("resignation_per_strain_per_year", resignation_per_strain_per_year,
             {"extra resignation hazard per unit of strain", "1/year", 0, 10});
     v.field("vacancy_weeks", vacancy_weeks, {"weeks a CD post stays vacant before a member GP takes over", "weeks", 0, 520});
+    v.field("low_trust_vacancy_multiplier", low_trust_vacancy_multiplier,
+            {"a low-trust network takes this many times longer to find a successor (the long vacancies that may "
+             "end in dissolution, mechanism 9)", "", 1, 100});
   }
 };
 
@@ -101,6 +106,7 @@ struct CdInputs {
 /// Every CD ever in post (one row each).
 struct CdRecords {
   std::vector<int> network, practice, start_step, end_step;  // end -1 while in post
+  std::vector<std::string> end_reason;  // resigned, network ended, practice left; empty while in post
 };
 
 class ClinicalDirectors {
@@ -108,6 +114,13 @@ class ClinicalDirectors {
   ClinicalDirectors(const World& world, const CdWorkloadParams& params, std::vector<double> mean_affinity,
                     std::uint64_t seed, int start_step);
   void step(int step, Date date, const CdInputs& in);
+  /// After a yearly re-evaluation (mechanism 9): CDs of ended networks leave,
+  /// new networks appoint one from their lead practice, a CD whose practice
+  /// left the network is replaced from the lead practice at once, and trust
+  /// (members' mean affinity) is updated.
+  void reorganise(const Reorganisation& change, std::vector<double> mean_affinity);
+  /// Weeks each network's post has been vacant at `step` (0 when in post).
+  std::vector<int> vacant_weeks(int step) const;
 
   /// This week's demand by source: [network * kCdSources + source].
   const std::vector<double>& hours_by_source() const { return hours_; }
@@ -129,6 +142,7 @@ class ClinicalDirectors {
   CdRecords records_;
   int resigned_week_ = 0;
   void appoint(int network, int step, bool first);
+  void leave(int network, int step, const char* reason);
 };
 
 }  // namespace pcnsim

@@ -76,6 +76,24 @@ std::vector<int> load_networks(Game& game, const World& world, int commissioner)
   return network_of_coalition;
 }
 
+void assign_covering_networks(World& world, const Affinity& affinity) {
+  const Practices& p = world.practices;
+  world.covering_network = world.network_of;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (world.network_of[i] >= 0) continue;
+    double best = 1e300;
+    world.covering_network[i] = -1;
+    for (int j : world.commissioners[p.commissioner[i]].members) {
+      if (world.network_of[j] < 0) continue;
+      const double d = affinity.distance_km(static_cast<int>(i), j);
+      if (d < best) {
+        best = d;
+        world.covering_network[i] = world.network_of[j];
+      }
+    }
+  }
+}
+
 std::vector<FormationStats> form_networks(World& world, const RelationshipGraph& graph, const Affinity& affinity,
                                           const FormationParams& params, std::uint64_t seed, int step) {
   const Practices& p = world.practices;
@@ -213,20 +231,7 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
     }
   }
 
-  // Non-signers' patients are covered by the nearest network of their commissioner.
-  world.covering_network = world.network_of;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (world.network_of[i] >= 0) continue;
-    double best = 1e300;
-    for (int j : world.commissioners[p.commissioner[i]].members) {
-      if (world.network_of[j] < 0) continue;
-      const double d = affinity.distance_km(static_cast<int>(i), j);
-      if (d < best) {
-        best = d;
-        world.covering_network[i] = world.network_of[j];
-      }
-    }
-  }
+  assign_covering_networks(world, affinity);
   return stats;
 }
 

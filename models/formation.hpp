@@ -87,6 +87,9 @@ double formation_potential(const World& world, int commissioner, const Affinity&
 /// members' prior relationships; `draw` is a uniform(0,1) number.
 void settle_network(Network& net, const Practices& p, const FormationParams& params, double draw);
 
+/// Non-signers' patients are covered by the nearest network of their commissioner.
+void assign_covering_networks(World& world, const Affinity& affinity);
+
 /// True when the members of `network` form one connected piece of the graph.
 bool is_contiguous(const std::vector<int>& members, const std::vector<std::vector<int>>& neighbours);
 

@@ -15,6 +15,8 @@ FundingFlows::FundingFlows(const World& world, const FundingParams& params, cons
 
 void FundingFlows::start_year(int fy) {
   years_.push_back(fy);
+  // Networks may have changed since last year (mechanism 9).
+  week_.assign(world_.networks.size() * kFundingLines, 0);
   totals_.emplace_back(world_.networks.size() * kFundingLines, 0);
   if (!params_.enabled) return;
   // One-off national leadership-and-management pot, by weighted population share.

@@ -26,7 +26,27 @@ double Affinity::operator()(int i, int j) const {
   if (si >= 0 && si == practices_.super_partnership[j]) a += params_.a_sp;
   // Counter-based noise keyed on the unordered pair: symmetric, order-free.
   const auto lo = static_cast<std::uint64_t>(std::min(i, j)), hi = static_cast<std::uint64_t>(std::max(i, j));
-  return a + params_.noise_sd * hash_normal(noise_stream_, lo, hi);
+  a += params_.noise_sd * hash_normal(noise_stream_, lo, hi);
+  return has_history_ ? a + history(i, j) : a;
+}
+
+double Affinity::history(int i, int j) const {
+  if (!has_history_) return 0.0;
+  const auto& row = history_[static_cast<std::size_t>(std::min(i, j))];
+  const int hi = std::max(i, j);
+  const auto it = std::lower_bound(row.begin(), row.end(), hi, [](const auto& e, int k) { return e.first < k; });
+  return it != row.end() && it->first == hi ? it->second : 0.0;
+}
+
+void Affinity::add_history(int i, int j, double delta) {
+  if (history_.empty()) history_.resize(practices_.size());
+  has_history_ = true;
+  auto& row = history_[static_cast<std::size_t>(std::min(i, j))];
+  const int hi = std::max(i, j);
+  auto it = std::lower_bound(row.begin(), row.end(), hi, [](const auto& e, int k) { return e.first < k; });
+  if (it == row.end() || it->first != hi) it = row.insert(it, {hi, 0.0});
+  double& h = it->second;
+  h = delta > 0 ? std::max(h, std::min(h + delta, params_.a_hist_max)) : h + delta;
 }
 
 RelationshipGraph build_relationship_graph(const World& world, const RelationshipParams& params,

@@ -5,10 +5,15 @@
 // tree) plus relationship ties between members of the same federation or
 // super-partnership that are not too far apart. Affinity between any two
 // practices:  a_ij = a_dist*exp(-d_ij/lambda) + a_fed*[same federation]
-//                  + a_sp*[same super-partnership] + noise_ij,
-// with noise_ij a symmetric N(0, noise_sd^2) draw fixed by the seed.
+//                  + a_sp*[same super-partnership] + h_ij + noise_ij,
+// with noise_ij a symmetric N(0, noise_sd^2) draw fixed by the seed and h_ij
+// the pair's collaboration history: each year two practices spend in the same
+// network raises it by a_hist_per_year (up to a_hist_max); conflicts lower it
+// (mechanism 9, models/dynamics.hpp). It is zero at formation.
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "pcnsim/params.hpp"
 #include "pcnsim/world.hpp"
@@ -24,6 +29,8 @@ struct RelationshipParams {
   double a_sp = 0.76;
   double noise_sd = 0.966;
   double tie_max_km = 12.0;
+  double a_hist_per_year = 0.1;
+  double a_hist_max = 0.5;
 
   template <class V>
   void describe(V& v) {
@@ -36,6 +43,9 @@ struct RelationshipParams {
     v.field("a_sp", a_sp, {"affinity bonus for the same super-partnership", "", -1000, 1000});
     v.field("noise_sd", noise_sd, {"sd of the symmetric pair noise in affinity (personal relationships)", "", 0, 1000});
     v.field("tie_max_km", tie_max_km, {"federation and super-partnership ties are edges up to this distance", "km", 0, 1000});
+    v.field("a_hist_per_year", a_hist_per_year,
+            {"affinity a pair gains for each year in the same network (past collaboration)", "1/year", 0, 1000});
+    v.field("a_hist_max", a_hist_max, {"most affinity co-membership can add to a pair", "", 0, 1000});
   }
 };
 
@@ -55,8 +65,19 @@ class Affinity {
   Affinity(const Practices& practices, const RelationshipParams& params, std::uint64_t seed);
   double operator()(int i, int j) const;
   double distance_km(int i, int j) const;
+  /// Collaboration history h_ij of the pair (0 unless changed).
+  double history(int i, int j) const;
+  /// One more year in the same network: h_ij += a_hist_per_year (up to a_hist_max).
+  void add_year_together(int i, int j) { add_history(i, j, params_.a_hist_per_year); }
+  /// Adds `delta` to h_ij; gains stop at a_hist_max, losses are unbounded.
+  void add_history(int i, int j, double delta);
 
  private:
+  // Per practice i, the pairs (j > i, h_ij) with a history, sorted by j: a
+  // practice has few past partners, so a binary search in a short vector
+  // beats a hash map in the game's inner loops.
+  std::vector<std::vector<std::pair<int, double>>> history_;
+  bool has_history_ = false;
   const Practices& practices_;
   RelationshipParams params_;
   std::uint64_t noise_stream_;

@@ -50,6 +50,10 @@ std::vector<std::int64_t> iif_year_end(const World& world, const IifParams& para
   boost::random::uniform_01<double> uniform;
   const double pot = params.national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
   for (const auto& net : world.networks) {
+    if (!net.live()) {
+      achieved[net.id] = -1;  // ended before the year end
+      continue;
+    }
     const double logit = params.achievement_logit_intercept + params.achievement_logit_per_spare_capacity * spare_capacity_share[net.id];
     const double chance = 1.0 / (1.0 + std::exp(-logit));
     for (int k = 0; k < params.indicators; ++k) achieved[net.id] += uniform(rng) < chance ? 1 : 0;

@@ -6,24 +6,30 @@
 
 namespace pcnsim {
 
-int decide_signup(World& world, const SignupParams& params, const FundingParams& funding, Date when,
-                  std::uint64_t seed) {
-  Practices& p = world.practices;
+int redecide_signup(World& world, const SignupParams& params, const FundingParams& funding, Date when) {
+  const Practices& p = world.practices;
   world.signed_up.assign(p.size(), 1);
-  Engine rng = make_stream(seed, "signup", 0);
-  boost::random::normal_distribution<double> autonomy(params.autonomy_mean_gbp_per_patient,
-                                                      params.autonomy_sd_gbp_per_patient);
   const double core = funding.core_gbp_per_patient.at(when);
   const double participation = funding.participation_gbp_per_weighted_patient.at(when);
+  const double obligations = params.obligation_cost_gbp_per_patient.at(when);
   int signed_count = 0;
   for (std::size_t i = 0; i < p.size(); ++i) {
-    p.autonomy_gbp_per_patient[i] = autonomy(rng);  // drawn even when off, so streams stay aligned
-    const double net_value = core + participation * p.needs_index[i] + params.arrs_access_value_gbp_per_patient -
-                             params.obligation_cost_gbp_per_patient;
+    const double net_value =
+        core + participation * p.needs_index[i] + params.arrs_access_value_gbp_per_patient - obligations;
     if (params.enabled) world.signed_up[i] = net_value > p.autonomy_gbp_per_patient[i] ? 1 : 0;
     signed_count += world.signed_up[i];
   }
   return signed_count;
+}
+
+int decide_signup(World& world, const SignupParams& params, const FundingParams& funding, Date when,
+                  std::uint64_t seed) {
+  Practices& p = world.practices;
+  Engine rng = make_stream(seed, "signup", 0);
+  boost::random::normal_distribution<double> autonomy(params.autonomy_mean_gbp_per_patient,
+                                                      params.autonomy_sd_gbp_per_patient);
+  for (std::size_t i = 0; i < p.size(); ++i) p.autonomy_gbp_per_patient[i] = autonomy(rng);  // drawn even when off
+  return redecide_signup(world, params, funding, when);
 }
 
 }  // namespace pcnsim

@@ -2,7 +2,9 @@
 // 2 bad input (scenario, data, arguments, output path); 3 internal error.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <filesystem>
 #include <iostream>
 
@@ -48,7 +50,7 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
   std::printf("scenario %s (seed %lld): %zu practices in %zu commissioners, %d weeks from %s\n",
               run.scenario.name.c_str(), static_cast<long long>(run.scenario.seed), run.world.practices.size(),
               run.world.commissioners.size(), run.calendar.steps(), run.calendar.start().iso().c_str());
-  std::printf("  signed up: %.1f%% of practices\n", 100.0 * m.at("signup_share_2019"));
+  std::printf("  signed up in 2019: %.1f%% of practices\n", 100.0 * m.at("signup_share_2019"));
   std::printf("  networks formed: %.0f; list size mean %.0f, median %.0f, P10 %.0f, P90 %.0f\n", m.at("networks"),
               m.at("list_mean"), m.at("list_median"), m.at("list_p10"), m.at("list_p90"));
   std::printf("  size bands: %.1f%% under 30k, %.1f%% in 30-50k, %.1f%% over 50k\n", 100 * m.at("share_under_30k"),
@@ -56,6 +58,17 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
   std::printf("  practices per network: mean %.2f, median %.0f; %.0f single-practice, %.0f with more than 10\n",
               m.at("practices_mean"), m.at("practices_median"), m.at("single_practice_networks"),
               m.at("networks_over_10_practices"));
+  if (run.scenario.dynamics.enabled && run.membership.size() > 1) {
+    std::map<std::string, int> kinds;
+    for (const auto& k : run.network_events.kind) ++kinds[k];
+    const auto& last = run.membership.back().network_of;
+    const auto in_network = std::count_if(last.begin(), last.end(), [](int n) { return n >= 0; });
+    std::printf("  re-evaluations to %s: %d exits, %d joins, %d switches, %d merges, %d splits, %d dissolutions; "
+                "%d networks live, %.1f%% of practices signed\n",
+                run.membership.back().date.iso().c_str(), kinds["exit"], kinds["join"], kinds["switch"], kinds["merge"],
+                kinds["split"], kinds["dissolution"], run.world.live_networks(),
+                100.0 * static_cast<double>(in_network) / static_cast<double>(last.size()));
+  }
   const Series* wte = run.recorder.find("arrs_wte");
   const Series* hours = run.recorder.find("hours_per_gp_fte");
   const Series* resigned = run.recorder.find("cd_resignations");

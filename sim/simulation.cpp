@@ -1,6 +1,8 @@
 #include "pcnsim/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <type_traits>
 #include <optional>
 
 #include "models/signup.hpp"
@@ -11,6 +13,55 @@ namespace pcnsim {
 std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate) {
   const auto seed = static_cast<std::uint64_t>(scenario.seed);
   return replicate == 0 ? seed : stream_seed(seed, "replicate", replicate);
+}
+
+void WeeklyArrays::grow_networks(std::size_t new_networks) {
+  if (new_networks <= networks) return;
+  auto restride = [&](auto& v, std::size_t width) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    const std::size_t steps = v.size() / (networks * width);
+    std::vector<T> out(steps * new_networks * width, T{});
+    for (std::size_t s = 0; s < steps; ++s) {
+      std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(s * networks * width), networks * width,
+                  out.begin() + static_cast<std::ptrdiff_t>(s * new_networks * width));
+    }
+    v = std::move(out);
+  };
+  restride(arrs_wte, kRoleCount);
+  restride(vacancies, 1);
+  restride(arrs_claimed_gbp, 1);
+  restride(arrs_ceiling_gbp, 1);
+  restride(cd_hours, kCdSources);
+  restride(cd_funded_hours, 1);
+  restride(cd_support_hours, 1);
+  restride(cd_strain, 1);
+  restride(cd_in_post, 1);
+  restride(manager_wte, 1);
+  networks = new_networks;
+}
+
+std::size_t membership_row(const RunResult& run, int step) {
+  std::size_t row = 0;
+  for (std::size_t r = 0; r < run.membership.size(); ++r) {
+    if (run.membership[r].step <= step) row = r;
+  }
+  return row;
+}
+
+World world_at(const RunResult& run, std::size_t row) {
+  World w = run.world;
+  for (auto& net : w.networks) net.members.clear();
+  w.network_of = run.membership.at(row).network_of;
+  for (std::size_t i = 0; i < w.network_of.size(); ++i) {
+    if (w.network_of[i] >= 0) w.networks[w.network_of[i]].members.push_back(static_cast<int>(i));
+  }
+  const int step = run.membership[row].step;
+  for (auto& net : w.networks) {
+    // Live in that year: formed by then and not yet ended.
+    const bool existed = net.formed_step <= step && (net.ended_step < 0 || net.ended_step > step);
+    net.ended_step = existed ? -1 : std::max(net.ended_step, step);
+  }
+  return w;
 }
 
 namespace {
@@ -24,11 +75,12 @@ struct NationalSeries {
   int gp_demand, gp_supplied, gp_unmet, hours_per_gp_fte, arrs_hours, gp_substituted, gp_supervision;
   std::array<int, kCdSources> cd_source{};
   int cd_funded, cd_support, cd_unmanageable, cd_resignations, cd_vacant, cd_strain, managers;
+  int exits, joins, switches, merges, splits, dissolutions, conflicts;
 
   explicit NationalSeries(Recorder& r)
       : signed_up(r.declare("practices_signed_up", "practices", "practices that signed the Network DES")),
         signup_share(r.declare("signup_share", "1", "share of practices that signed the Network DES")),
-        networks(r.declare("networks", "networks", "networks in existence")),
+        networks(r.declare("networks", "networks", "networks live (formed and not merged or dissolved)")),
         practices_in_networks(r.declare("practices_in_networks", "practices", "practices that are members of a network")),
         patients_in_networks(r.declare("patients_in_networks", "patients", "registered patients of member practices")),
         patient_coverage(r.declare("patient_coverage", "1",
@@ -53,6 +105,13 @@ struct NationalSeries {
       cd_source[src] = r.declare(std::string("cd_hours_") + kCdSourceNames[src], "hours/week",
                                  std::string("clinical-director demand, all networks: ") + kCdSourceNames[src]);
     }
+    exits = r.declare("network_exits", "practices/week", "practices leaving their network (not signing again), 1 April");
+    joins = r.declare("network_joins", "practices/week", "practices joining a network (signing again, or after a dissolution)");
+    switches = r.declare("network_switches", "practices/week", "practices switching network at the re-evaluation");
+    merges = r.declare("network_merges", "networks/week", "networks merging into another at the re-evaluation");
+    splits = r.declare("network_splits", "networks/week", "networks splitting off at the re-evaluation");
+    dissolutions = r.declare("network_dissolutions", "networks/week", "networks dissolving at the re-evaluation");
+    conflicts = r.declare("network_conflicts", "conflicts/week", "conflicts in networks (counted at the re-evaluation)");
     cd_funded = r.declare("cd_funded_hours", "hours/week", "funded clinical-director hours, all networks");
     cd_support = r.declare("cd_support_hours", "hours/week", "CD demand taken by managers, commissioners and federations");
     cd_unmanageable = r.declare("cd_unmanageable_share", "1", "share of CDs in post whose strain is over the threshold");
@@ -69,7 +128,7 @@ struct NationalSeries {
 
 }  // namespace
 
-RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
+RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, const WeekObserver& observe) {
   RunResult result;
   result.scenario = scenario;
   result.replicate = replicate;
@@ -101,6 +160,8 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
   double total_patients = 0.0;
   for (double l : world.practices.list_size) total_patients += l;
 
+  std::optional<Affinity> affinity;
+  std::vector<std::vector<int>> neighbours;
   std::optional<FundingFlows> funding;
   std::optional<ArrsWorkforce> arrs;
   std::optional<ClinicalDirectors> cds;
@@ -139,20 +200,13 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       result.events.push_back({step, tl.signup_window_close, "DES sign-up deadline: practices sign, networks form"});
       const auto t0 = std::chrono::steady_clock::now();
       decide_signup(world, scenario.signup, scenario.funding, tl.networks_live, seed);
-      const Affinity affinity(world.practices, scenario.relationships, seed);
-      result.graph = build_relationship_graph(world, scenario.relationships, affinity);
-      result.formation_stats = form_networks(world, result.graph, affinity, scenario.formation, seed, step);
+      affinity.emplace(world.practices, scenario.relationships, seed);
+      result.graph = build_relationship_graph(world, scenario.relationships, *affinity);
+      neighbours = neighbour_lists(result.graph);
+      result.formation_stats = form_networks(world, result.graph, *affinity, scenario.formation, seed, step);
       result.formation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      // Trust inside each network: the mean affinity of its member pairs.
-      for (const auto& net : world.networks) {
-        double sum = 0;
-        int pairs = 0;
-        for (std::size_t a = 0; a < net.members.size(); ++a) {
-          for (std::size_t b = a + 1; b < net.members.size(); ++b, ++pairs) sum += affinity(net.members[a], net.members[b]);
-        }
-        result.network_mean_affinity.push_back(pairs > 0 ? sum / pairs : 0.0);
-      }
-      result.membership.push_back({tl.signup_window_close, world.network_of});
+      result.network_mean_affinity = network_mean_affinity(world, *affinity);  // trust inside each network
+      result.membership.push_back({tl.signup_window_close, step, world.network_of, result.network_mean_affinity});
 
       funding.emplace(world, scenario.funding, cal);
       arrs.emplace(world, scenario.arrs, scenario.funding, cal, seed);
@@ -175,6 +229,31 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       weekly.arrs_claimed_gbp.assign(steps * nets, 0.0f);
       weekly.arrs_ceiling_gbp.assign(steps * nets, 0.0f);
     } else if (funding && cal.starts_financial_year(step)) {
+      if (scenario.dynamics.enabled) {
+        const std::vector<int> vacant = cds->vacant_weeks(step);
+        const DynamicsInputs in{scenario.dynamics, scenario.formation, scenario.signup, scenario.funding,
+                                scenario.cd_workload.low_trust_affinity, vacant};
+        Reorganisation change;
+        const ReevaluationCounts counts =
+            reevaluate_networks(world, *affinity, neighbours, in, step, date, seed, result.network_events, change);
+        result.network_mean_affinity = network_mean_affinity(world, *affinity);
+        arrs->reorganise(change);
+        cds->reorganise(change, result.network_mean_affinity);
+        const std::size_t nets = world.networks.size();
+        for (int n : change.ended) reinvested[n] = 0.0;
+        reinvested.resize(nets, 0.0);
+        spare_sum.resize(nets, 0.0);
+        weekly.grow_networks(nets);
+        result.membership.push_back({date, step, world.network_of, result.network_mean_affinity});
+        rec.set(series.exits, step, counts.exits);
+        rec.set(series.joins, step, counts.joins);
+        rec.set(series.switches, step, counts.switches);
+        rec.set(series.merges, step, counts.merges);
+        rec.set(series.splits, step, counts.splits);
+        rec.set(series.dissolutions, step, counts.dissolutions);
+        rec.set(series.conflicts, step, counts.conflicts);
+        result.events.push_back({step, date, "networks re-evaluated: " + std::to_string(world.live_networks()) + " live"});
+      }
       funding->start_year(date.financial_year());
       arrs->start_year(date.financial_year());
       std::vector<double> management_money = funding->leadership_management_year_gbp();
@@ -258,7 +337,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
     }
     rec.set(series.signed_up, step, signed_count);
     rec.set(series.signup_share, step, static_cast<double>(signed_count) / static_cast<double>(n_practices));
-    rec.set(series.networks, step, static_cast<double>(world.networks.size()));
+    rec.set(series.networks, step, world.live_networks());
     rec.set(series.practices_in_networks, step, members);
     rec.set(series.patients_in_networks, step, member_patients);
     rec.set(series.patient_coverage, step, covered / total_patients);
@@ -329,7 +408,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       rec.set(series.cd_support, step, supported);
       rec.set(series.cd_unmanageable, step, in_post > 0 ? static_cast<double>(unmanageable) / in_post : 0.0);
       rec.set(series.cd_resignations, step, cds->resignations_this_week());
-      rec.set(series.cd_vacant, step, static_cast<double>(nets) - in_post);
+      rec.set(series.cd_vacant, step, world.live_networks() - in_post);
       rec.set(series.cd_strain, step, in_post > 0 ? strain / in_post : 0.0);
       rec.set(series.managers, step, with_manager);
     }
@@ -355,15 +434,21 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate) {
       rec.set(series.gp_substituted, step, substituted);
       rec.set(series.gp_supervision, step, supervision);
     }
+    if (observe) observe(step, world);
   }
   if (funding) {
     result.finance.years = arrs->years();
     result.finance.arrs = arrs->money();
     result.finance.lines = funding->year_totals();
-    // A financial year cut off by the horizon has no IIF outcome yet (-1).
+    // A financial year cut off by the horizon has no IIF outcome yet (-1);
+    // years before a network split off have no row for it (zero money, -1).
+    const std::size_t nets = world.networks.size();
     while (result.finance.iif_achieved.size() < result.finance.years.size()) {
-      result.finance.iif_achieved.emplace_back(world.networks.size(), -1);
+      result.finance.iif_achieved.emplace_back(nets, -1);
     }
+    for (auto& year : result.finance.iif_achieved) year.resize(nets, -1);
+    for (auto& year : result.finance.arrs) year.resize(nets);
+    for (auto& year : result.finance.lines) year.resize(nets * kFundingLines, 0);
     for (auto e : arrs->employers()) result.employers.push_back(to_string(e));
     result.arrs_staff = arrs->staff();
     result.clinical_directors = cds->records();

@@ -20,10 +20,10 @@ double quantile(std::vector<double> values, double q) {
 
 std::map<std::string, double> formation_metrics(const World& world, const std::vector<int>& network_of) {
   std::map<int, std::pair<double, int>> networks;  // id -> (list, practices)
-  int signed_count = 0;
+  int signed_count = 0;  // at the snapshot every signed practice is in a network
   for (std::size_t i = 0; i < network_of.size(); ++i) {
-    signed_count += world.signed_up[i];
     if (network_of[i] < 0) continue;
+    ++signed_count;
     auto& n = networks[network_of[i]];
     n.first += world.practices.list_size[i];
     n.second += 1;

@@ -47,7 +47,13 @@ double World::network_weighted_list_size(const Network& n) const {
 
 std::vector<int> World::networks_per_commissioner() const {
   std::vector<int> count(commissioners.size(), 0);
-  for (const auto& n : networks) ++count[n.commissioner];
+  for (const auto& n : networks) count[n.commissioner] += n.live() ? 1 : 0;
+  return count;
+}
+
+int World::live_networks() const {
+  int count = 0;
+  for (const auto& n : networks) count += n.live() ? 1 : 0;
   return count;
 }
 

@@ -1,6 +1,7 @@
 #include "pcnsim/writer.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <functional>
 
@@ -85,7 +86,23 @@ void write_clinical_directors(h5::File& file, const RunResult& run, const Option
   file.write("/clinical_directors/start_time", start, opt("date", "first week in post"));
   file.write("/clinical_directors/end_time", end, opt("date", "week of resignation; empty while in post"));
   file.write("/clinical_directors/tenure_weeks", tenure, opt("weeks", "weeks in post (to the end of the run if still in post)"));
-  file.write("/networks/mean_affinity", run.network_mean_affinity, opt("", "mean affinity of member pairs (trust)"));
+  // Trust per evaluation: [rows of /practices/network, networks], NaN where a network did not exist.
+  const std::size_t nets = run.world.networks.size();
+  std::vector<double> trust;
+  for (const auto& snap : run.membership) {
+    std::vector<double> row(nets, std::nan(""));
+    std::copy(snap.mean_affinity.begin(), snap.mean_affinity.end(), row.begin());
+    for (std::size_t k = 0; k < nets && k < snap.mean_affinity.size(); ++k) {
+      const Network& net = run.world.networks[k];
+      if (net.ended_step >= 0 && net.ended_step <= snap.step) row[k] = std::nan("");
+    }
+    trust.insert(trust.end(), row.begin(), row.end());
+  }
+  file.write("/networks/mean_affinity", trust, {static_cast<hsize_t>(run.membership.size()), static_cast<hsize_t>(nets)},
+             opt("", "mean affinity of member pairs (trust, with collaboration history) at each evaluation (rows as "
+                     "/practices/network); NaN where the network did not exist"));
+  file.write("/clinical_directors/end_reason", cd.end_reason,
+             opt("", "resigned, network ended or practice left the network; empty while in post"));
 }
 
 void write_finance(h5::File& file, const RunResult& run, const Options& opt) {
@@ -162,7 +179,8 @@ void write_run(const RunResult& run, const std::string& path) {
       {"relationships", sc.relationships.enabled}, {"signup", sc.signup.enabled},       {"formation", sc.formation.enabled},
       {"funding", sc.funding.enabled},             {"arrs", sc.arrs.enabled},           {"gp_workload", sc.gp_workload.enabled},
       {"gp_substitution", sc.gp_workload.substitution}, {"covid", sc.covid.enabled},    {"service_specs", sc.service_specs.enabled},
-      {"management", sc.management.enabled},       {"cd_workload", sc.cd_workload.enabled}};
+      {"management", sc.management.enabled},       {"cd_workload", sc.cd_workload.enabled},
+      {"dynamics", sc.dynamics.enabled}};
   std::string on, off;
   for (const auto& [name, enabled] : switches) {
     std::string& list = enabled ? on : off;
@@ -217,7 +235,7 @@ void write_run(const RunResult& run, const std::string& path) {
   file.write("/practices/autonomy_gbp_per_patient", p.autonomy_gbp_per_patient,
              opt("GBP/patient/year", "latent autonomy preference (sign-up)"));
   file.write("/practices/signed_up", column<std::int32_t>(n, [&](std::size_t i) { return w.signed_up[i]; }),
-             opt("", "1 = signed the Network DES"));
+             opt("", "1 = signed the Network DES (at the last sign-up of the run)"));
   file.write("/practices/covering_network", column<std::int32_t>(n, [&](std::size_t i) { return w.covering_network[i]; }),
              opt("", "network covering the practice's patients (its own, or the nearest for non-signers)"));
   std::vector<std::int32_t> membership;
@@ -227,7 +245,8 @@ void write_run(const RunResult& run, const std::string& path) {
     membership_time.push_back(snap.date.iso());
   }
   file.write("/practices/network", membership, {static_cast<hsize_t>(run.membership.size()), static_cast<hsize_t>(n)},
-             opt("", "network id per (re-)evaluation (rows) and practice (columns); -1 = not in a network"));
+             opt("", "network id per evaluation (rows: formation, then each 1 April re-evaluation) and practice "
+                     "(columns); -1 = not in a network"));
   file.write("/practices/network_time", membership_time, opt("date", "date of each row of /practices/network"));
 
   // Networks.
@@ -237,13 +256,22 @@ void write_run(const RunResult& run, const std::string& path) {
   file.write("/networks/commissioner",
              column<std::string>(m, [&](std::size_t i) { return w.commissioners[nets[i].commissioner].code; }),
              opt("", "commissioner code"));
-  file.write("/networks/list_size", column<double>(m, [&](std::size_t i) { return w.network_list_size(nets[i]); }),
-             opt("patients", "registered patients of member practices at formation"));
-  file.write("/networks/weighted_list_size",
-             column<double>(m, [&](std::size_t i) { return w.network_weighted_list_size(nets[i]); }),
-             opt("patients", "needs-weighted list at formation"));
-  file.write("/networks/practices", column<std::int32_t>(m, [&](std::size_t i) { return nets[i].members.size(); }),
-             opt("practices", "member practices at formation"));
+  // Size of each network when it formed (in 2019, or at the re-evaluation that split it off).
+  std::vector<double> formed_list(m, 0.0), formed_weighted(m, 0.0);
+  std::vector<std::int32_t> formed_practices(m, 0);
+  for (std::size_t r = 0; r < run.membership.size(); ++r) {
+    const auto& row = run.membership[r].network_of;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const int k = row[i];
+      if (k < 0 || membership_row(run, nets[k].formed_step) != r) continue;
+      formed_list[k] += p.list_size[i];
+      formed_weighted[k] += p.list_size[i] * p.needs_index[i];
+      ++formed_practices[k];
+    }
+  }
+  file.write("/networks/list_size", formed_list, opt("patients", "registered patients of member practices at formation"));
+  file.write("/networks/weighted_list_size", formed_weighted, opt("patients", "needs-weighted list at formation"));
+  file.write("/networks/practices", formed_practices, opt("practices", "member practices at formation"));
   file.write("/networks/lead_practice",
              column<std::string>(m, [&](std::size_t i) { return p.code[nets[i].lead_practice]; }),
              opt("", "nominated payee (largest member)"));
@@ -254,10 +282,44 @@ void write_run(const RunResult& run, const std::string& path) {
              column<std::int32_t>(m, [&](std::size_t i) { return nets[i].approved_under_size; }),
              opt("", "1 = under the size threshold, approved by the commissioner"));
   file.write("/networks/formed_time",
-             column<std::string>(m, [&](std::size_t i) { return run.calendar.step_start(nets[i].formed_step).iso(); }),
-             opt("date", "start of the week the network formed"));
+             column<std::string>(m, [&](std::size_t i) {
+               return run.membership[membership_row(run, nets[i].formed_step)].date.iso();
+             }),
+             opt("date", "date of the evaluation that formed it (a row of /practices/network_time)"));
 
   file.write("/networks/employer", run.employers, opt("", "ARRS employer: lead_practice, federation or community_trust"));
+  auto date_of = [&](int step) { return step < 0 ? std::string() : run.calendar.step_start(step).iso(); };
+  file.write("/networks/parent", column<std::int32_t>(m, [&](std::size_t i) { return nets[i].parent; }),
+             opt("", "network it split from (mechanism 9); -1 = formed in 2019 or by a lone joiner"));
+  file.write("/networks/ended_time", column<std::string>(m, [&](std::size_t i) { return date_of(nets[i].ended_step); }),
+             opt("date", "week the network merged into another or dissolved; empty while live"));
+  file.write("/networks/successor", column<std::int32_t>(m, [&](std::size_t i) { return nets[i].successor; }),
+             opt("", "network that took most of its patients when it ended; -1 = none"));
+  file.write("/networks/end_reason", column<std::string>(m, [&](std::size_t i) { return nets[i].end_reason; }),
+             opt("", "why it ended (merged or dissolved, with the gain in Phi or the vacancy and trust)"));
+  file.write("/networks/final_practices",
+             column<std::int32_t>(m, [&](std::size_t i) { return nets[i].members.size(); }),
+             opt("practices", "member practices at the end of the run (0 once ended)"));
+  file.write("/networks/final_list_size", column<double>(m, [&](std::size_t i) { return w.network_list_size(nets[i]); }),
+             opt("patients", "registered patients of member practices at the end of the run"));
+
+  // Network dynamics (mechanism 9): one row per event.
+  const NetworkEventLog& ev = run.network_events;
+  const std::size_t ne = ev.size();
+  file.write("/network_events/step", column<std::int32_t>(ne, [&](std::size_t i) { return ev.step[i]; }),
+             opt("week", "step of the re-evaluation"));
+  file.write("/network_events/time", column<std::string>(ne, [&](std::size_t i) { return date_of(ev.step[i]); }),
+             opt("date", "date of the re-evaluation week"));
+  file.write("/network_events/kind", ev.kind,
+             opt("", "exit, join, switch, merge, split, dissolution, approval or conflict"));
+  file.write("/network_events/network", column<std::int32_t>(ne, [&](std::size_t i) { return ev.network[i]; }),
+             opt("", "network the event happened to (row of /networks)"));
+  file.write("/network_events/other_network", column<std::int32_t>(ne, [&](std::size_t i) { return ev.other[i]; }),
+             opt("", "switch or merge target, split-off network, or the network a joiner came from; -1 = none"));
+  file.write("/network_events/practice",
+             column<std::string>(ne, [&](std::size_t i) { return ev.practice[i] < 0 ? std::string() : p.code[ev.practice[i]]; }),
+             opt("", "ODS code of the practice concerned; empty for whole-network events"));
+  file.write("/network_events/reason", ev.reason, opt("", "why, with the gain in Phi where a move raised it"));
 
   write_weekly_arrays(file, run, opt);
   write_finance(file, run, opt);

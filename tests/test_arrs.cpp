@@ -47,16 +47,18 @@ TEST_CASE("ARRS money is conserved to the penny", "[arrs][money]") {
     REQUIRE(staff.network.size() > 100);
     for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
       const int fy = run.finance.years[y];
+      // Networks as they were that year (mechanism 9 changes them each April).
+      const World year = world_at(run, membership_row(run, *run.calendar.step_of(Date::from_ymd(fy, 4, 7))));
       // The ceilings share out the population's part of the national pot (each rounded to the penny).
       double weighted = 0;
-      for (const auto& net : run.world.networks) weighted += run.world.network_weighted_list_size(net);
+      for (const auto& net : year.networks) weighted += year.network_weighted_list_size(net);
       const double pot = sc.funding.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
       const Pence share = to_pence(pot * weighted / sc.funding.national_patients);
       CHECK(std::llabs(total_ceiling(run, y) - share) <= static_cast<Pence>(nets));
       if (!redistribution) {
-        for (const auto& net : run.world.networks) {
+        for (const auto& net : year.networks) {
           REQUIRE(run.finance.arrs[y][net.id].ceiling ==
-                  to_pence(pot * run.world.network_weighted_list_size(net) / sc.funding.national_patients));
+                  to_pence(pot * year.network_weighted_list_size(net) / sc.funding.national_patients));
         }
       }
       std::vector<Pence> claimed(nets, 0);
@@ -170,8 +172,10 @@ TEST_CASE("funding lines pay their annual rates", "[funding]") {
   const auto& fin = run.finance;
   const std::size_t y2021 = 2;
   REQUIRE(fin.years[y2021] == 2021);
-  for (const auto& net : run.world.networks) {
-    const double list = run.world.network_list_size(net);
+  const World year = world_at(run, membership_row(run, *run.calendar.step_of(Date::from_ymd(2021, 4, 7))));
+  for (const auto& net : year.networks) {
+    if (!net.live()) continue;
+    const double list = year.network_list_size(net);
     const Pence core = fin.lines[y2021][net.id * kFundingLines + FundingLine::core];
     // 52 weekly payments of 7/365 of the annual amount: 52*7/365 of it.
     CHECK(to_gbp(core) == Approx(1.50 * list * 364.0 / 365.0).epsilon(1e-3));
@@ -179,9 +183,9 @@ TEST_CASE("funding lines pay their annual rates", "[funding]") {
     CHECK(lm > 0);  // the 2021/22 one-off pot
   }
   Pence lm_total = 0;
-  for (const auto& net : run.world.networks) lm_total += fin.lines[y2021][net.id * kFundingLines + FundingLine::leadership_management];
+  for (const auto& net : year.networks) lm_total += fin.lines[y2021][net.id * kFundingLines + FundingLine::leadership_management];
   double weighted = 0;
-  for (const auto& net : run.world.networks) weighted += run.world.network_weighted_list_size(net);
+  for (const auto& net : year.networks) weighted += year.network_weighted_list_size(net);
   CHECK(to_gbp(lm_total) == Approx(43e6 * weighted / run.scenario.funding.national_patients).epsilon(1e-6));
   CHECK(weighted < 0.15 * run.scenario.funding.national_patients);  // a small population gets a small share
 }

@@ -38,9 +38,15 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
   const auto& cd = run.scenario.cd_workload;
   const std::size_t nets = run.weekly.networks;
   const int week = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));  // COVID surge, IIF reporting
-  const std::vector<int> per_commissioner = run.world.networks_per_commissioner();
+  // Networks and trust as re-evaluated in April 2020.
+  const std::size_t row = membership_row(run, week);
+  REQUIRE(row == 1);
+  const World year = world_at(run, row);
+  const std::vector<double>& trust = run.membership[row].mean_affinity;
+  const std::vector<int> per_commissioner = year.networks_per_commissioner();
   double national = 0;
-  for (const auto& net : run.world.networks) {
+  for (const auto& net : year.networks) {
+    if (!net.live()) continue;
     const float* h = &run.weekly.cd_hours[(static_cast<std::size_t>(week) * nets + net.id) * kCdSources];
     double total = 0;
     for (int s = 0; s < kCdSources; ++s) {
@@ -49,7 +55,7 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
     }
     national += total;
     CHECK(h[governance] == Approx(cd.governance_hours_week));
-    const bool low_trust = net.members.size() > 1 && run.network_mean_affinity[net.id] < cd.low_trust_affinity;
+    const bool low_trust = net.members.size() > 1 && trust[net.id] < cd.low_trust_affinity;
     CHECK(h[coordination] == Approx(cd.coordination_hours_per_practice_week * net.members.size() *
                                     (low_trust ? 1 + cd.low_trust_extra_share : 1.0)));
     CHECK(h[representation] == Approx(cd.representation_base_hours_week +
@@ -70,9 +76,10 @@ TEST_CASE("funded CD hours follow the DES rate, including the temporary 1 WTE", 
   for (const auto& [date, wte] : std::vector<std::pair<Date, double>>{
            {Date::from_ymd(2020, 1, 6), 0.25}, {Date::from_ymd(2021, 11, 1), 1.0}, {Date::from_ymd(2022, 6, 6), 0.25}}) {
     const int week = *run.calendar.step_of(date);
-    for (const auto& net : run.world.networks) {
+    const World year = world_at(run, membership_row(run, week));
+    for (const auto& net : year.networks) {
       REQUIRE(run.weekly.cd_funded_hours[week * nets + net.id] ==
-              Approx(wte * 37.5 * run.world.network_list_size(net) / 50000.0).epsilon(1e-5));
+              Approx(wte * 37.5 * year.network_list_size(net) / 50000.0).epsilon(1e-5));  // 0 when not live
     }
   }
 }
@@ -99,15 +106,24 @@ TEST_CASE("CDs resign, posts stay vacant, successors come from member practices"
   const CdRecords& cd = run.clinical_directors;
   REQUIRE(cd.network.size() > run.world.networks.size());  // successors were appointed
   std::vector<int> last_end(run.world.networks.size(), -1);
+  std::vector<std::string> last_reason(run.world.networks.size());
+  int resigned = 0;
   for (std::size_t k = 0; k < cd.network.size(); ++k) {
-    const auto& members = run.world.networks[cd.network[k]].members;
+    // Every CD comes from a member practice of the network at the time.
+    const World then = world_at(run, membership_row(run, cd.start_step[k]));
+    const auto& members = then.networks[cd.network[k]].members;
     REQUIRE(std::find(members.begin(), members.end(), cd.practice[k]) != members.end());
-    if (last_end[cd.network[k]] >= 0) {
+    // After a resignation the post stays vacant for the vacancy period.
+    if (last_reason[cd.network[k]] == "resigned") {
       REQUIRE(cd.start_step[k] - last_end[cd.network[k]] >= run.scenario.cd_workload.vacancy_weeks);
     }
     last_end[cd.network[k]] = cd.end_step[k];
+    last_reason[cd.network[k]] = cd.end_reason[k];
+    resigned += cd.end_reason[k] == "resigned" ? 1 : 0;
     if (cd.end_step[k] >= 0) REQUIRE(cd.end_step[k] >= cd.start_step[k]);
+    REQUIRE((cd.end_step[k] < 0) == cd.end_reason[k].empty());
   }
+  CHECK(resigned > 50);
 }
 
 TEST_CASE("a run with every optional mechanism off runs and says so in its output", "[switches]") {
@@ -115,7 +131,8 @@ TEST_CASE("a run with every optional mechanism off runs and says so in its outpu
                                {"formation.enabled", "false"}, {"funding.enabled", "false"},
                                {"arrs.enabled", "false"}, {"gp_workload.enabled", "false"},
                                {"covid.enabled", "false"}, {"service_specs.enabled", "false"},
-                               {"management.enabled", "false"}, {"cd_workload.enabled", "false"}});
+                               {"management.enabled", "false"}, {"cd_workload.enabled", "false"},
+                               {"dynamics.enabled", "false"}});
   const auto dir = std::filesystem::temp_directory_path() / ("pcnsim-off-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
@@ -126,7 +143,7 @@ TEST_CASE("a run with every optional mechanism off runs and says so in its outpu
   const h5::File f = h5::File::open_read((dir / "off.h5").string());
   const std::string off = f.string_attribute("/", "mechanisms_off");
   for (const char* name : {"relationships", "signup", "formation", "funding", "arrs", "gp_workload", "covid",
-                           "service_specs", "management", "cd_workload"}) {
+                           "service_specs", "management", "cd_workload", "dynamics"}) {
     CHECK(off.find(name) != std::string::npos);
   }
   CHECK(run.world.networks.size() == run.world.practices.size());  // everyone signs, alone

@@ -59,9 +59,14 @@ TEST_CASE("a run round-trips through HDF5 with the documented layout", "[output]
   CHECK(f.read_doubles("/practices/list_size") == run.world.practices.list_size);
   std::vector<hsize_t> shape;
   const auto network = f.read_ints("/practices/network", &shape);
-  REQUIRE(shape == std::vector<hsize_t>{1, n});
-  for (std::size_t i = 0; i < n; ++i) REQUIRE(network[i] == run.world.network_of[i]);
-  CHECK(f.read_strings("/practices/network_time") == std::vector<std::string>{"2019-05-15"});
+  // Formation, then a re-evaluation each 1 April (mechanism 9); the last row is the final world.
+  REQUIRE(shape == std::vector<hsize_t>{5, n});
+  for (std::size_t r = 0; r < 5; ++r) {
+    for (std::size_t i = 0; i < n; ++i) REQUIRE(network[r * n + i] == run.membership[r].network_of[i]);
+  }
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(network[4 * n + i] == run.world.network_of[i]);
+  CHECK(f.read_strings("/practices/network_time") ==
+        std::vector<std::string>{"2019-05-15", "2020-04-06", "2021-04-05", "2022-04-04", "2023-04-03"});
   CHECK(f.read_ints("/networks/id").size() == run.world.networks.size());
   CHECK(f.read_strings("/networks/hosting_model").size() == run.world.networks.size());
 
@@ -75,7 +80,7 @@ TEST_CASE("a run round-trips through HDF5 with the documented layout", "[output]
   }
   const auto networks = f.read_doubles("/series/networks/value");
   CHECK(networks.front() == 0.0);  // before the registration deadline
-  CHECK(networks.back() == static_cast<double>(run.world.networks.size()));
+  CHECK(networks.back() == static_cast<double>(run.world.live_networks()));
   const auto names = f.read_strings("/parameters/name");
   CHECK(std::find(names.begin(), names.end(), "formation.inertia") != names.end());
   fs::remove_all(dir);

@@ -8,6 +8,7 @@
 
 #include "models/arrs.hpp"
 #include "models/cd_workload.hpp"
+#include "models/dynamics.hpp"
 #include "models/management.hpp"
 #include "models/service_specs.hpp"
 #include "models/formation.hpp"
@@ -70,6 +71,7 @@ struct Scenario {
   ServiceSpecParams service_specs;
   ManagementParams management;
   CdWorkloadParams cd_workload;
+  DynamicsParams dynamics;
   OutputParams output;
 
   template <class V>
@@ -90,6 +92,7 @@ struct Scenario {
     v.block("service_specs", service_specs, "mechanism 8: service specifications");
     v.block("management", management, "mechanism 7: management support");
     v.block("cd_workload", cd_workload, "mechanism 6: clinical-director workload");
+    v.block("dynamics", dynamics, "mechanism 9: network dynamics each 1 April");
     v.block("output", output, "output file settings");
   }
 };

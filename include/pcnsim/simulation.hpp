@@ -10,13 +10,17 @@
 //      live, every week: funding flows (3), ARRS workforce (4: redistribution,
 //      leavers, vacancies, hiring, claims), service specifications (8),
 //      GP workload (5), management support (7, managers decided each
-//      1 April), clinical-director workload (6);
+//      1 April), clinical-director workload (6); each 1 April after the first
+//      year the network dynamics (9: re-sign-up, exits, joins, dissolution,
+//      merges, splits, switches) run first, then the year's money and managers;
 //   3. recording of the national series and the per-network and per-practice
 //      weekly arrays.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "models/dynamics.hpp"
 #include "models/formation.hpp"
 #include "models/population.hpp"
 #include "models/relationships.hpp"
@@ -36,7 +40,9 @@ struct TimelineEvent {
 /// Network membership of every practice at one (re-)evaluation.
 struct MembershipSnapshot {
   Date date;
-  std::vector<int> network_of;  // per practice, -1 = not in a network
+  int step = 0;
+  std::vector<int> network_of;        // per practice, -1 = not in a network
+  std::vector<double> mean_affinity;  // per network existing then: members' mean pair affinity (trust)
 };
 
 /// Per-network and per-practice weekly results, row-major [step][...].
@@ -55,6 +61,10 @@ struct WeeklyArrays {
   std::vector<float> cd_strain;          // [step][network]
   std::vector<std::int32_t> cd_in_post;  // [step][network]
   std::vector<float> manager_wte;        // [step][network]
+
+  /// Re-strides every [step][network...] array for `new_networks` networks
+  /// (networks split off in a re-evaluation); new columns are zero.
+  void grow_networks(std::size_t new_networks);
 };
 
 /// Money per financial year (pence): [year][network] and per line.
@@ -75,19 +85,30 @@ struct RunResult {
   std::vector<FormationStats> formation_stats;
   std::vector<MembershipSnapshot> membership;
   std::vector<TimelineEvent> events;
+  NetworkEventLog network_events;  // every exit, join, switch, merge, split, dissolution, conflict
   Recorder recorder;
   WeeklyArrays weekly;
   FinanceRecord finance;
   std::vector<std::string> employers;  // per network
   ArrsStaff arrs_staff;                // every ARRS post ever filled
   CdRecords clinical_directors;        // every CD ever in post
-  std::vector<double> network_mean_affinity;
+  std::vector<double> network_mean_affinity;  // per network, at the last (re-)evaluation (see membership)
   std::int64_t arrs_hires = 0;
   double formation_seconds = 0.0;  // wall time of sign-up + graph + formation (for bench/)
 };
 
+/// Called at the end of every week with the world as it stands (for tests,
+/// teaching and custom logging); must not change anything.
+using WeekObserver = std::function<void(int step, const World& world)>;
+
 /// Runs the scenario. Throws InputError for bad data files.
-RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate = 0);
+RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate = 0, const WeekObserver& observe = {});
+
+/// Row of `run.membership` in force in week `step` (the last evaluation at or before it).
+std::size_t membership_row(const RunResult& run, int step);
+/// The world with every network's members as they were in membership row
+/// `row` (the networks of the final world, so ids match every output array).
+World world_at(const RunResult& run, std::size_t row);
 
 /// Seed of replicate r of a scenario (replicate 0 uses the scenario seed's streams).
 std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate);

@@ -54,6 +54,22 @@ struct Network {
   HostingModel hosting = HostingModel::flat;
   bool approved_under_size = false;  // commissioner approved a network under the size threshold
   int formed_step = 0;
+  int parent = -1;      // network it split from (mechanism 9), -1 = formed in 2019
+  int ended_step = -1;  // week it merged into another or dissolved, -1 = still live
+  int successor = -1;   // network that took most of its patients when it ended
+  std::string end_reason;  // merged or dissolved, and why
+  bool live() const { return ended_step < 0; }
+};
+
+/// What a yearly re-evaluation changed, for mechanisms that keep per-network
+/// state (ARRS staff, clinical directors, managers, money).
+struct Reorganisation {
+  int step = -1;
+  std::vector<int> ended;    // networks that ended (merged or dissolved)
+  std::vector<int> created;  // networks split off
+  std::vector<int> parent;   // per created network: the network it split from
+  std::vector<double> parent_share;  // per created network: its share of the parent's list before the split
+  bool any() const { return !ended.empty() || !created.empty(); }
 };
 
 struct World {
@@ -66,7 +82,9 @@ struct World {
 
   double network_list_size(const Network& n) const;
   double network_weighted_list_size(const Network& n) const;
-  /// Number of networks of each commissioner (index = commissioner).
+  /// Networks still live.
+  int live_networks() const;
+  /// Number of live networks of each commissioner (index = commissioner).
   std::vector<int> networks_per_commissioner() const;
 };
 

@@ -23,21 +23,46 @@ with tempfile.TemporaryDirectory() as tmp:
         n = len(codes)
         assert n == 600 and len(set(codes)) == n
         network = f["practices/network"][:]
-        assert network.shape == (1, n), network.shape
+        assert network.shape == (5, n), network.shape  # formation, then each 1 April
         assert f["practices/network"].compression == "gzip"
         assert f["practices/network"].chunks is not None
-        assert f["practices/network_time"][:].astype(str).tolist() == ["2019-05-15"]
+        times = f["practices/network_time"][:].astype(str).tolist()
+        assert times == ["2019-05-15", "2020-04-06", "2021-04-05", "2022-04-04", "2023-04-03"], times
 
-        # Per-network table agrees with the per-practice membership.
+        # Per-network table agrees with the per-practice membership: sizes at
+        # formation from the row the network first appears in, final sizes
+        # from the last row.
         lists = f["practices/list_size"][:]
         ids = f["networks/id"][:]
         assert (ids == np.arange(len(ids))).all()
-        members = network[0]
-        for k, size in zip(ids, f["networks/list_size"][:]):
-            assert abs(lists[members == k].sum() - size) < 1e-6
-        assert (np.bincount(members[members >= 0], minlength=len(ids)) == f["networks/practices"][:]).all()
+        formed = f["networks/formed_time"][:].astype(str)
+        for k, size, count in zip(ids, f["networks/list_size"][:], f["networks/practices"][:]):
+            row = max(r for r, t in enumerate(times) if t <= formed[k])
+            assert abs(lists[network[row] == k].sum() - size) < 1e-6
+            assert (network[row] == k).sum() == count
+        final = network[-1]
+        assert (np.bincount(final[final >= 0], minlength=len(ids)) == f["networks/final_practices"][:]).all()
         signed = f["practices/signed_up"][:]
-        assert ((members >= 0) == (signed == 1)).all()
+        assert ((final >= 0) == (signed == 1)).all()
+        # Ended networks have no members and name a successor or none; live ones have an empty end date.
+        ended = f["networks/ended_time"][:].astype(str)
+        assert ((ended != "") == (f["networks/final_practices"][:] == 0)).all()
+        assert f["series/networks/value"][-1] == (ended == "").sum()
+
+        # Network events: every switch moves its practice between the rows around it.
+        kinds = f["network_events/kind"][:].astype(str)
+        assert set(kinds) <= {"exit", "join", "switch", "merge", "split", "dissolution", "approval", "conflict"}, set(kinds)
+        assert "conflict" in kinds and "exit" in kinds
+        code_index = {c: i for i, c in enumerate(codes)}
+        ev_time = f["network_events/time"][:].astype(str)
+        ev_practice = f["network_events/practice"][:].astype(str)
+        ev_net = f["network_events/network"][:]
+        for kind, t, pr, net in zip(kinds, ev_time, ev_practice, ev_net):
+            row = times.index(t)
+            if kind == "exit":
+                assert network[row - 1][code_index[pr]] == net and network[row][code_index[pr]] == -1
+            if kind == "split":
+                assert (formed == t).sum() > 0
         assert set(f["networks/hosting_model"][:].astype(str)) <= {"flat", "lead_practice", "federation", "super_practice"}
 
         # h5md-like series with units and descriptions.
@@ -45,7 +70,6 @@ with tempfile.TemporaryDirectory() as tmp:
             g = f["series"][name]
             assert g["step"].shape == g["time"].shape == g["value"].shape
             assert g["value"].attrs["units"] is not None and g["value"].attrs["description"]
-        assert f["series/networks/value"][-1] == len(ids)
         assert f["series/networks/value"][0] == 0
         assert f["series/networks/time"][0].decode() == "2019-04-01"
 

@@ -1,0 +1,180 @@
+// Mechanism 9, network dynamics: the yearly re-evaluation keeps a valid
+// partition every week, each move pays its switching cost in Phi, staff and
+// CDs follow their networks, and switching it off freezes the 2019 networks.
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "models/dynamics.hpp"
+#include "pcnsim/scenario.hpp"
+#include "pcnsim/simulation.hpp"
+
+using namespace pcnsim;
+
+namespace {
+
+const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
+
+Scenario synthetic(std::vector<Override> overrides = {}) {
+  return load_scenario(kScenarios + "synthetic-small.yaml", overrides);
+}
+
+// Settings under which every kind of event happens in a small population.
+const std::vector<Override> kTurbulent = {
+    {"dynamics.conflict_per_year", "0.6"},      {"dynamics.conflict_affinity_loss", "3"},
+    {"dynamics.split_cost", "0"},                {"dynamics.switch_cost", "0"},
+    {"dynamics.merge_cost", "0"},                {"dynamics.dissolution_vacancy_weeks", "1"},
+    {"dynamics.dissolution_trust_affinity", "5"}, {"dynamics.dissolution_probability", "1"},
+    {"cd_workload.resignation_base_per_year", "2"}, {"cd_workload.vacancy_weeks", "20"},
+    {"signup.obligation_cost_gbp_per_patient",
+     "[{from: 2019-04-01, value: 1}, {from: 2020-04-01, value: 3.5}, {from: 2021-04-01, value: 0.5}, "
+     "{from: 2022-04-01, value: 3}]"}};
+
+std::map<std::string, int> event_counts(const RunResult& run) {
+  std::map<std::string, int> counts;
+  for (const auto& k : run.network_events.kind) ++counts[k];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("every week every signed practice is in exactly one contiguous network", "[dynamics]") {
+  for (const auto& overrides : {std::vector<Override>{}, kTurbulent}) {
+    for (const char* seed : {"1", "2", "3"}) {
+      auto o = overrides;
+      o.push_back({"seed", seed});
+      const Scenario sc = synthetic(o);
+      std::vector<std::vector<int>> neighbours;
+      int weeks_checked = 0;
+      const RunResult run = run_simulation(sc, 0, [&](int step, const World& world) {
+        if (world.networks.empty()) return;  // before the sign-up deadline
+        // The graph is fixed once built; rebuild it from the world on first use.
+        if (neighbours.empty()) {
+          const Affinity affinity(world.practices, sc.relationships, sc.seed);
+          neighbours = neighbour_lists(build_relationship_graph(world, sc.relationships, affinity));
+        }
+        const auto problems = partition_problems(world, neighbours);
+        INFO("week " << step << ": " << (problems.empty() ? "" : problems.front()));
+        REQUIRE(problems.empty());
+        ++weeks_checked;
+      });
+      CHECK(weeks_checked > 240);
+      if (overrides.empty()) continue;
+      // The turbulent settings exercise every kind of event.
+      const auto counts = event_counts(run);
+      for (const char* kind : {"exit", "join", "switch", "merge", "split", "dissolution", "conflict"}) {
+        INFO("seed " << seed << ", kind " << kind);
+        CHECK(counts.count(kind) == 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("merges, splits and switches each raise Phi by more than their cost", "[dynamics]") {
+  // With no history, conflicts, exits or dissolutions, affinity stays as at
+  // formation and the only moves are merges, splits and switches.
+  const double cost = 0.5;
+  const Scenario sc = synthetic({{"relationships.a_hist_per_year", "0"},
+                                 {"dynamics.conflict_per_year", "0"},
+                                 {"dynamics.resignup", "false"},
+                                 {"dynamics.dissolution_probability", "0"},
+                                 {"dynamics.split_cost", std::to_string(cost)},
+                                 {"dynamics.merge_cost", std::to_string(cost)},
+                                 {"dynamics.switch_cost", std::to_string(cost)},
+                                 {"formation.size_threshold_patients", "25000"}});
+  const RunResult run = run_simulation(sc);
+  const Affinity affinity(run.world.practices, sc.relationships, sc.seed);
+  int moves_total = 0;
+  for (std::size_t row = 1; row < run.membership.size(); ++row) {
+    const World before = world_at(run, row - 1), after = world_at(run, row);
+    const int step = run.membership[row].step;
+    for (std::size_t c = 0; c < run.world.commissioners.size(); ++c) {
+      int moves = 0;
+      for (std::size_t e = 0; e < run.network_events.size(); ++e) {
+        const auto& kind = run.network_events.kind[e];
+        if (run.network_events.step[e] != step || run.world.networks[run.network_events.network[e]].commissioner != static_cast<int>(c)) continue;
+        REQUIRE((kind == "merge" || kind == "split" || kind == "switch"));
+        ++moves;
+      }
+      moves_total += moves;
+      const double phi_before = formation_potential(before, static_cast<int>(c), affinity, sc.formation);
+      const double phi_after = formation_potential(after, static_cast<int>(c), affinity, sc.formation);
+      INFO("row " << row << ", commissioner " << c << ", moves " << moves);
+      CHECK(phi_after >= phi_before + moves * cost - 1e-9);
+      if (moves == 0) CHECK(phi_after == Approx(phi_before).margin(1e-12));
+    }
+  }
+  CHECK(moves_total > 0);
+}
+
+TEST_CASE("staff and clinical directors follow their networks through merges and splits", "[dynamics][arrs]") {
+  const RunResult run = run_simulation(synthetic(kTurbulent));
+  const auto& staff = run.arrs_staff;
+  // A transfer ends one row and starts another in the same week, role and hiring week.
+  std::map<std::tuple<int, int, int>, int> started;  // (start step, role, hired step) -> rows
+  for (std::size_t k = 0; k < staff.network.size(); ++k) {
+    if (staff.start_step[k] != staff.hired_step[k]) ++started[{staff.start_step[k], staff.role[k], staff.hired_step[k]}];
+    REQUIRE(staff.hired_step[k] <= staff.start_step[k]);
+  }
+  int transfers = 0;
+  for (std::size_t k = 0; k < staff.network.size(); ++k) {
+    const int end = staff.end_step[k];
+    if (end < 0 || !run.calendar.starts_financial_year(end)) continue;
+    const auto it = started.find({end, staff.role[k], staff.hired_step[k]});
+    if (it == started.end() || it->second == 0) continue;  // left in the April week, not moved
+    --it->second;
+    ++transfers;
+  }
+  for (const auto& [key, rows] : started) REQUIRE(rows == 0);  // every new row is some row's transfer
+  CHECK(transfers > 0);
+  // No staff row or CD stays with a network after it ended; every live network has had a CD.
+  for (std::size_t k = 0; k < staff.network.size(); ++k) {
+    const Network& net = run.world.networks[staff.network[k]];
+    if (!net.live()) REQUIRE((staff.end_step[k] >= 0 && staff.end_step[k] <= net.ended_step));
+  }
+  const CdRecords& cd = run.clinical_directors;
+  std::vector<int> cds(run.world.networks.size(), 0);
+  for (std::size_t k = 0; k < cd.network.size(); ++k) {
+    ++cds[cd.network[k]];
+    const Network& net = run.world.networks[cd.network[k]];
+    if (!net.live()) REQUIRE((cd.end_step[k] >= 0 && cd.end_step[k] <= net.ended_step));
+  }
+  for (const auto& net : run.world.networks) REQUIRE(cds[net.id] >= 1);
+  // Per-network arrays grew with the new networks.
+  CHECK(run.weekly.networks == run.world.networks.size());
+  CHECK(run.finance.arrs.back().size() == run.world.networks.size());
+}
+
+TEST_CASE("switching dynamics off keeps the 2019 networks to the end", "[dynamics][switches]") {
+  const RunResult off = run_simulation(synthetic({{"dynamics.enabled", "false"}}));
+  CHECK(off.membership.size() == 1);
+  CHECK(off.network_events.size() == 0);
+  for (const auto& net : off.world.networks) CHECK(net.live());
+  const RunResult on = run_simulation(synthetic());
+  CHECK(on.membership.size() == 5);
+  CHECK(on.membership.front().network_of == off.membership.front().network_of);  // same formation
+  CHECK(on.world.network_of != off.world.network_of);
+}
+
+TEST_CASE("re-sign-up follows the year's obligations", "[dynamics][signup]") {
+  // The baseline's 2020/21 obligations (the specifications) make about 2% leave [E].
+  const RunResult run = run_simulation(synthetic());
+  const auto& share = run.recorder.find("signup_share")->value;
+  const int y2019 = *run.calendar.step_of(Date::from_ymd(2019, 9, 2));
+  const int y2020 = *run.calendar.step_of(Date::from_ymd(2020, 9, 7));
+  CHECK(share[y2019] == Approx(0.995).margin(0.006));
+  CHECK(share[y2020] == Approx(0.98).margin(0.01));
+  CHECK(share[y2020] < share[y2019]);
+  // Lighter obligations bring practices back: they join adjacent networks.
+  const RunResult back = run_simulation(synthetic(
+      {{"signup.obligation_cost_gbp_per_patient", "[{from: 2019-04-01, value: 3}, {from: 2020-04-01, value: 0}]"}}));
+  const auto counts = event_counts(back);
+  CHECK(counts.at("join") > 20);
+  CHECK(back.recorder.find("signup_share")->value.back() == 1.0);
+}
+
+TEST_CASE("dynamics are deterministic for a seed", "[dynamics]") {
+  const RunResult a = run_simulation(synthetic(kTurbulent)), b = run_simulation(synthetic(kTurbulent));
+  CHECK(a.network_events.kind == b.network_events.kind);
+  CHECK(a.network_events.practice == b.network_events.practice);
+  CHECK(a.world.network_of == b.world.network_of);
+}
