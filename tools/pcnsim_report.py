@@ -127,8 +127,8 @@ class Output:
         return dates, central, low, high, units_of(value), self.text(value.attrs.get("description", metric))
 
 
-def plot_band(ax, dates, central, low, high, label=None, color=None):
-    line, = ax.plot(dates, central, label=label, color=color, linewidth=1.6)
+def plot_band(ax, dates, central, low, high, label=None, color=None, linewidth=1.6):
+    line, = ax.plot(dates, central, label=label, color=color, linewidth=linewidth)
     if low is not None:
         ax.fill_between(dates, low, high, color=line.get_color(), alpha=0.25, linewidth=0,
                         label=f"{label + ': ' if label else ''}10th-90th percentile")
@@ -287,13 +287,15 @@ def chart_compare(runs, metric):
     units = description = ""
     for k, run in enumerate(runs):
         dates, central, low, high, units, description = run.series(metric)
-        plot_band(ax, dates, central, low, high, label=run.label, color=f"C{k}")
+        # The baseline wide and black underneath, so a scenario equal to it stays visible.
+        plot_band(ax, dates, central, low, high, label=run.label, color="black" if k == 0 else f"C{k - 1}",
+                  linewidth=3.2 if k == 0 else 1.4)
     ax.legend(fontsize=8)
     finish(fig, ax, f"{description[:1].upper()}{description[1:]}: baseline vs scenarios",
            axis_label(metric.replace("_", " "), units))
     fig.tight_layout()
     others = ", ".join(r.label for r in runs[1:])
-    caption = (f"National series {metric} ({description}, {units}) of the baseline {runs[0].label} and of "
+    caption = (f"National series {metric} ({description}, {units}) of the baseline {runs[0].label} (wide black line) and of "
                f"{others}." + (" Bands: 10th-90th percentile across replicates." if
                                any(r.replicates() > 1 for r in runs) else ""))
     return fig, f"Comparison: {metric}", caption
