@@ -5,12 +5,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <filesystem>
 #include <iostream>
 
 #include <fstream>
 
+#include "pcnsim/compare.hpp"
+#include "pcnsim/ensemble.hpp"
 #include "pcnsim/export.hpp"
+#include "pcnsim/progress.hpp"
 #include "pcnsim/output_file.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
@@ -105,23 +109,85 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
   std::printf("  run time %.3f s (formation %.3f s); results in %s\n", seconds, run.formation_seconds, out.c_str());
 }
 
+void print_ensemble_summary(const Ensemble& ensemble, double seconds, const std::string& out) {
+  const auto& meta = ensemble.outcome_meta;
+  std::printf("scenario %s (seed %lld): %zu replicates; key outcomes, median [10th, 90th percentile]:\n",
+              ensemble.detail.scenario.name.c_str(), static_cast<long long>(ensemble.detail.scenario.seed),
+              ensemble.replicates.size());
+  for (std::size_t k = 0; k < meta.size(); ++k) {
+    std::vector<double> v;
+    for (const auto& r : ensemble.replicates) v.push_back(r.outcomes[k]);
+    std::printf("  %-34s %12.6g [%.6g, %.6g] %s\n", meta[k].name.c_str(), quantile(v, 0.5), quantile(v, 0.1),
+                quantile(v, 0.9), meta[k].units.c_str());
+  }
+  std::printf("  run time %.3f s; results in %s\n", seconds, out.c_str());
+}
+
 int run_command(const std::string& scenario_path, const std::vector<std::string>& sets, std::int64_t seed,
-                std::string out, bool overwrite) {
+                std::string out, bool overwrite, int replicates, int threads, bool quiet) {
   const Scenario scenario = load(scenario_path, sets, seed);
   if (out.empty()) out = "outputs/" + scenario.name + ".h5";
   AtomicOutput output(out, overwrite);  // checked before any work is done
   const auto t0 = std::chrono::steady_clock::now();
-  const RunResult run = run_simulation(scenario);
+  std::optional<RunResult> single;
+  std::optional<Ensemble> ensemble;
+  if (replicates > 0) {
+    Progress progress("replicates", replicates, quiet);
+    ensemble = run_ensemble(scenario, replicates, threads, &progress);
+  } else {
+    single = run_simulation(scenario);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   try {
-    write_run(run, output.temp_path());
+    if (ensemble) {
+      write_run(ensemble->detail, output.temp_path(), &*ensemble);
+    } else {
+      write_run(*single, output.temp_path());
+    }
     output.commit();
   } catch (const std::runtime_error& e) {
     // A full disk or a vanished directory is a problem with the output path;
     // AtomicOutput removes the partial temporary file.
     throw InputError(Diagnostic{out, 0, 0, "", std::string("could not write the output: ") + e.what()});
   }
-  print_summary(run, seconds, out);
+  if (ensemble) {
+    print_ensemble_summary(*ensemble, seconds, out);
+  } else {
+    print_summary(*single, seconds, out);
+  }
+  return 0;
+}
+
+int compare_command(const std::vector<std::string>& files, const std::string& csv, bool overwrite) {
+  if (files.size() < 2) {
+    throw InputError(Diagnostic{"command line", 0, 0, "", "compare needs a base file and at least one other file"});
+  }
+  std::optional<AtomicOutput> output;
+  if (!csv.empty()) output.emplace(csv, overwrite);  // checked before reading anything
+  // Read every file first so that all unreadable ones are reported together.
+  DiagnosticList problems;
+  std::vector<ComparedRun> runs;
+  for (const auto& f : files) {
+    try {
+      runs.push_back(read_compared_run(f));
+    } catch (const InputError& e) {
+      for (const auto& d : e.problems()) problems.add(d);
+    }
+  }
+  problems.throw_if_any();
+  std::vector<Comparison> comparisons;
+  for (std::size_t k = 1; k < runs.size(); ++k) {
+    comparisons.push_back(compare_runs(runs.front(), runs[k]));
+    std::cout << (k > 1 ? "\n" : "") << format_comparison(comparisons.back());
+  }
+  if (output) {
+    {
+      std::ofstream file(output->temp_path());
+      file << comparison_csv(comparisons);
+      if (!file.flush()) throw InputError(Diagnostic{csv, 0, 0, "", "could not write the CSV file"});
+    }
+    output->commit();
+  }
   return 0;
 }
 
@@ -201,6 +267,21 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "override the scenario seed")->check(CLI::NonNegativeNumber);
   run->add_option("--set", sets, "override a parameter: --set formation.inertia=0.1 (repeatable)");
   run->add_flag("--overwrite", overwrite, "replace an existing output file");
+  int replicates = 0, threads = 0;
+  bool quiet = false;
+  run->add_option("--replicates", replicates,
+                  "run N replicates (seeds derived from the scenario seed) and write an ensemble file")
+      ->check(CLI::Range(1, 1000000));
+  run->add_option("--threads", threads, "threads for replicates (default: all cores); results do not depend on it")
+      ->check(CLI::Range(0, 4096));
+  run->add_flag("--quiet", quiet, "no progress report");
+
+  std::vector<std::string> compare_files;
+  std::string compare_csv;
+  auto* compare = app.add_subcommand("compare", "compare key outcomes and parameters of runs with a base run");
+  compare->add_option("files", compare_files, "BASE.h5 OTHER.h5 [OTHER.h5 ...]")->required()->expected(2, -1);
+  compare->add_option("--csv", compare_csv, "also write the outcome table as CSV to this file");
+  compare->add_flag("--overwrite", overwrite, "replace an existing CSV file");
 
   auto* validate = app.add_subcommand("validate", "compare a run with the published calibration targets");
   validate->add_option("scenario", scenario_path, "scenario YAML (default scenarios/baseline.yaml)");
@@ -233,7 +314,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, sets, seed, out, overwrite);
+    if (*run) return run_command(scenario_path, sets, seed, out, overwrite, replicates, threads, quiet);
+    if (*compare) return compare_command(compare_files, compare_csv, overwrite);
     if (*validate) {
       if (scenario_path.empty()) scenario_path = project_file("scenarios/baseline.yaml");
       return validate_command(scenario_path, targets_path, sets);

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "pcnsim/h5.hpp"
+#include "pcnsim/validate.hpp"
 #include "pcnsim/version.hpp"
 
 namespace pcnsim {
@@ -155,9 +156,70 @@ void write_finance(h5::File& file, const RunResult& run, const Options& opt) {
 
 }
 
+void write_series_and_outcomes(h5::File& file, const RunResult& run, const Ensemble* ensemble, const Options& opt) {
+  // National series, h5md-like; an ensemble adds a leading replicate axis
+  // and summaries across replicates.
+  const std::vector<std::string> dates = run.calendar.step_dates();
+  const auto steps = column<std::int32_t>(dates.size(), [](std::size_t i) { return i; });
+  const auto& all = run.recorder.series();
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const Series& s = all[k];
+    const std::string g = "/series/" + s.name;
+    file.write(g + "/step", steps, opt("week", "step index"));
+    file.write(g + "/time", dates, opt("date", "first day of the step"));
+    if (!ensemble) {
+      file.write(g + "/value", s.value, opt(s.units, s.description));
+      continue;
+    }
+    const std::size_t reps = ensemble->replicates.size(), n = s.value.size();
+    std::vector<double> value;
+    value.reserve(reps * n);
+    for (const auto& r : ensemble->replicates) value.insert(value.end(), r.series[k].begin(), r.series[k].end());
+    file.write(g + "/value", value, {static_cast<hsize_t>(reps), static_cast<hsize_t>(n)},
+               opt(s.units, s.description + " [replicate, step]"));
+    std::vector<double> mean(n), median(n), p10(n), p90(n), across(reps);
+    for (std::size_t t = 0; t < n; ++t) {
+      double total = 0;
+      for (std::size_t r = 0; r < reps; ++r) total += across[r] = value[r * n + t];
+      mean[t] = total / static_cast<double>(reps);
+      median[t] = quantile(across, 0.5);
+      p10[t] = quantile(across, 0.1);
+      p90[t] = quantile(across, 0.9);
+    }
+    const std::string sg = "/summary/" + s.name;
+    file.write(sg + "/mean", mean, opt(s.units, s.description + ": mean across replicates"));
+    file.write(sg + "/median", median, opt(s.units, s.description + ": median across replicates"));
+    file.write(sg + "/p10", p10, opt(s.units, s.description + ": 10th percentile across replicates"));
+    file.write(sg + "/p90", p90, opt(s.units, s.description + ": 90th percentile across replicates"));
+  }
+
+  // Key outcomes, one row per replicate (one for a single run): what `pcnsim compare` reads.
+  const std::vector<Outcome> meta = ensemble ? ensemble->outcome_meta : key_outcomes(run);
+  std::vector<double> outcome_values;
+  std::vector<std::int64_t> seeds;
+  if (ensemble) {
+    for (const auto& r : ensemble->replicates) {
+      outcome_values.insert(outcome_values.end(), r.outcomes.begin(), r.outcomes.end());
+      seeds.push_back(static_cast<std::int64_t>(r.seed));
+    }
+  } else {
+    for (const auto& o : meta) outcome_values.push_back(o.value);
+    seeds.push_back(static_cast<std::int64_t>(replicate_seed(run.scenario, run.replicate)));
+  }
+  const auto replicate_rows = static_cast<hsize_t>(seeds.size()), cols = static_cast<hsize_t>(meta.size());
+  file.write("/outcomes/name", column<std::string>(meta.size(), [&](std::size_t i) { return meta[i].name; }),
+             opt("", "key outcome (columns of /outcomes/value)"));
+  file.write("/outcomes/units", column<std::string>(meta.size(), [&](std::size_t i) { return meta[i].units; }),
+             opt("", "units of each outcome"));
+  file.write("/outcomes/description",
+             column<std::string>(meta.size(), [&](std::size_t i) { return meta[i].description; }), opt("", "meaning"));
+  file.write("/outcomes/value", outcome_values, {replicate_rows, cols}, opt("", "[replicate, outcome]; units in /outcomes/units"));
+  file.write("/replicates/seed", seeds, opt("", "seed of each replicate (replicate 0 uses the scenario seed)"));
+}
+
 }  // namespace
 
-void write_run(const RunResult& run, const std::string& path) {
+void write_run(const RunResult& run, const std::string& path, const Ensemble* ensemble) {
   h5::File file = h5::File::create(path);
   const int gzip = run.scenario.output.gzip_level;
   auto opt = [gzip](std::string units, std::string description) {
@@ -170,6 +232,10 @@ void write_run(const RunResult& run, const std::string& path) {
   file.set_attribute("/", "created", now_iso());
   file.set_attribute("/", "seed", static_cast<std::int64_t>(run.scenario.seed));
   file.set_attribute("/", "replicate", static_cast<std::int64_t>(run.replicate));
+  // An ensemble's tables and weekly arrays are those of replicate 0; its
+  // series, summaries and outcomes cover every replicate.
+  file.set_attribute("/", "replicates", static_cast<std::int64_t>(ensemble ? ensemble->replicates.size() : 1));
+  file.set_attribute("/", "ensemble", static_cast<std::int64_t>(ensemble ? 1 : 0));
   file.set_attribute("/", "scenario_name", run.scenario.name);
   file.set_attribute("/", "scenario_yaml", resolved_yaml(run.scenario));
   file.set_attribute("/", "population_source", run.scenario.population.source);
@@ -369,15 +435,7 @@ void write_run(const RunResult& run, const std::string& path) {
   file.write("/events/name", column<std::string>(run.events.size(), [&](std::size_t i) { return run.events[i].name; }),
              opt("", "what happened"));
 
-  // National series, h5md-like.
-  const std::vector<std::string> dates = run.calendar.step_dates();
-  const auto steps = column<std::int32_t>(dates.size(), [](std::size_t i) { return i; });
-  for (const auto& s : run.recorder.series()) {
-    const std::string g = "/series/" + s.name;
-    file.write(g + "/step", steps, opt("week", "step index"));
-    file.write(g + "/time", dates, opt("date", "first day of the step"));
-    file.write(g + "/value", s.value, opt(s.units, s.description));
-  }
+  write_series_and_outcomes(file, run, ensemble, opt);
   file.flush();
   file.close();
 }

@@ -3,12 +3,15 @@
 // to AtomicOutput::temp_path() and commits, so no half-written file is left.
 #include <string>
 
+#include "pcnsim/ensemble.hpp"
 #include "pcnsim/simulation.hpp"
 
 namespace pcnsim {
 
 inline constexpr int kFormatVersion = 1;
 
-void write_run(const RunResult& run, const std::string& path);
+/// Writes one run; with `ensemble`, `run` is its replicate 0 and the series
+/// gain a replicate axis, summaries and every replicate's outcomes.
+void write_run(const RunResult& run, const std::string& path, const Ensemble* ensemble = nullptr);
 
 }  // namespace pcnsim

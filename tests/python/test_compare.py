@@ -1,0 +1,137 @@
+"""Policy comparison end to end: every scenario in scenarios/ runs with 20
+replicates on two small populations (the baseline's 600-practice synthetic
+country and the 10-practice teaching population), and `pcnsim compare` against
+the baseline on the same population gives differences whose sign matches the
+scenario's documented question; the parameter diff lists exactly the values the
+scenario file sets. Usage: test_compare.py PCNSIM_BINARY SOURCE_DIR"""
+import csv
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import yaml
+
+binary, source = sys.argv[1], sys.argv[2]
+scenario_dir = os.path.join(source, "scenarios")
+REPLICATES = "20"
+TEACHING = ["population.source=synthetic", "population.synthetic.practices=10", "population.synthetic.commissioners=1",
+            "population.synthetic.region_km=15", "population.synthetic.towns_per_commissioner=2",
+            "population.synthetic.list_log_sd=0.4", "arrs.regions=1"]
+POPULATIONS = {"synthetic-600": ["population.source=synthetic"], "teaching-10": TEACHING}
+
+# Documented direction of each policy scenario: (outcome, sign); "sum:<prefix>"
+# adds an outcome over all financial years. "strict" rows must have a 95%
+# interval that excludes zero on the 600-practice population; the others only
+# a mean difference of that sign or zero (rare events in small populations).
+EXPECTED = {
+    "arrs-pot-plus-50": [("arrs_wte_2022_23", +1, True), ("hours_per_gp_fte_2022_23", -1, True),
+                         ("arrs_unclaimed_share_2023_24", +1, True), ("arrs_wte_2020_21", 0, True)],
+    "cd-funding-doubled": [("cd_unmanageable_share_2022_23", -1, True), ("sum:cd_resignations_", -1, False)],
+    "management-funding": [("networks_with_manager_2020_21", +1, True), ("sum:cd_resignations_", -1, False)],
+    "no-arrs-substitution": [("hours_per_gp_fte_2023_24", +1, True), ("arrs_wte_2023_24", 0, True)],
+    "no-commissioner-support": [("cd_unmanageable_share_2022_23", +1, True), ("sum:cd_resignations_", +1, False),
+                                ("cd_unmanageable_share_2019_20", 0, True)],
+    "teaching-10": [("arrs_wte_2023_24", 0, True), ("networks_formed", 0, True)],
+}
+
+
+def leaves(node, prefix=""):
+    """Dotted path -> value of everything a scenario file sets (lists are values)."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            out.update(leaves(v, f"{prefix}{k}."))
+        return out
+    return {prefix[:-1]: node}
+
+
+baseline_values = leaves(yaml.safe_load(open(os.path.join(scenario_dir, "baseline.yaml"))))
+
+
+def run(args):
+    proc = subprocess.run([binary, *args], capture_output=True, text=True)
+    assert proc.returncode == 0, (args, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    return proc.stdout
+
+
+failures = []
+
+
+def check(ok, message):
+    print(("ok   " if ok else "FAIL ") + message)
+    if not ok:
+        failures.append(message)
+
+
+scenarios = sorted(p for p in glob.glob(os.path.join(scenario_dir, "*.yaml"))
+                   if os.path.basename(p) not in ("baseline.yaml", "synthetic-small.yaml"))
+assert {os.path.basename(p)[:-5] for p in scenarios} == set(EXPECTED), scenarios
+
+with tempfile.TemporaryDirectory() as tmp:
+    jobs = []
+    for pop, sets in POPULATIONS.items():
+        overrides = [a for s in sets for a in ("--set", s)]
+        for path in [os.path.join(scenario_dir, "baseline.yaml")] + scenarios:
+            name = os.path.basename(path)[:-5]
+            if name == "teaching-10" and pop != "teaching-10":
+                continue  # the teaching scenario is its own population
+            out = os.path.join(tmp, f"{pop}-{name}.h5")
+            jobs.append([ "run", path, "--replicates", REPLICATES, "--threads", "1", "--quiet", "--out", out, *overrides])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, jobs))
+
+    for pop in POPULATIONS:
+        base = os.path.join(tmp, f"{pop}-baseline.h5")
+        for path in scenarios:
+            name = os.path.basename(path)[:-5]
+            other = os.path.join(tmp, f"{pop}-{name}.h5")
+            if not os.path.exists(other):
+                continue
+            table = os.path.join(tmp, f"{pop}-{name}.csv")
+            stdout = run(["compare", base, other, "--csv", table])
+            rows = {r["outcome"]: r for r in csv.DictReader(open(table))}
+            label = f"{name} on {pop}"
+            check(all(r["paired"] == "1" and r["other_replicates"] == REPLICATES for r in rows.values()),
+                  f"{label}: {REPLICATES} replicates, paired by seed")
+            for outcome, sign, strict in EXPECTED[name]:
+                if outcome.startswith("sum:"):
+                    picked = [r for k, r in rows.items() if k.startswith(outcome[4:])]
+                    diff = sum(float(r["difference"]) for r in picked)
+                    lo = hi = None
+                else:
+                    r = rows[outcome]
+                    diff, lo, hi = float(r["difference"]), float(r["ci95_low"]), float(r["ci95_high"])
+                if sign == 0:
+                    check(diff == 0.0, f"{label}: {outcome} unchanged (difference {diff:+.4g})")
+                elif strict and pop == "synthetic-600" and lo is not None:
+                    ok = lo > 0 if sign > 0 else hi < 0
+                    check(ok, f"{label}: {outcome} difference {diff:+.4g}, 95% interval [{lo:+.4g}, {hi:+.4g}] "
+                              f"{'above' if sign > 0 else 'below'} zero")
+                else:
+                    ok = diff * sign >= 0
+                    check(ok, f"{label}: {outcome} difference {diff:+.4g} has sign {sign:+d} or is zero")
+            if name == "teaching-10":  # no policy change: nothing may differ
+                nonzero = [k for k, r in rows.items() if float(r["difference"]) != 0.0]
+                check(not nonzero, f"{label}: every outcome unchanged ({nonzero[:3]})")
+            # The parameter diff lists exactly what the scenario file sets (the
+            # teaching population's own settings are on both sides here).
+            doc = yaml.safe_load(open(path))
+            doc.pop("extends", None)
+            # A value the file sets equal to the baseline's is no change.
+            expected = {k for k, v in leaves(doc).items() if baseline_values.get(k) != v}
+            if pop == "teaching-10":
+                expected -= {s.split("=")[0] for s in TEACHING}
+            listed = set()
+            lines = stdout.split("parameters that differ (", 1)[1].splitlines()[1:]
+            for line in lines:
+                if line.startswith("  ") and ": " in line:
+                    listed.add(line.strip().split(": ", 1)[0])
+            check(listed == expected, f"{label}: parameter diff {sorted(listed)} == the file's keys {sorted(expected)}")
+
+if failures:
+    print(f"{len(failures)} checks failed")
+    sys.exit(1)
+print("every scenario's comparison has its documented sign; parameter diffs exact")

@@ -1,0 +1,103 @@
+"""Ensembles (`pcnsim run --replicates N`): the layout of docs/output-schema.md,
+summaries that match the replicates, results independent of the thread count,
+replicate 0 equal to a single run; and `pcnsim compare` on bad input.
+Usage: test_ensemble.py PCNSIM_BINARY SOURCE_DIR"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+binary, source = sys.argv[1], sys.argv[2]
+small = os.path.join(source, "scenarios", "synthetic-small.yaml")
+
+
+def run(*args, expect=0):
+    proc = subprocess.run([binary, *args], capture_output=True, text=True)
+    assert proc.returncode == expect, (args, proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def datasets(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+        attrs = {k: v for k, v in f.attrs.items() if k != "created"}
+    return out, attrs
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    one, two, single = (os.path.join(tmp, n) for n in ("t1.h5", "t2.h5", "single.h5"))
+    run("run", small, "--replicates", "6", "--threads", "1", "--out", one)
+    proc = run("run", small, "--replicates", "6", "--threads", "2", "--out", two)
+    assert "progress: 6/6 replicates" in proc.stderr, proc.stderr  # plain lines when not a terminal
+    run("run", small, "--out", single)
+
+    # Same seed, any number of threads: every dataset identical.
+    a, attrs_a = datasets(one)
+    b, attrs_b = datasets(two)
+    assert a.keys() == b.keys()
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+    assert attrs_a == attrs_b
+
+    with h5py.File(one, "r") as f, h5py.File(single, "r") as s:
+        assert f.attrs["ensemble"] == 1 and f.attrs["replicates"] == 6
+        seeds = f["replicates/seed"][:]
+        assert len(set(seeds)) == 6 and seeds[0] == f.attrs["seed"]
+        steps = len(f["series/networks/step"])
+        for metric in f["series"]:
+            value = f["series"][metric]["value"][:]
+            assert value.shape == (6, steps), (metric, value.shape)
+            # Replicate 0 is the single run with the scenario seed.
+            assert np.array_equal(value[0], s["series"][metric]["value"][:]), metric
+            summary = f["summary"][metric]
+            assert np.allclose(summary["mean"][:], value.mean(axis=0))
+            assert np.allclose(summary["median"][:], np.median(value, axis=0))
+            assert np.allclose(summary["p10"][:], np.percentile(value, 10, axis=0))
+            assert np.allclose(summary["p90"][:], np.percentile(value, 90, axis=0))
+            assert summary["p90"].attrs["units"] == f["series"][metric]["value"].attrs["units"]
+        # Replicates differ (different seeds), and the detail tables are replicate 0's.
+        assert not np.array_equal(f["series/arrs_wte/value"][0], f["series/arrs_wte/value"][1])
+        assert np.array_equal(f["practices/network"][:], s["practices/network"][:])
+        outcomes = f["outcomes/value"][:]
+        names = f["outcomes/name"][:].astype(str).tolist()
+        assert outcomes.shape == (6, len(names)) and len(names) > 40
+        assert np.array_equal(outcomes[0], s["outcomes/value"][0])
+        k = names.index("arrs_wte_2022_23")
+        time = f["series/arrs_wte/time"][:].astype(str)
+        last = np.where(time < "2023-04-01")[0][-1]  # last week of 2022/23
+        assert np.allclose(outcomes[:, k], f["series/arrs_wte/value"][:, last])
+        assert s["outcomes/value"].shape == (1, len(names)) and s.attrs["ensemble"] == 0
+
+    # compare: a file against itself differs by exactly zero, with no parameter changes.
+    proc = run("compare", one, one, "--csv", os.path.join(tmp, "self.csv"))
+    assert "parameters that differ (0):" in proc.stdout, proc.stdout
+    rows = open(os.path.join(tmp, "self.csv")).read().splitlines()
+    header = rows[0].split(",")
+    for row in rows[1:]:
+        cells = row.split(",")
+        assert float(cells[header.index("difference")]) == 0.0, row
+        assert cells[header.index("paired")] == "1"
+    # Bad input: exit 2, a message naming the file, nothing written.
+    missing = os.path.join(tmp, "missing.h5")
+    proc = run("compare", one, missing, expect=2)
+    assert missing in proc.stderr and "no such output file" in proc.stderr, proc.stderr
+    junk = os.path.join(tmp, "junk.h5")
+    with open(junk, "w") as fh:
+        fh.write("not hdf5")
+    proc = run("compare", junk, one, "--csv", os.path.join(tmp, "never.csv"), expect=2)
+    assert junk in proc.stderr, proc.stderr
+    assert not os.path.exists(os.path.join(tmp, "never.csv"))
+    with h5py.File(os.path.join(tmp, "other.h5"), "w") as f:
+        f["x"] = 1
+    proc = run("compare", one, os.path.join(tmp, "other.h5"), expect=2)
+    assert "not a pcnsim output" in proc.stderr, proc.stderr
+    proc = run("compare", one, one, "--csv", os.path.join(tmp, "self.csv"), expect=2)  # exists, no --overwrite
+    assert "self.csv" in proc.stderr
+    run("compare", one, expect=2)
+    run("run", small, "--replicates", "0", "--out", os.path.join(tmp, "zero.h5"), expect=2)
+    assert not os.path.exists(os.path.join(tmp, "zero.h5"))
+print("ensemble layout, thread independence and compare errors: ok")
