@@ -178,7 +178,11 @@ Comparison compare_runs(const ComparedRun& base, const ComparedRun& other) {
   return c;
 }
 
-std::string format_comparison(const Comparison& c) {
+std::string shorten(const std::string& s, std::size_t most = 140) {
+  return s.size() <= most ? s : s.substr(0, most - 3) + "...";
+}
+
+std::string format_comparison(const Comparison& c, const std::vector<std::string>& filters) {
   std::string out;
   auto replicates = [](const ComparedRun& r) {
     return std::to_string(r.seeds.size()) + (r.seeds.size() == 1 ? " replicate" : " replicates");
@@ -192,6 +196,10 @@ std::string format_comparison(const Comparison& c) {
   std::vector<std::vector<std::string>> rows = {
       {"outcome", "units", c.base.scenario_name, c.other.scenario_name, "difference", "95% interval", ""}};
   for (const auto& o : c.outcomes) {
+    const bool wanted = filters.empty() || std::any_of(filters.begin(), filters.end(), [&](const std::string& f) {
+                          return o.name.find(f) != std::string::npos;
+                        });
+    if (!wanted) continue;
     const bool sure = !std::isnan(o.ci_low) && (o.ci_low > 0 || o.ci_high < 0);
     rows.push_back({o.name, o.units, number(o.base_mean), number(o.other_mean), signed_number(o.difference),
                     interval_text(o.ci_low, o.ci_high),
@@ -213,7 +221,9 @@ std::string format_comparison(const Comparison& c) {
   }
   out += "* the interval excludes zero\n\n";
   out += "parameters that differ (" + std::to_string(c.parameters.size()) + "):\n";
-  for (const auto& p : c.parameters) out += "  " + p.name + ": " + p.base_value + "  ->  " + p.other_value + "\n";
+  for (const auto& p : c.parameters) {
+    out += "  " + p.name + ": " + shorten(p.base_value) + "  ->  " + shorten(p.other_value) + "\n";
+  }
   return out;
 }
 

@@ -79,7 +79,7 @@ std::vector<Outcome> key_outcomes(const RunResult& run) {
     add("arrs_unclaimed_share_" + label, "1", "share of the ARRS ceiling left unclaimed" + in,
         ceiling > 0 ? static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0);
     add("hours_per_gp_fte_" + label, "hours/week", "GP hours worked per GP FTE, mean week" + in, mean("hours_per_gp_fte"));
-    add("cd_hours_per_network_" + label, "hours/week", "clinical-director demand per network, mean week" + in,
+    add("cd_demand_hours_" + label, "hours/week", "clinical-director demand per network, mean week" + in,
         networks > 0 ? cd_demand / networks : 0.0);
     add("cd_resignations_" + label, "CDs", "clinical directors resigning" + in, sum("cd_resignations"));
     add("cd_unmanageable_share_" + label, "1", "share of CDs over the strain threshold at the end of the year" + in,

@@ -158,7 +158,8 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
   return 0;
 }
 
-int compare_command(const std::vector<std::string>& files, const std::string& csv, bool overwrite) {
+int compare_command(const std::vector<std::string>& files, const std::string& csv, bool overwrite,
+                    const std::vector<std::string>& filters) {
   if (files.size() < 2) {
     throw InputError(Diagnostic{"command line", 0, 0, "", "compare needs a base file and at least one other file"});
   }
@@ -178,7 +179,7 @@ int compare_command(const std::vector<std::string>& files, const std::string& cs
   std::vector<Comparison> comparisons;
   for (std::size_t k = 1; k < runs.size(); ++k) {
     comparisons.push_back(compare_runs(runs.front(), runs[k]));
-    std::cout << (k > 1 ? "\n" : "") << format_comparison(comparisons.back());
+    std::cout << (k > 1 ? "\n" : "") << format_comparison(comparisons.back(), filters);
   }
   if (output) {
     {
@@ -282,6 +283,9 @@ int main(int argc, char** argv) {
   compare->add_option("files", compare_files, "BASE.h5 OTHER.h5 [OTHER.h5 ...]")->required()->expected(2, -1);
   compare->add_option("--csv", compare_csv, "also write the outcome table as CSV to this file");
   compare->add_flag("--overwrite", overwrite, "replace an existing CSV file");
+  std::vector<std::string> compare_filters;
+  compare->add_option("--only", compare_filters,
+                      "show only outcomes whose name contains this text (repeatable, e.g. --only 2023_24)");
 
   auto* validate = app.add_subcommand("validate", "compare a run with the published calibration targets");
   validate->add_option("scenario", scenario_path, "scenario YAML (default scenarios/baseline.yaml)");
@@ -315,7 +319,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return run_command(scenario_path, sets, seed, out, overwrite, replicates, threads, quiet);
-    if (*compare) return compare_command(compare_files, compare_csv, overwrite);
+    if (*compare) return compare_command(compare_files, compare_csv, overwrite, compare_filters);
     if (*validate) {
       if (scenario_path.empty()) scenario_path = project_file("scenarios/baseline.yaml");
       return validate_command(scenario_path, targets_path, sets);

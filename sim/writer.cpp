@@ -176,7 +176,7 @@ void write_series_and_outcomes(h5::File& file, const RunResult& run, const Ensem
     value.reserve(reps * n);
     for (const auto& r : ensemble->replicates) value.insert(value.end(), r.series[k].begin(), r.series[k].end());
     file.write(g + "/value", value, {static_cast<hsize_t>(reps), static_cast<hsize_t>(n)},
-               opt(s.units, s.description + " [replicate, step]"));
+               opt(s.units, s.description));
     std::vector<double> mean(n), median(n), p10(n), p90(n), across(reps);
     for (std::size_t t = 0; t < n; ++t) {
       double total = 0;

@@ -50,8 +50,10 @@ Comparison compare_runs(const ComparedRun& base, const ComparedRun& other);
 /// Two-sided 95% quantile of Student's t with `df` degrees of freedom.
 double t_quantile_975(double df);
 
-/// The comparison as an aligned text table followed by the parameter diff.
-std::string format_comparison(const Comparison& c);
+/// The comparison as an aligned text table (outcomes whose name contains one
+/// of `filters`, all when empty) followed by the parameter diff (long values
+/// shortened; the CSV has every outcome).
+std::string format_comparison(const Comparison& c, const std::vector<std::string>& filters = {});
 /// CSV header and rows (one per outcome), for one or more comparisons.
 std::string comparison_csv(const std::vector<Comparison>& comparisons);
 
