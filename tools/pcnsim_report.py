@@ -6,11 +6,15 @@
 Writes one PNG per chart and report.html (every chart embedded as a base64 data
 URI, so the one file opens anywhere) into DIR. The detailed charts describe the
 first file; with more files, each key national series is drawn for the first
-file (the baseline) and every other file on one chart.
+file (the baseline) and every other file on one chart. A "Key outcomes" table
+gives each file's `/outcomes`.
 
-A file holding an ensemble (each series' `value` with a leading replicate
-dimension, and optionally `/summary/<metric>/{mean,median,p10,p90}`) is drawn as
-the median with a 10th-90th percentile band; a single run as a line.
+An ensemble (`pcnsim run --replicates N`: each national series' `value` with a
+leading replicate dimension and `/summary/<metric>/{mean,median,p10,p90}`) is
+drawn as the median with a 10th-90th percentile band, a single run as a line.
+Unclaimed ARRS money by year and the key outcomes come from `/outcomes` (one row
+per replicate); everything else an ensemble keeps only for replicate 0 (networks,
+finance, weekly arrays), and the captions say where a chart shows replicate 0.
 
 Exit codes: 0 report written; 2 bad input (missing or unreadable file, not a
 pcnsim output, output folder not empty without --overwrite), nothing written.
@@ -103,8 +107,19 @@ class Output:
         return self.text(self.file["parameters/value"][hits[0]]) if len(hits) else ""
 
     def replicates(self):
+        """The root attribute `replicates`, or the replicate axis of the series (older layouts)."""
         value = self.file["series/networks/value"] if "series/networks" in self.file else None
-        return value.shape[0] if value is not None and value.ndim == 2 else 1
+        stacked = value.shape[0] if value is not None and value.ndim == 2 else 1
+        return max(int(self.file.attrs.get("replicates", 1)), stacked)
+
+    def outcomes(self):
+        """{name: (units, values [replicates])} of /outcomes, in file order; empty without it."""
+        if "outcomes/value" not in self.file:
+            return {}
+        group = self.file["outcomes"]
+        values = np.atleast_2d(group["value"][:].astype(float))
+        units = group["units"][:].astype(str) if "units" in group else [""] * values.shape[1]
+        return {name: (unit, values[:, k]) for k, (name, unit) in enumerate(zip(group["name"][:].astype(str), units))}
 
     def has_series(self, metric):
         return f"series/{metric}/value" in self.file
@@ -146,6 +161,34 @@ def finish(fig, ax, title, ylabel, xlabel="week starting"):
 def band_note(run):
     n = run.replicates()
     return (f" Median of {n} replicates with the 10th-90th percentile band." if n > 1 else "")
+
+
+def stack_note(run, what):
+    """Caption text for a stack of per-part series: in an ensemble each part is its own median."""
+    n = run.replicates()
+    return (f" Each {what} is its own median across {n} replicates, so the top of the stack need not equal "
+            f"the median of the total." if n > 1 else "")
+
+
+def replicate0_note(run, what):
+    n = run.replicates()
+    return f" Replicate 0 only (of {n}; seed {run.attrs['seed']}): {what}." if n > 1 else ""
+
+
+def format_value(x):
+    """A key outcome as printed in the report: whole numbers from 1,000 up with
+    separators, otherwise four significant figures."""
+    x = float(x)
+    return f"{x:,.0f}" if np.isfinite(x) and abs(x) >= 1000 else f"{x:.4g}"
+
+
+def format_outcome(values):
+    """One value, or 'median [10th, 90th percentile]' across replicates."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 1:
+        return format_value(values[0])
+    low, median, high = np.percentile(values, [10, 50, 90])
+    return f"{format_value(median)} [{format_value(low)}, {format_value(high)}]"
 
 
 def read_bands(path):
@@ -192,10 +235,13 @@ def chart_formation(run, bands, bands_source):
     bx.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
     shares = ", ".join(f"{BAND_LABELS[k]} {100 * simulated[k]:.1f}% (published {100 * bands[k]:.0f}%)" for k in bands)
-    pooled = " Networks of all replicates pooled." if sizes.size and run.file["networks/list_size"].ndim == 2 else ""
+    pooled = run.file["networks/list_size"].ndim == 2
+    note = (" Networks of all replicates pooled." if pooled else
+            replicate0_note(run, "an ensemble keeps the networks of replicate 0 alone; networks_formed and the "
+                                 "band shares across replicates are in the key outcomes"))
     caption = (f"{len(sizes)} networks formed in 2019, by registered list size in bins of 5,000; dashed lines mark "
                f"the 30,000 threshold and 50,000. Right: simulated shares against the published ones "
-               f"({bands_source}): {shares}.{pooled}")
+               f"({bands_source}): {shares}.{note}")
     return fig, "Network list sizes at formation", caption
 
 
@@ -216,30 +262,52 @@ def chart_arrs_roles(run):
     finish(fig, ax, f"ARRS staff in post by role ({run.label})", axis_label("staff in post", units))
     fig.tight_layout()
     end = float(central[-1])
-    caption = (f"ARRS whole-time equivalents in post each week, stacked by role ({len(roles)} roles); "
-               f"{end:,.0f} WTE in the last week.{band_note(run)}")
+    caption = (f"ARRS whole-time equivalents in post each week, stacked by role ({len(roles)} roles), from the "
+               f"national series; {end:,.0f} WTE in the last week"
+               + (f" (median of the total; grey band: its 10th-90th percentile).{stack_note(run, 'role')}"
+                  if low is not None else "."))
     return fig, "ARRS workforce by role", caption
 
 
-def chart_arrs_unclaimed(run):
-    years = run.file["finance/year"][:]
+def unclaimed_by_year(run):
+    """(years, unclaimed [replicates, years] or [years], share likewise, units, source) of
+    unclaimed ARRS money: from the per-replicate key outcomes arrs_unclaimed_{gbp,share}_YYYY_YY
+    of an ensemble, else from /finance/national (a single run, or replicate 0)."""
+    outcomes = run.outcomes()
+    found = sorted((int(m.group(1)), name) for name in outcomes
+                   for m in [re.fullmatch(r"arrs_unclaimed_gbp_(\d{4})_\d{2}", name)] if m)
+    if run.replicates() > 1 and found and all(n.replace("_gbp_", "_share_") in outcomes for _, n in found):
+        years = np.array([y for y, _ in found])
+        gbp = np.stack([outcomes[n][1] for _, n in found], axis=1)
+        share = np.stack([outcomes[n.replace("_gbp_", "_share_")][1] for _, n in found], axis=1)
+        return years, gbp, share, outcomes[found[0][1]][0] or "GBP", "outcomes"
     unclaimed = run.file["finance/national/arrs_unclaimed_gbp"]
-    units = units_of(unclaimed) or "GBP"
-    central, low, high = summarise(unclaimed[:])
-    share, _, _ = summarise(run.file["finance/national/arrs_unclaimed_share"][:])
+    return (run.file["finance/year"][:], unclaimed[:], run.file["finance/national/arrs_unclaimed_share"][:],
+            units_of(unclaimed) or "GBP", "finance")
+
+
+def chart_arrs_unclaimed(run):
+    years, unclaimed, share, units, source = unclaimed_by_year(run)
+    central, low, high = summarise(unclaimed)
+    share, _, _ = summarise(share)
     fig, ax = plt.subplots(figsize=(9, 4.8))
     labels = [f"{y}/{(y + 1) % 100:02d}" for y in years]
     error = None if low is None else np.vstack([central - low, high - central]) / 1e6
     bars = ax.bar(labels, central / 1e6, color="#c44e52", yerr=error, capsize=4)
-    for bar, s in zip(bars, share):
-        ax.annotate(f"{100 * s:.1f}% of ceiling", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+    tops = central if high is None else np.maximum(central, high)  # labels above the error bars
+    for bar, s, top in zip(bars, share, tops / 1e6):
+        ax.annotate(f"{100 * s:.1f}% of ceiling", (bar.get_x() + bar.get_width() / 2, top),
                     ha="center", va="bottom", fontsize=8, xytext=(0, 3), textcoords="offset points")
     finish(fig, ax, f"ARRS money unclaimed by financial year ({run.label})", f"unclaimed (millions of {units})",
            xlabel="financial year")
     fig.tight_layout()
-    caption = ("National ARRS ceiling left unclaimed at each financial year's end (lost under use-it-or-lose-it), "
-               "from /finance/national; labels give the unclaimed share of the year's ceiling."
-               + (" Error bars: 10th-90th percentile across replicates." if low is not None else ""))
+    where = ("from the key outcomes arrs_unclaimed_gbp_YYYY_YY and arrs_unclaimed_share_YYYY_YY of each replicate"
+             if source == "outcomes" else "from /finance/national")
+    caption = (f"National ARRS ceiling left unclaimed at each financial year's end (lost under use-it-or-lose-it), "
+               f"{where}; labels give the unclaimed share of the year's ceiling."
+               + (f" Bars: median of {unclaimed.shape[0]} replicates; error bars: 10th-90th percentile across "
+                  f"replicates (labels: median share)." if low is not None else
+                  replicate0_note(run, "the file has no per-replicate unclaimed outcomes")))
     return fig, "Unclaimed ARRS money", caption
 
 
@@ -262,7 +330,8 @@ def chart_cd_hours(run):
     fig.tight_layout()
     caption = ("Clinical-director demand of all networks each week, stacked by source; the black line is the "
                "funded CD time and the grey line the demand taken by managers, commissioners and federations. "
-               "Demand above the funded line is the excess that builds strain." + band_note(run))
+               "Demand above the funded line is the excess that builds strain." + band_note(run)
+               + stack_note(run, "source"))
     return fig, "Clinical-director hours by source", caption
 
 
@@ -323,6 +392,29 @@ def prepare_out(path, overwrite):
     os.makedirs(path, exist_ok=True)
 
 
+def outcomes_table(runs):
+    """The "Key outcomes" section: one row per outcome named in any file (in order of
+    first appearance), one column per file; empty when no file has /outcomes."""
+    esc = html.escape
+    tables = [r.outcomes() for r in runs]
+    names = list(dict.fromkeys(name for table in tables for name in table))
+    if not names:
+        return ""
+    head = "".join(f"<th>{esc(r.label)}" + (f" ({r.replicates()} replicates)" if r.replicates() > 1 else "")
+                   + "</th>" for r in runs)
+    rows = []
+    for name in names:
+        units = next(table[name][0] for table in tables if name in table)
+        units = "dimensionless" if units == "1" else units
+        cells = "".join(f"<td>{format_outcome(table[name][1]) if name in table else ''}</td>" for table in tables)
+        rows.append(f"<tr><td>{esc(name)}</td><td>{esc(units)}</td>{cells}</tr>\n")
+    ensemble = any(r.replicates() > 1 for r in runs)
+    return ('<section id="key-outcomes">\n<h2>Key outcomes</h2>\n<p>From /outcomes'
+            + (": for an ensemble, median [10th, 90th percentile] across replicates (linear interpolation); "
+               "for a single run, its value" if ensemble else "") + ".</p>\n"
+            f"<table>\n<tr><th>outcome</th><th>units</th>{head}</tr>\n{''.join(rows)}</table>\n</section>\n")
+
+
 def render_html(runs, figures):
     esc = html.escape
     rows = "".join(
@@ -358,7 +450,7 @@ created {esc(base.attrs['created'])}. The first file is the baseline of every co
 <tr><th>file</th><th>scenario</th><th>description</th><th>seed</th><th>replicates</th><th>population</th>
 <th>software version</th><th>created</th></tr>
 {rows}</table>
-{''.join(body)}</body>
+{outcomes_table(runs)}{''.join(body)}</body>
 </html>
 """
 

@@ -1,13 +1,17 @@
-"""tools/pcnsim_report.py on real outputs: a two-scenario report and an ensemble-
-layout file give report.html with one embedded, valid, non-blank PNG per chart;
-bad input and a non-empty output folder exit with code 2 and a message naming
-the culprit, writing nothing. Usage: test_report.py PCNSIM_BINARY SOURCE_DIR"""
+"""tools/pcnsim_report.py on real outputs: a two-scenario report and a real
+ensemble (pcnsim run --replicates 3) give report.html with one embedded, valid,
+non-blank PNG per chart and a key-outcomes table matching /outcomes; unclaimed
+ARRS money of an ensemble comes from the per-replicate outcomes with percentile
+error bars (and from 2-D /finance/national in the older hand-made layout); bad
+input and a non-empty output folder exit with code 2 and a message naming the
+culprit, writing nothing. Usage: test_report.py PCNSIM_BINARY SOURCE_DIR"""
 import base64
 import importlib.util
 import io
 import os
 import re
 import shutil
+import time
 import subprocess
 import sys
 import tempfile
@@ -71,32 +75,49 @@ def check_report(out, charts, *texts):
     return page
 
 
+def section(page, stem):
+    """The HTML of one report section."""
+    start = page.index(f'<section id="{stem}">')
+    return page[start:page.index("</section>", start)]
+
+
+def check_outcomes(page, paths):
+    """The key-outcomes table: one row per outcome of the files, one column per file,
+    each cell the single value or median [p10, p90] of the file's /outcomes."""
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>[^<]*</td>((?:<td>[^<]*</td>)+)</tr>", section(page, "key-outcomes"))
+    files = [h5py.File(p, "r") for p in paths]
+    names = files[0]["outcomes/name"][:].astype(str)
+    assert [r[0] for r in rows] == list(names), (len(rows), len(names))
+    for name, cells in rows:
+        cells = re.findall(r"<td>([^<]*)</td>", cells)
+        assert len(cells) == len(files), cells
+        for cell, f in zip(cells, files):
+            values = f["outcomes/value"][:, list(f["outcomes/name"][:].astype(str)).index(name)]
+            assert cell == report_module.format_outcome(values), (name, cell)
+    for f in files:
+        f.close()
+    return dict(rows)
+
+
 def attrs(path):
     with h5py.File(path, "r") as f:
         return {k: str(f.attrs[k]) for k in ["scenario_name", "seed", "software_version", "created"]}
 
 
-def make_ensemble(runs, path):
-    """An ensemble-layout file from single runs: every national series' value and
-    the national finance gain a leading replicate dimension; /summary for one metric."""
-    shutil.copyfile(runs[0], path)
-    sources = [h5py.File(r, "r") for r in runs]
-    with h5py.File(path, "r+") as f:
-        names = [f"series/{m}/value" for m in f["series"]] + [f"finance/national/{n}" for n in f["finance/national"]]
-        for name in names:
-            keep = dict(f[name].attrs)
+def stack_finance(path, out):
+    """The older hand-made ensemble layout: /finance/national with a leading
+    replicate dimension (three made-up replicates), /outcomes of one run."""
+    shutil.copyfile(path, out)
+    with h5py.File(out, "r+") as f:
+        for name in [f"finance/national/{n}" for n in f["finance/national"]]:
+            keep, values = dict(f[name].attrs), f[name][:]
             del f[name]
-            f[name] = np.stack([s[name][:] for s in sources])
+            f[name] = np.stack([values, 1.1 * values, 0.9 * values])
             f[name].attrs.update(keep)
-        values = f["series/arrs_wte/value"][:]
-        for key, stat in [("mean", np.mean(values, 0)), ("median", np.median(values, 0)),
-                          ("p10", np.percentile(values, 10, 0)), ("p90", np.percentile(values, 90, 0))]:
-            f[f"summary/arrs_wte/{key}"] = stat
-    for s in sources:
-        s.close()
-    return path
+    return out
 
 
+started = time.time()
 with tempfile.TemporaryDirectory() as tmp:
     base = simulate("synthetic-small.yaml", os.path.join(tmp, "base.h5"))
     other = simulate("no-commissioner-support.yaml", os.path.join(tmp, "other.h5"), "--set", "population.source=synthetic")
@@ -109,7 +130,9 @@ with tempfile.TemporaryDirectory() as tmp:
     meta = attrs(base)
     page = check_report(out, SINGLE_CHARTS + compared, *meta.values(), "no-commissioner-support",
                         "published 58%", "hours/week", "WTE")
-    assert "10th-90th percentile" not in page  # single runs have no band
+    assert "10th-90th percentile" not in page and "Replicate 0" not in page  # single runs: no band, no note
+    check_outcomes(page, [base, other])
+    assert "from /finance/national" in section(page, "arrs_unclaimed")
 
     # The output folder: not empty -> exit 2 and untouched; --overwrite writes into it.
     before = {n: os.path.getmtime(os.path.join(out, n)) for n in os.listdir(out)}
@@ -135,22 +158,46 @@ with tempfile.TemporaryDirectory() as tmp:
         assert not os.path.exists(target), "a folder was created for bad input"
     assert report(base).returncode == 2  # --out is required
 
-    # Ensemble layout: 2-D series and finance give a median with a 10th-90th band.
-    seeds = [simulate("synthetic-small.yaml", os.path.join(tmp, f"seed{s}.h5"), "--seed", str(s)) for s in (1, 2, 3)]
-    ensemble = make_ensemble(seeds, os.path.join(tmp, "ensemble.h5"))
+    # A real ensemble: series drawn as the median with a 10th-90th band, unclaimed money
+    # from the per-replicate outcomes with error bars, networks of replicate 0 only.
+    ensemble = simulate("synthetic-small.yaml", os.path.join(tmp, "ensemble.h5"), "--replicates", "3", "--quiet")
     out = os.path.join(tmp, "ensemble-report")
     result = report(ensemble, "--out", out)
     assert result.returncode == 0, result.stderr
-    check_report(out, SINGLE_CHARTS, "Median of 3 replicates", "10th-90th percentile")
-    run = report_module.Output(ensemble)
-    assert run.replicates() == 3
-    dates, central, low, high, units, _ = run.series("hours_per_gp_fte")
-    assert units == "hours/week" and len(dates) == len(central) == len(low) == len(high)
-    assert (low <= central).all() and (central <= high).all() and (high - low).max() > 0
+    page = check_report(out, SINGLE_CHARTS, "Median of 3 replicates", "Key outcomes")
+    unclaimed = section(page, "arrs_unclaimed")
+    assert "error bars: 10th-90th percentile across replicates" in unclaimed, unclaimed
+    assert "key outcomes arrs_unclaimed_gbp_YYYY_YY" in unclaimed, unclaimed
+    assert "Replicate 0 only (of 3" in section(page, "formation_sizes")
+    assert "Replicate 0" not in section(page, "gp_workload")  # national series have every replicate
+    cells = check_outcomes(page, [ensemble])
     with h5py.File(ensemble, "r") as f:
+        names = list(f["outcomes/name"][:].astype(str))
+        wte = f["outcomes/value"][:, names.index("arrs_wte_2022_23")]
+        assert len(wte) == 3 and len(cells) == len(names)
+        median, p10, p90 = (report_module.format_value(np.percentile(wte, q)) for q in (50, 10, 90))
+        assert f"<td>{median} [{p10}, {p90}]</td>" in cells["arrs_wte_2022_23"], cells["arrs_wte_2022_23"]
+        run = report_module.Output(ensemble)
+        assert run.replicates() == 3
+        years, gbp, share, units, where = report_module.unclaimed_by_year(run)
+        assert where == "outcomes" and units == "GBP" and gbp.shape == share.shape == (3, len(years))
+        assert np.array_equal(gbp[:, list(years).index(2022)], f["outcomes/value"][:, names.index(
+            "arrs_unclaimed_gbp_2022_23")])
+        dates, central, low, high, units, _ = run.series("hours_per_gp_fte")
+        assert units == "hours/week" and len(dates) == len(central) == len(low) == len(high)
+        assert (low <= central).all() and (central <= high).all() and (high - low).max() > 0
         assert np.array_equal(run.series("arrs_wte")[1], f["summary/arrs_wte/median"][:])  # summary preferred
-        assert np.array_equal(central, np.median(f["series/hours_per_gp_fte/value"][:], axis=0))
+        assert np.allclose(central, np.median(f["series/hours_per_gp_fte/value"][:], axis=0))
+    run.file.close()
+
+    # The older hand-made layout (2-D /finance/national, one row of /outcomes): error bars from finance.
+    run = report_module.Output(stack_finance(base, os.path.join(tmp, "stacked.h5")))
+    fig, _, caption = report_module.chart_arrs_unclaimed(run)
+    report_module.plt.close(fig)
+    assert "from /finance/national" in caption and "Bars: median of 3 replicates" in caption, caption
+    run.file.close()
     one, none_low, none_high = report_module.summarise(np.arange(4.0))
     assert none_low is None and none_high is None and (one == np.arange(4.0)).all()
 
-print("report: two-scenario and ensemble reports valid; bad input and non-empty folders exit 2")
+print(f"report: two-scenario and ensemble reports valid, key outcomes match /outcomes; bad input and non-empty "
+      f"folders exit 2 ({time.time() - started:.1f} s)")
