@@ -19,16 +19,23 @@ struct UnitDesign {
 };
 
 /// Every combination of levels; factor f takes levels[f] values i/(levels[f]-1)
-/// (0.5 when it has one level). The last factor varies fastest.
+/// (0.5 when it has one level). The last factor varies fastest. Throws
+/// std::invalid_argument when a factor has fewer than one level.
 UnitDesign full_grid(const std::vector<int>& levels);
 
 /// Latin hypercube of `samples` points: each factor has exactly one point in
 /// each of the `samples` equal strata, at a random position within it.
+/// Every design is a pure function of its arguments (streams "lhs", "morris",
+/// "saltelli"; the bootstraps use "bootstrap_morris" and "bootstrap_sobol").
 UnitDesign latin_hypercube(std::size_t factors, std::size_t samples, std::uint64_t seed);
 
 /// Morris trajectories on a `levels`-level grid with step delta = levels /
 /// (2 (levels - 1)): `trajectories` blocks of factors + 1 rows; consecutive
 /// rows of a block differ in exactly one factor, each factor once per block.
+/// Per block: a base point on the levels i/(levels-1) with x + delta <= 1, a
+/// random direction per factor (down means starting at x + delta) and a random
+/// factor order. With an even `levels` every row lies on the grid; an odd one
+/// puts the stepped values off it. Throws std::invalid_argument if levels < 2.
 UnitDesign morris_design(std::size_t factors, std::size_t trajectories, int levels, std::uint64_t seed);
 
 /// Saltelli's scheme for `base_samples` N: rows are N*(factors+2) in blocks of
@@ -44,7 +51,10 @@ struct MorrisIndices {
   std::vector<double> mu_star_low, mu_star_high;  // bootstrap percentile interval (trajectories resampled)
 };
 
-/// Indices from the outputs `y` (one per row of a morris_design).
+/// Indices from the outputs `y` (one per row of a morris_design). sigma is the
+/// sample standard deviation (0 with one trajectory); with bootstrap <= 0 the
+/// interval is [mu*, mu*]. Throws std::invalid_argument when y does not match
+/// the design or a block is not a Morris trajectory.
 MorrisIndices morris_indices(const UnitDesign& design, std::size_t trajectories, const std::vector<double>& y,
                              int bootstrap, std::uint64_t seed, double confidence = 0.95);
 
@@ -55,7 +65,9 @@ struct SobolIndices {
   std::vector<double> s1, s1_low, s1_high, st, st_low, st_high;
 };
 
-/// Indices from the outputs `y` (one per row of a saltelli_design).
+/// Indices from the outputs `y` (one per row of a saltelli_design). V is the
+/// population variance of f_A and f_B together; indices are 0 when V == 0.
+/// Throws std::invalid_argument when y.size() != base_samples * (factors + 2).
 SobolIndices sobol_indices(std::size_t factors, std::size_t base_samples, const std::vector<double>& y,
                            int bootstrap, std::uint64_t seed, double confidence = 0.95);
 
