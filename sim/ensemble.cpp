@@ -28,65 +28,114 @@ double series_value(const RunResult& run, const std::string& name, int step) {
 
 }  // namespace
 
-std::vector<Outcome> key_outcomes(const RunResult& run) {
+namespace {
+
+// The key outcomes, in order: totals, then per financial year (name + "_YYYY_YY").
+struct OutcomeDef {
+  const char* name;
+  const char* units;
+  const char* description;
+};
+constexpr OutcomeDef kTotals[] = {
+    {"networks_formed", "networks", "networks formed in 2019"},
+    {"share_networks_30k_50k", "1", "share of the 2019 networks with 30,000-50,000 patients"},
+    {"share_networks_under_30k", "1", "share of the 2019 networks under 30,000 patients"},
+    {"networks_live_end", "networks", "networks live at the end of the run"},
+    {"network_exits", "practices", "practices that left the DES at a re-sign-up"},
+    {"network_switches", "practices", "practices that switched network"},
+    {"network_merges", "networks", "networks that merged into another"},
+    {"network_splits", "networks", "networks split off"},
+    {"network_dissolutions", "networks", "networks dissolved"}};
+constexpr OutcomeDef kYearly[] = {
+    {"arrs_wte_", "WTE", "ARRS staff in post at the end of the year"},
+    {"arrs_unclaimed_gbp_", "GBP", "ARRS ceiling left unclaimed"},
+    {"arrs_unclaimed_share_", "1", "share of the ARRS ceiling left unclaimed"},
+    {"hours_per_gp_fte_", "hours/week", "GP hours worked per GP FTE, mean week"},
+    {"cd_demand_hours_", "hours/week", "clinical-director demand per network, mean week"},
+    {"cd_resignations_", "CDs", "clinical directors resigning"},
+    {"cd_unmanageable_share_", "1", "share of CDs over the strain threshold at the end of the year"},
+    {"networks_with_manager_", "networks", "networks with a manager at the end of the year"}};
+
+std::string year_suffix(int fy) {
+  std::string label = financial_year_label(fy);
+  std::replace(label.begin(), label.end(), '/', '_');
+  return label;
+}
+
+// Financial years with live weeks, in order.
+std::vector<int> outcome_years(const Calendar& calendar, Date networks_live) {
+  std::vector<int> years;
+  const auto live = calendar.step_of(networks_live);
+  for (int s = 0; s < calendar.steps(); ++s) {
+    const int fy = calendar.financial_year(s);
+    if ((!live || s >= *live) && (years.empty() || years.back() != fy)) years.push_back(fy);
+  }
+  return years;
+}
+
+std::vector<Outcome> outcome_table(const std::vector<int>& years) {
   std::vector<Outcome> out;
-  auto add = [&](std::string name, std::string units, std::string description, double value) {
-    out.push_back({std::move(name), std::move(units), std::move(description), value});
-  };
+  for (const auto& d : kTotals) out.push_back({d.name, d.units, d.description, 0.0});
+  for (int fy : years) {
+    for (const auto& d : kYearly) {
+      out.push_back({d.name + year_suffix(fy), d.units, d.description + (" in " + financial_year_label(fy)), 0.0});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> key_outcome_names(const Scenario& scenario) {
+  std::vector<std::string> names;
+  const Calendar calendar(scenario.calendar.start, scenario.calendar.end);
+  for (const auto& o : outcome_table(outcome_years(calendar, scenario.timeline.networks_live))) names.push_back(o.name);
+  return names;
+}
+
+std::vector<Outcome> key_outcomes(const RunResult& run) {
+  const std::vector<int> years = outcome_years(run.calendar, run.scenario.timeline.networks_live);
+  std::vector<Outcome> out = outcome_table(years);
+  std::vector<double> values;
   const auto formed = formation_metrics(run.world, run.membership.empty() ? run.world.network_of
                                                                           : run.membership.front().network_of);
-  add("networks_formed", "networks", "networks formed in 2019", formed.at("networks"));
-  add("share_networks_30k_50k", "1", "share of the 2019 networks with 30,000-50,000 patients", formed.at("share_in_30k_50k"));
-  add("share_networks_under_30k", "1", "share of the 2019 networks under 30,000 patients", formed.at("share_under_30k"));
-  add("networks_live_end", "networks", "networks live at the end of the run", run.world.live_networks());
   std::map<std::string, int> events;
   for (const auto& k : run.network_events.kind) ++events[k];
-  add("network_exits", "practices", "practices that left the DES at a re-sign-up", events["exit"]);
-  add("network_switches", "practices", "practices that switched network", events["switch"]);
-  add("network_merges", "networks", "networks that merged into another", events["merge"]);
-  add("network_splits", "networks", "networks split off", events["split"]);
-  add("network_dissolutions", "networks", "networks dissolved", events["dissolution"]);
-  for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
-    const int fy = run.finance.years[y];
+  values = {formed.at("networks"), formed.at("share_in_30k_50k"), formed.at("share_under_30k"),
+            static_cast<double>(run.world.live_networks()), static_cast<double>(events["exit"]),
+            static_cast<double>(events["switch"]), static_cast<double>(events["merge"]),
+            static_cast<double>(events["split"]), static_cast<double>(events["dissolution"])};
+  for (int fy : years) {
     const std::vector<int> steps = live_steps(run, fy);
-    if (steps.empty()) continue;
-    std::string label = financial_year_label(fy);
-    std::replace(label.begin(), label.end(), '/', '_');
-    const std::string in = " in " + financial_year_label(fy);
     const int last = steps.back();
     auto mean = [&](const std::string& name) {
       double s = 0;
       for (int k : steps) s += series_value(run, name, k);
       return s / static_cast<double>(steps.size());
     };
-    auto sum = [&](const std::string& name) {
-      double s = 0;
-      for (int k : steps) s += series_value(run, name, k);
-      return s;
-    };
-    Pence ceiling = 0, claimed = 0;
-    for (const auto& m : run.finance.arrs[y]) {
-      ceiling += m.ceiling;
-      claimed += m.claimed;
-    }
-    double cd_demand = 0, networks = 0;
+    double resignations = 0, cd_demand = 0, networks = 0;
     for (int k : steps) {
+      resignations += series_value(run, "cd_resignations", k);
       for (int src = 0; src < kCdSources; ++src) cd_demand += series_value(run, std::string("cd_hours_") + kCdSourceNames[src], k);
       networks += series_value(run, "networks", k);
     }
-    add("arrs_wte_" + label, "WTE", "ARRS staff in post at the end of the year" + in, series_value(run, "arrs_wte", last));
-    add("arrs_unclaimed_gbp_" + label, "GBP", "ARRS ceiling left unclaimed" + in, to_gbp(ceiling - claimed));
-    add("arrs_unclaimed_share_" + label, "1", "share of the ARRS ceiling left unclaimed" + in,
-        ceiling > 0 ? static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0);
-    add("hours_per_gp_fte_" + label, "hours/week", "GP hours worked per GP FTE, mean week" + in, mean("hours_per_gp_fte"));
-    add("cd_demand_hours_" + label, "hours/week", "clinical-director demand per network, mean week" + in,
-        networks > 0 ? cd_demand / networks : 0.0);
-    add("cd_resignations_" + label, "CDs", "clinical directors resigning" + in, sum("cd_resignations"));
-    add("cd_unmanageable_share_" + label, "1", "share of CDs over the strain threshold at the end of the year" + in,
-        series_value(run, "cd_unmanageable_share", last));
-    add("networks_with_manager_" + label, "networks", "networks with a manager at the end of the year" + in,
-        series_value(run, "networks_with_manager", last));
+    Pence ceiling = 0, claimed = 0;
+    const auto y = std::find(run.finance.years.begin(), run.finance.years.end(), fy);
+    if (y != run.finance.years.end()) {
+      for (const auto& m : run.finance.arrs[static_cast<std::size_t>(y - run.finance.years.begin())]) {
+        ceiling += m.ceiling;
+        claimed += m.claimed;
+      }
+    }
+    const double yearly[] = {series_value(run, "arrs_wte", last), to_gbp(ceiling - claimed),
+                             ceiling > 0 ? static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0,
+                             mean("hours_per_gp_fte"), networks > 0 ? cd_demand / networks : 0.0, resignations,
+                             series_value(run, "cd_unmanageable_share", last),
+                             series_value(run, "networks_with_manager", last)};
+    static_assert(sizeof yearly / sizeof yearly[0] == sizeof kYearly / sizeof kYearly[0]);
+    values.insert(values.end(), std::begin(yearly), std::end(yearly));
   }
+  for (std::size_t k = 0; k < out.size(); ++k) out[k].value = values[k];
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "pcnsim/ensemble.hpp"
 #include "pcnsim/export.hpp"
 #include "pcnsim/progress.hpp"
+#include "pcnsim/sweep.hpp"
 #include "pcnsim/output_file.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
@@ -158,6 +159,30 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
   return 0;
 }
 
+int sweep_command(const std::string& path, std::string out, const SweepOptions& base_options) {
+  const SweepSpec spec = load_sweep(path);
+  SweepOptions options = base_options;
+  options.out = out.empty() ? "outputs/" + spec.name + ".h5" : out;
+  return run_sweep(spec, options);
+}
+
+int design_command(const std::string& path, const std::string& out, bool overwrite) {
+  const SweepSpec spec = load_sweep(path);
+  const std::string text = design_csv(spec, make_design(spec));
+  if (out.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  AtomicOutput output(out, overwrite);
+  {
+    std::ofstream file(output.temp_path());
+    file << text;
+    if (!file.flush()) throw InputError(Diagnostic{out, 0, 0, "", "could not write the design file"});
+  }
+  output.commit();
+  return 0;
+}
+
 int compare_command(const std::vector<std::string>& files, const std::string& csv, bool overwrite,
                     const std::vector<std::string>& filters) {
   if (files.size() < 2) {
@@ -276,6 +301,29 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "threads for replicates (default: all cores); results do not depend on it")
       ->check(CLI::Range(0, 4096));
   run->add_flag("--quiet", quiet, "no progress report");
+  std::string design_file;
+  long design_row = -1;
+  run->add_option("--design", design_file, "a design CSV from `pcnsim design`: run one of its rows")->check(CLI::ExistingFile);
+  run->add_option("--row", design_row, "the design row to run (with --design)")->check(CLI::NonNegativeNumber);
+
+  std::string sweep_file;
+  SweepOptions sweep_options;
+  auto* sweep = app.add_subcommand("sweep", "run a parameter sweep or sensitivity analysis (threads, MPI ranks)");
+  sweep->add_option("sweep", sweep_file, "sweep YAML file")->required();
+  sweep->add_option("--out", out, "output HDF5 file (default outputs/<sweep name>.h5)");
+  sweep->add_option("--threads", sweep_options.threads, "threads per process (default: all cores)")->check(CLI::Range(0, 4096));
+  sweep->add_flag("--resume", sweep_options.resume, "finish the missing runs of an interrupted sweep's file");
+  sweep->add_flag("--overwrite", sweep_options.overwrite, "replace an existing output file");
+  sweep->add_flag("--quiet", sweep_options.quiet, "no progress report");
+  sweep->add_option("--checkpoint", sweep_options.checkpoint_seconds,
+                    "most seconds between checkpoints of the output file (default 2)")->check(CLI::Range(0.0, 1e6));
+  sweep->add_option("--stop-after", sweep_options.stop_after_runs,
+                    "stop as if interrupted once this many runs are done (for testing --resume)")->check(CLI::NonNegativeNumber);
+
+  auto* design = app.add_subcommand("design", "write a sweep's design matrix as CSV (for SALib, EMEWS, OpenMOLE...)");
+  design->add_option("sweep", sweep_file, "sweep YAML file")->required();
+  design->add_option("--out", out, "CSV file (default: standard output)");
+  design->add_flag("--overwrite", overwrite, "replace an existing CSV file");
 
   std::vector<std::string> compare_files;
   std::string compare_csv;
@@ -318,7 +366,17 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, sets, seed, out, overwrite, replicates, threads, quiet);
+    if (*run) {
+      if (!design_file.empty() || design_row >= 0) {
+        if (design_file.empty() || design_row < 0) {
+          throw InputError(Diagnostic{"command line", 0, 0, "", "--design and --row go together"});
+        }
+        for (const auto& o : design_row_overrides(design_file, design_row, scenario_path)) sets.push_back(o.path + "=" + o.value);
+      }
+      return run_command(scenario_path, sets, seed, out, overwrite, replicates, threads, quiet);
+    }
+    if (*sweep) return sweep_command(sweep_file, out, sweep_options);
+    if (*design) return design_command(sweep_file, out, overwrite);
     if (*compare) return compare_command(compare_files, compare_csv, overwrite, compare_filters);
     if (*validate) {
       if (scenario_path.empty()) scenario_path = project_file("scenarios/baseline.yaml");

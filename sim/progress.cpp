@@ -13,7 +13,8 @@ std::string Progress::line(const std::string& what, int done, int total, double 
   std::string out;
   if (bar) {
     const int width = 24, filled = total > 0 ? width * done / total : width;
-    out = "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), ' ') + "] ";
+    out.assign(1, '[');
+    out.append(static_cast<std::size_t>(filled), '#').append(static_cast<std::size_t>(width - filled), ' ').append("] ");
   }
   char buf[160];
   const double rate = seconds > 0 ? done / seconds : 0.0;

@@ -11,8 +11,6 @@
 
 namespace pcnsim {
 
-namespace {
-
 std::string now_iso() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -21,6 +19,8 @@ std::string now_iso() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 template <class T, class F>
 std::vector<T> column(std::size_t n, F f) {

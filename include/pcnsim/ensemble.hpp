@@ -28,6 +28,8 @@ struct Outcome {
 /// per FTE, CD demand per network, CD resignations, CDs strained and networks
 /// with a manager.
 std::vector<Outcome> key_outcomes(const RunResult& run);
+/// Their names for a scenario, without running it.
+std::vector<std::string> key_outcome_names(const Scenario& scenario);
 
 struct ReplicateSummary {
   std::uint64_t seed = 0;

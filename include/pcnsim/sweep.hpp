@@ -1,0 +1,86 @@
+#pragma once
+// Parameter sweeps and sensitivity analysis. A sweep file names a base
+// scenario, the factors (parameter paths with bounds and a distribution, or
+// explicit levels), a design (full grid, Latin hypercube, Morris elementary
+// effects, Saltelli/Sobol), replicates and a meta-seed. Every run is the base
+// scenario with the factor values of its design row set as overrides,
+// replicate r with the base scenario's replicate-r seed (common random numbers
+// across design rows). Runs are spread over threads and MPI ranks in batches;
+// after each batch rank 0 may write a checkpoint (the whole file, atomically),
+// so an interrupted sweep leaves a valid file with the finished runs, and
+// `--resume` completes only the missing ones. The file does not depend on the
+// number of threads or ranks, nor on interruptions.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pcnsim/scenario.hpp"
+#include "pcnsim/sensitivity.hpp"
+
+namespace pcnsim {
+
+struct SweepFactor {
+  std::string path;                   // scenario parameter, e.g. cd_workload.vacancy_weeks (or x1..x3 for ishigami)
+  double min = 0.0, max = 1.0;
+  std::string distribution = "uniform";  // uniform or log_uniform
+  std::vector<double> values;         // grid levels given explicitly (grid design only)
+  bool scale = false;                 // multiplies every entry of a dated series
+  /// Value at unit coordinate u in [0, 1].
+  double value_at(double u) const;
+  /// Column name in design files: the path, or scale(path).
+  std::string column() const;
+};
+
+struct SweepSpec {
+  std::string file;          // the sweep file
+  std::string text;          // its text (stored in the output; --resume checks it)
+  std::string name, description;
+  std::string model = "pcnsim";  // pcnsim; or a test function with known indices: ishigami, linear (y = 1 x1 + 2 x2 + ...)
+  std::string base;          // base scenario (resolved path)
+  std::vector<Override> set; // fixed overrides for every run
+  std::string method = "grid";   // grid, lhs, morris, sobol
+  int samples = 10;          // lhs points, Morris trajectories, Sobol base samples N
+  int levels = 4;            // grid levels per factor (without explicit values), Morris grid levels
+  std::int64_t seed = 1;     // meta-seed of the design and the bootstrap
+  int replicates = 1;
+  int bootstrap = 200;
+  double confidence = 0.95;
+  std::vector<std::string> outputs;  // outcomes analysed (default: all key outcomes)
+  std::vector<SweepFactor> factors;
+};
+
+/// Reads and validates a sweep file; every problem at once (InputError).
+SweepSpec load_sweep(const std::string& path);
+
+/// The design in unit coordinates and in factor values ([rows][factors]).
+struct SweepDesign {
+  UnitDesign unit;
+  std::vector<double> value;
+  std::size_t rows() const { return unit.rows(); }
+};
+SweepDesign make_design(const SweepSpec& spec);
+
+/// The overrides of one design row (fixed `set` first, then the factors).
+std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& design, std::size_t row);
+
+/// The design as CSV: `row` then one column per factor (SweepFactor::column()).
+std::string design_csv(const SweepSpec& spec, const SweepDesign& design);
+
+/// Overrides for row `row` of a design CSV written by design_csv (for
+/// `pcnsim run SCENARIO --design FILE --row K`).
+std::vector<Override> design_row_overrides(const std::string& csv_path, long row, const std::string& scenario_path);
+
+struct SweepOptions {
+  std::string out;
+  int threads = 0;        // 0 = all cores
+  bool resume = false, overwrite = false, quiet = false;
+  double checkpoint_seconds = 2.0;  // at most this long between checkpoints
+  std::int64_t stop_after_runs = -1;  // testing: stop as if interrupted once this many runs are done
+};
+
+/// Runs the sweep (all ranks call it). Returns the process exit code: 0 when
+/// complete, 130/143 when interrupted by SIGINT/SIGTERM (the file then holds
+/// the finished runs; run again with --resume).
+int run_sweep(const SweepSpec& spec, const SweepOptions& options);
+
+}  // namespace pcnsim

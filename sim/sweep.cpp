@@ -1,0 +1,780 @@
+#include "pcnsim/sweep.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "pcnsim/cluster.hpp"
+#include "pcnsim/ensemble.hpp"
+#include "pcnsim/errors.hpp"
+#include "pcnsim/h5.hpp"
+#include "pcnsim/output_file.hpp"
+#include "pcnsim/progress.hpp"
+#include "pcnsim/version.hpp"
+#include "pcnsim/writer.hpp"
+
+namespace pcnsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The one piece of global state: a signal handler may only set a flag.
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_signal(int signal) { g_signal = signal; }
+
+std::string number_text(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+Diagnostic at(const std::string& file, const YAML::Node& node, const std::string& key, const std::string& message) {
+  Diagnostic d{file, 0, 0, key, message};
+  if (node.IsDefined() && node.Mark().line >= 0) {
+    d.line = node.Mark().line + 1;
+    d.column = node.Mark().column + 1;
+  }
+  return d;
+}
+
+// Every parameter of a scenario by path, with its type (number, integer, dated series...).
+std::map<std::string, std::string> parameter_types(const Scenario& scenario) {
+  std::map<std::string, std::string> types;
+  for (const auto& r : parameter_rows(scenario)) types[r.path] = r.type;
+  return types;
+}
+
+// The entries of a dated series of the base scenario, scaled, as a YAML flow list.
+std::string scaled_series(const Scenario& base, const std::string& path, double factor) {
+  YAML::Node node = YAML::Load(resolved_yaml(base));
+  std::stringstream keys(path);
+  std::string key;
+  while (std::getline(keys, key, '.')) node = node[key];
+  std::string out = "[";
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    std::string source = node[i]["source"] ? node[i]["source"].as<std::string>() : "";
+    std::string quoted;
+    for (char ch : source) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+    out += (i ? ", " : "") + std::string("{from: ") + node[i]["from"].as<std::string>() +
+           ", value: " + number_text(node[i]["value"].as<double>() * factor) + ", source: '" + quoted +
+           " (x" + number_text(factor) + ", sweep)'}";
+  }
+  return out + "]";
+}
+
+std::vector<std::string> outcome_names(const SweepSpec& spec) {
+  if (spec.model != "pcnsim") return {"y"};
+  return key_outcome_names(load_scenario(spec.base, spec.set));
+}
+
+}  // namespace
+
+double SweepFactor::value_at(double u) const {
+  if (!values.empty()) {
+    const auto n = values.size();
+    return values[std::min(n - 1, static_cast<std::size_t>(std::llround(u * static_cast<double>(n - 1))))];
+  }
+  if (distribution == "log_uniform") return std::exp(std::log(min) + u * (std::log(max) - std::log(min)));
+  return min + u * (max - min);
+}
+
+std::string SweepFactor::column() const { return scale ? "scale(" + path + ")" : path; }
+
+SweepSpec load_sweep(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw InputError(Diagnostic{path, 0, 0, "", fs::is_directory(path, ec) ? "is a directory, expected a sweep file"
+                                                                         : "sweep file not found"});
+  }
+  SweepSpec spec;
+  spec.file = path;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    spec.text = text.str();
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(spec.text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(Diagnostic{path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg});
+  }
+  if (!root.IsMap()) throw InputError(Diagnostic{path, 1, 1, "", "a sweep file must be a YAML map"});
+  DiagnosticList problems;
+  auto complain = [&](const YAML::Node& node, const std::string& key, const std::string& message) {
+    problems.add(at(path, node, key, message));
+  };
+  auto check_keys = [&](const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      const std::string close = closest_match(key, known);
+      complain(kv.first, prefix + key, "unknown key" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
+    }
+  };
+  auto scalar = [&](const YAML::Node& node, const std::string& key, auto& value, double lo, double hi) {
+    if (!node.IsDefined()) return;
+    using T = std::decay_t<decltype(value)>;
+    try {
+      if (!node.IsScalar()) throw YAML::Exception(node.Mark(), "not a scalar");
+      const T v = node.as<T>();
+      if constexpr (std::is_arithmetic_v<T>) {
+        if (!(static_cast<double>(v) >= lo && static_cast<double>(v) <= hi)) {
+          complain(node, key, "value " + node.Scalar() + " is out of range; must be [" + number_text(lo) + ", " +
+                                  number_text(hi) + "]");
+          return;
+        }
+      }
+      value = v;
+    } catch (const YAML::Exception&) {
+      complain(node, key, std::is_arithmetic_v<T> ? "expected a number" : "expected a text value");
+    }
+  };
+  check_keys(root, "", {"name", "description", "model", "base", "set", "design", "replicates", "bootstrap",
+                        "confidence", "outputs", "factors"});
+  spec.name = fs::path(path).stem().string();
+  scalar(root["name"], "name", spec.name, 0, 0);
+  scalar(root["description"], "description", spec.description, 0, 0);
+  scalar(root["model"], "model", spec.model, 0, 0);
+  if (spec.model != "pcnsim" && spec.model != "ishigami" && spec.model != "linear") {
+    complain(root["model"], "model", "must be one of: pcnsim, ishigami, linear");
+  }
+  if (root["base"]) {
+    std::string base;
+    scalar(root["base"], "base", base, 0, 0);
+    spec.base = fs::path(base).is_absolute() ? base : (fs::path(path).parent_path() / base).string();
+  } else if (spec.model == "pcnsim") {
+    complain(root, "base", "missing: the base scenario file");
+  }
+  if (const YAML::Node set = root["set"]) {
+    if (!set.IsMap()) {
+      complain(set, "set", "expected a map of parameter paths to values");
+    } else {
+      for (const auto& kv : set) {
+        if (!kv.second.IsScalar() && !kv.second.IsSequence()) {
+          complain(kv.second, "set." + kv.first.Scalar(), "expected a value");
+          continue;
+        }
+        YAML::Emitter e;
+        e << YAML::Flow << kv.second;
+        spec.set.push_back({kv.first.Scalar(), kv.second.IsScalar() ? kv.second.Scalar() : std::string(e.c_str())});
+      }
+    }
+  }
+  if (const YAML::Node design = root["design"]) {
+    if (!design.IsMap()) {
+      complain(design, "design", "expected a block: method, samples, levels, seed");
+    } else {
+      check_keys(design, "design.", {"method", "samples", "levels", "seed"});
+      scalar(design["method"], "design.method", spec.method, 0, 0);
+      scalar(design["samples"], "design.samples", spec.samples, 1, 1e7);
+      scalar(design["levels"], "design.levels", spec.levels, 1, 1000);
+      scalar(design["seed"], "design.seed", spec.seed, 0, 9e15);
+    }
+  } else {
+    complain(root, "design", "missing: the design block (method: grid, lhs, morris or sobol)");
+  }
+  const std::vector<std::string> methods = {"grid", "lhs", "morris", "sobol"};
+  if (std::find(methods.begin(), methods.end(), spec.method) == methods.end()) {
+    complain(root["design"]["method"], "design.method", "must be one of: grid, lhs, morris, sobol");
+  }
+  if (spec.method == "morris" && spec.levels < 2) complain(root["design"]["levels"], "design.levels", "Morris needs at least 2 levels");
+  scalar(root["replicates"], "replicates", spec.replicates, 1, 1e6);
+  scalar(root["bootstrap"], "bootstrap", spec.bootstrap, 0, 1e6);
+  scalar(root["confidence"], "confidence", spec.confidence, 0.5, 0.999);
+
+  // Factors: every path must be a number parameter of the base scenario (or a
+  // dated series with scale: true), and both bounds must give a valid scenario.
+  std::optional<Scenario> base;
+  if (spec.model == "pcnsim" && !spec.base.empty()) {
+    try {
+      base = load_scenario(spec.base, spec.set);
+    } catch (const InputError& e) {
+      for (auto d : e.problems()) problems.add(d);
+    }
+  }
+  const auto types = base ? parameter_types(*base) : std::map<std::string, std::string>{};
+  std::vector<std::string> known_paths;
+  for (const auto& [p, t] : types) known_paths.push_back(p);
+  const YAML::Node factors = root["factors"];
+  if (!factors || !factors.IsSequence() || factors.size() == 0) {
+    complain(factors ? factors : root, "factors", "expected a list of factors ({path, min, max} each)");
+  } else {
+    for (std::size_t i = 0; i < factors.size(); ++i) {
+      const YAML::Node f = factors[i];
+      const std::string where = "factors[" + std::to_string(i) + "]";
+      if (!f.IsMap()) {
+        complain(f, where, "expected {path, min, max} (and optionally distribution, values, scale)");
+        continue;
+      }
+      check_keys(f, where + ".", {"path", "min", "max", "distribution", "values", "scale"});
+      SweepFactor factor;
+      scalar(f["path"], where + ".path", factor.path, 0, 0);
+      scalar(f["scale"], where + ".scale", factor.scale, 0, 1);
+      scalar(f["distribution"], where + ".distribution", factor.distribution, 0, 0);
+      const double big = std::numeric_limits<double>::max();
+      scalar(f["min"], where + ".min", factor.min, -big, big);
+      scalar(f["max"], where + ".max", factor.max, -big, big);
+      if (const YAML::Node values = f["values"]) {
+        if (!values.IsSequence() || values.size() == 0) {
+          complain(values, where + ".values", "expected a list of numbers");
+        } else {
+          for (const auto& v : values) {
+            double x = 0;
+            scalar(v, where + ".values", x, -big, big);
+            factor.values.push_back(x);
+          }
+          if (spec.method != "grid") complain(values, where + ".values", "explicit values are for the grid design only");
+          factor.min = *std::min_element(factor.values.begin(), factor.values.end());
+          factor.max = *std::max_element(factor.values.begin(), factor.values.end());
+        }
+      } else if (!f["min"] || !f["max"]) {
+        complain(f, where, "needs min and max (or values for a grid)");
+      } else if (!(factor.min < factor.max)) {
+        complain(f["max"], where + ".max", "must be greater than min");
+      }
+      if (factor.distribution != "uniform" && factor.distribution != "log_uniform") {
+        complain(f["distribution"], where + ".distribution", "must be uniform or log_uniform");
+      } else if (factor.distribution == "log_uniform" && !(factor.min > 0)) {
+        complain(f["min"], where + ".min", "a log_uniform factor needs min > 0");
+      }
+      if (factor.path.empty()) {
+        complain(f, where + ".path", "missing: the parameter path");
+      } else if (spec.model != "pcnsim") {
+        // Test models: factors x1, x2, ... (Ishigami: x1 to x3).
+        const bool ok = factor.path.size() >= 2 && factor.path[0] == 'x' &&
+                        factor.path.find_first_not_of("0123456789", 1) == std::string::npos &&
+                        std::stoi(factor.path.substr(1)) >= 1 &&
+                        (spec.model != "ishigami" || std::stoi(factor.path.substr(1)) <= 3);
+        if (!ok) {
+          complain(f["path"], where + ".path",
+                   spec.model == "ishigami" ? "the ishigami model has factors x1, x2 and x3"
+                                            : "the linear model has factors x1, x2, ... (y = 1 x1 + 2 x2 + ...)");
+        }
+      } else if (base) {
+        const auto it = types.find(factor.path);
+        if (it == types.end()) {
+          const std::string close = closest_match(factor.path, known_paths);
+          complain(f["path"], where + ".path",
+                   "unknown parameter '" + factor.path + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
+        } else if (factor.scale != (it->second == "dated series")) {
+          complain(f["path"], where + ".path",
+                   factor.scale ? "scale: true is for dated series; '" + factor.path + "' is a " + it->second
+                                : "'" + factor.path + "' is a " + it->second +
+                                      (it->second == "dated series" ? "; add scale: true to multiply its entries"
+                                                                    : "; factors must be numbers"));
+        } else if (it->second != "number" && it->second != "integer" && !factor.scale) {
+          complain(f["path"], where + ".path", "'" + factor.path + "' is a " + it->second + "; factors must be numbers");
+        } else {
+          // Both ends must make a valid scenario (ranges, integers).
+          for (const double v : {factor.min, factor.max}) {
+            try {
+              auto overrides = spec.set;
+              overrides.push_back({factor.path, factor.scale ? scaled_series(*base, factor.path, v) : number_text(v)});
+              load_scenario(spec.base, overrides);
+            } catch (const InputError& e) {
+              complain(f, where, "value " + number_text(v) + " is not valid for '" + factor.path +
+                                     "': " + e.problems().front().message);
+            }
+          }
+        }
+      }
+      spec.factors.push_back(std::move(factor));
+    }
+  }
+  if (const YAML::Node outputs = root["outputs"]) {
+    if (!outputs.IsSequence()) {
+      complain(outputs, "outputs", "expected a list of outcome names");
+    } else if (spec.model != "pcnsim" || base) {
+      const auto names = spec.model != "pcnsim" ? std::vector<std::string>{"y"} : key_outcome_names(*base);
+      for (const auto& o : outputs) {
+        const std::string name = o.IsScalar() ? o.Scalar() : "";
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+          const std::string close = closest_match(name, names);
+          complain(o, "outputs", "unknown outcome '" + name + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
+        } else {
+          spec.outputs.push_back(name);
+        }
+      }
+    }
+  }
+  problems.throw_if_any();
+  if (spec.outputs.empty()) spec.outputs = outcome_names(spec);
+  return spec;
+}
+
+SweepDesign make_design(const SweepSpec& spec) {
+  const std::size_t k = spec.factors.size();
+  const auto seed = static_cast<std::uint64_t>(spec.seed);
+  const auto samples = static_cast<std::size_t>(spec.samples);
+  SweepDesign d;
+  if (spec.method == "grid") {
+    std::vector<int> levels;
+    for (const auto& f : spec.factors) levels.push_back(f.values.empty() ? spec.levels : static_cast<int>(f.values.size()));
+    d.unit = full_grid(levels);
+  } else if (spec.method == "lhs") {
+    d.unit = latin_hypercube(k, samples, seed);
+  } else if (spec.method == "morris") {
+    d.unit = morris_design(k, samples, spec.levels, seed);
+  } else {
+    d.unit = saltelli_design(k, samples, seed);
+  }
+  d.value.resize(d.unit.points.size());
+  for (std::size_t r = 0; r < d.rows(); ++r) {
+    for (std::size_t f = 0; f < k; ++f) d.value[r * k + f] = spec.factors[f].value_at(d.unit.at(r, f));
+  }
+  return d;
+}
+
+std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& design, std::size_t row) {
+  std::vector<Override> out = spec.set;
+  std::optional<Scenario> base;
+  const std::size_t k = spec.factors.size();
+  for (std::size_t f = 0; f < k; ++f) {
+    const SweepFactor& factor = spec.factors[f];
+    const double v = design.value[row * k + f];
+    if (factor.scale) {
+      if (!base) base = load_scenario(spec.base, spec.set);
+      out.push_back({factor.path, scaled_series(*base, factor.path, v)});
+    } else {
+      out.push_back({factor.path, number_text(v)});
+    }
+  }
+  return out;
+}
+
+std::string design_csv(const SweepSpec& spec, const SweepDesign& design) {
+  std::string out = "row";
+  for (const auto& f : spec.factors) out.append(1, ',').append(f.column());
+  out += "\n";
+  const std::size_t k = spec.factors.size();
+  for (std::size_t r = 0; r < design.rows(); ++r) {
+    out += std::to_string(r);
+    for (std::size_t f = 0; f < k; ++f) out.append(1, ',').append(number_text(design.value[r * k + f]));
+    out += "\n";
+  }
+  return out;
+}
+
+std::vector<Override> design_row_overrides(const std::string& csv_path, long row, const std::string& scenario_path) {
+  std::ifstream in(csv_path);
+  if (!in) throw InputError(Diagnostic{csv_path, 0, 0, "", "design file not found or not readable"});
+  std::string line;
+  std::vector<std::string> header;
+  std::getline(in, line);
+  {
+    std::stringstream s(line);
+    std::string cell;
+    while (std::getline(s, cell, ',')) header.push_back(cell);
+  }
+  if (header.empty() || header.front() != "row") {
+    throw InputError(Diagnostic{csv_path, 1, 1, "", "expected a design file from `pcnsim design` (first column `row`)"});
+  }
+  int line_no = 1;
+  while (std::getline(in, line)) {
+    ++line_no;
+    std::stringstream s(line);
+    std::vector<std::string> cells;
+    std::string cell;
+    while (std::getline(s, cell, ',')) cells.push_back(cell);
+    if (cells.empty() || cells.front() != std::to_string(row)) continue;
+    if (cells.size() != header.size()) {
+      throw InputError(Diagnostic{csv_path, line_no, 0, "", "expected " + std::to_string(header.size()) + " fields"});
+    }
+    std::vector<Override> out;
+    std::optional<Scenario> base;
+    for (std::size_t c = 1; c < header.size(); ++c) {
+      const std::string& col = header[c];
+      if (col.rfind("scale(", 0) == 0 && col.back() == ')') {
+        const std::string path = col.substr(6, col.size() - 7);
+        if (!base) base = load_scenario(scenario_path);
+        out.push_back({path, scaled_series(*base, path, std::stod(cells[c]))});
+      } else {
+        out.push_back({col, cells[c]});
+      }
+    }
+    return out;
+  }
+  throw InputError(Diagnostic{csv_path, 0, 0, "", "no design row " + std::to_string(row)});
+}
+
+namespace {
+
+// One run's outcomes (pcnsim: the key outcomes; ishigami: y).
+std::vector<double> evaluate(const SweepSpec& spec, const SweepDesign& design, std::size_t row, int replicate) {
+  if (spec.model != "pcnsim") {
+    // Test models with known sensitivity indices; factor xi is input i.
+    const std::size_t k = spec.factors.size();
+    std::vector<double> x(k + 3, 0.0);
+    double linear = 0;
+    for (std::size_t f = 0; f < k; ++f) {
+      const auto i = static_cast<std::size_t>(std::stoi(spec.factors[f].path.substr(1)));
+      const double v = design.value[row * k + f];
+      if (i < x.size()) x[i] = v;
+      linear += static_cast<double>(i) * v;
+    }
+    return {spec.model == "ishigami" ? ishigami(x[1], x[2], x[3]) : linear};
+  }
+  const Scenario scenario = load_scenario(spec.base, row_overrides(spec, design, row));
+  std::vector<double> out;
+  for (const auto& o : key_outcomes(run_simulation(scenario, static_cast<std::uint64_t>(replicate)))) out.push_back(o.value);
+  return out;
+}
+
+struct SweepState {
+  std::vector<std::string> names;  // outcomes per run
+  std::vector<double> outcomes;    // [run][outcome], NaN until done
+  std::vector<std::int32_t> done;  // per run
+};
+
+void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepState& state, const std::string& path,
+                 bool complete) {
+  AtomicOutput output(path, true);
+  {
+    h5::File f = h5::File::create(output.temp_path());
+    auto opt = [](std::string units, std::string description) {
+      return h5::DatasetOptions{std::move(units), std::move(description), 1, 0};
+    };
+    const std::size_t k = spec.factors.size(), rows = design.rows(), reps = static_cast<std::size_t>(spec.replicates);
+    const std::size_t runs = rows * reps, width = state.names.size();
+    std::int64_t runs_done = 0;
+    for (auto d : state.done) runs_done += d;
+    f.set_attribute("/", "format_version", static_cast<std::int64_t>(kFormatVersion));
+    f.set_attribute("/", "kind", std::string("sweep"));
+    f.set_attribute("/", "software_version", std::string(kVersion) + "+" + kGitHash);
+    f.set_attribute("/", "created", now_iso());
+    f.set_attribute("/", "sweep_name", spec.name);
+    f.set_attribute("/", "sweep_yaml", spec.text);
+    f.set_attribute("/", "model", spec.model);
+    f.set_attribute("/", "method", spec.method);
+    f.set_attribute("/", "seed", spec.seed);
+    f.set_attribute("/", "replicates", static_cast<std::int64_t>(spec.replicates));
+    f.set_attribute("/", "complete", static_cast<std::int64_t>(complete ? 1 : 0));
+    f.set_attribute("/", "runs_done", runs_done);
+    f.set_attribute("/", "runs_total", static_cast<std::int64_t>(runs));
+    std::vector<std::string> names, distributions;
+    std::vector<double> lo, hi;
+    for (const auto& fac : spec.factors) {
+      names.push_back(fac.column());
+      distributions.push_back(fac.values.empty() ? fac.distribution : "levels");
+      lo.push_back(fac.min);
+      hi.push_back(fac.max);
+    }
+    f.write("/design/factor", names, opt("", "factor: scenario parameter path (scale(path) multiplies a dated series)"));
+    f.write("/design/min", lo, opt("", "lower bound of each factor"));
+    f.write("/design/max", hi, opt("", "upper bound of each factor"));
+    f.write("/design/distribution", distributions, opt("", "uniform, log_uniform, or levels (explicit grid values)"));
+    f.write("/design/unit", design.unit.points, {static_cast<hsize_t>(rows), static_cast<hsize_t>(k)},
+            opt("1", "design points in the unit hypercube [row, factor]"));
+    f.write("/design/value", design.value, {static_cast<hsize_t>(rows), static_cast<hsize_t>(k)},
+            opt("", "factor values of each design row [row, factor]"));
+    std::vector<std::int32_t> run_row(runs), run_rep(runs);
+    for (std::size_t r = 0; r < runs; ++r) {
+      run_row[r] = static_cast<std::int32_t>(r / reps);
+      run_rep[r] = static_cast<std::int32_t>(r % reps);
+    }
+    f.write("/runs/design_row", run_row, opt("", "design row of each run"));
+    f.write("/runs/replicate", run_rep, opt("", "replicate of each run (seed: the base scenario's replicate seed)"));
+    f.write("/runs/done", state.done, opt("", "1 = finished"));
+    f.write("/runs/outcomes", state.outcomes, {static_cast<hsize_t>(runs), static_cast<hsize_t>(width)},
+            opt("", "[run, outcome]; NaN until the run is done; names in /outcomes/name"));
+    f.write("/outcomes/name", state.names, opt("", "outcomes of each run (columns of /runs/outcomes)"));
+    // Means over replicates per design row, then sensitivity per analysed output.
+    std::vector<double> mean(rows * width, std::nan(""));
+    if (complete) {
+      for (std::size_t row = 0; row < rows; ++row) {
+        for (std::size_t o = 0; o < width; ++o) {
+          double s = 0;
+          for (std::size_t r = 0; r < reps; ++r) s += state.outcomes[(row * reps + r) * width + o];
+          mean[row * width + o] = s / static_cast<double>(reps);
+        }
+      }
+    }
+    f.write("/design/outcome_mean", mean, {static_cast<hsize_t>(rows), static_cast<hsize_t>(width)},
+            opt("", "[row, outcome]: mean over replicates (NaN until the sweep is complete)"));
+    if (complete && (spec.method == "morris" || spec.method == "sobol")) {
+      const std::size_t outs = spec.outputs.size();
+      std::map<std::string, std::vector<double>> table;
+      for (const auto& output_name : spec.outputs) {
+        const auto col = static_cast<std::size_t>(std::find(state.names.begin(), state.names.end(), output_name) -
+                                                  state.names.begin());
+        std::vector<double> y(rows);
+        for (std::size_t row = 0; row < rows; ++row) y[row] = mean[row * width + col];
+        const auto boot_seed = static_cast<std::uint64_t>(spec.seed) + col;
+        if (spec.method == "morris") {
+          const MorrisIndices m = morris_indices(design.unit, static_cast<std::size_t>(spec.samples), y, spec.bootstrap,
+                                                 boot_seed, spec.confidence);
+          for (const auto& [key, v] : std::vector<std::pair<std::string, const std::vector<double>*>>{
+                   {"mu", &m.mu}, {"mu_star", &m.mu_star}, {"sigma", &m.sigma},
+                   {"mu_star_low", &m.mu_star_low}, {"mu_star_high", &m.mu_star_high}}) {
+            table[key].insert(table[key].end(), v->begin(), v->end());
+          }
+        } else {
+          const SobolIndices s = sobol_indices(k, static_cast<std::size_t>(spec.samples), y, spec.bootstrap, boot_seed,
+                                               spec.confidence);
+          for (const auto& [key, v] : std::vector<std::pair<std::string, const std::vector<double>*>>{
+                   {"s1", &s.s1}, {"s1_low", &s.s1_low}, {"s1_high", &s.s1_high},
+                   {"st", &s.st}, {"st_low", &s.st_low}, {"st_high", &s.st_high}}) {
+            table[key].insert(table[key].end(), v->begin(), v->end());
+          }
+        }
+      }
+      f.write("/sensitivity/output", spec.outputs, opt("", "outputs analysed (rows of the index datasets)"));
+      f.write("/sensitivity/factor", names, opt("", "factors (columns of the index datasets)"));
+      const std::map<std::string, std::string> meaning = {
+          {"mu", "Morris mean elementary effect over the factor's range"},
+          {"mu_star", "Morris mean absolute elementary effect (importance)"},
+          {"sigma", "Morris sd of elementary effects (interaction / non-linearity)"},
+          {"mu_star_low", "bootstrap interval of mu_star, lower end"},
+          {"mu_star_high", "bootstrap interval of mu_star, upper end"},
+          {"s1", "first-order Sobol index (Saltelli 2010)"},
+          {"s1_low", "bootstrap interval of s1, lower end"},
+          {"s1_high", "bootstrap interval of s1, upper end"},
+          {"st", "total Sobol index (Jansen)"},
+          {"st_low", "bootstrap interval of st, lower end"},
+          {"st_high", "bootstrap interval of st, upper end"}};
+      for (const auto& [key, values] : table) {
+        f.write("/sensitivity/" + key, values, {static_cast<hsize_t>(outs), static_cast<hsize_t>(k)},
+                opt("", meaning.at(key) + " [output, factor]; confidence " + number_text(spec.confidence)));
+      }
+    }
+    f.flush();
+    f.close();
+  }
+  output.commit();
+}
+
+// Reads the finished runs of an earlier, interrupted sweep of the same file.
+void read_checkpoint(const SweepSpec& spec, const std::string& path, SweepState& state) {
+  if (!fs::is_regular_file(path)) {
+    throw InputError(Diagnostic{path, 0, 0, "", "--resume: no sweep file to resume"});
+  }
+  const h5::File f = h5::File::open_read(path);
+  if (!f.exists("/runs/done") || f.string_attribute("/", "sweep_yaml") != spec.text) {
+    throw InputError(Diagnostic{path, 0, 0, "", "--resume: the file is not a checkpoint of this sweep file (" + spec.file + ")"});
+  }
+  const auto done = f.read_ints("/runs/done");
+  const auto outcomes = f.read_doubles("/runs/outcomes");
+  if (done.size() != state.done.size() || outcomes.size() != state.outcomes.size()) {
+    throw InputError(Diagnostic{path, 0, 0, "", "--resume: the checkpoint's runs do not match the sweep"});
+  }
+  for (std::size_t r = 0; r < done.size(); ++r) state.done[r] = static_cast<std::int32_t>(done[r]);
+  state.outcomes = outcomes;
+}
+
+}  // namespace
+
+int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
+  Cluster cluster;
+  const SweepDesign design = make_design(spec);
+  const std::size_t reps = static_cast<std::size_t>(spec.replicates), runs = design.rows() * reps;
+  SweepState state;
+  state.names = outcome_names(spec);
+  const std::size_t width = state.names.size();
+  state.outcomes.assign(runs * width, std::nan(""));
+  state.done.assign(runs, 0);
+  // Every rank checks the output path and reads any checkpoint (the same file),
+  // so all agree on what is left to do.
+  std::optional<AtomicOutput> check;
+  if (!options.resume) check.emplace(options.out, options.overwrite);  // refuses an existing file
+  check.reset();
+  if (options.resume) read_checkpoint(spec, options.out, state);
+
+  std::vector<std::size_t> pending;
+  for (std::size_t r = 0; r < runs; ++r) {
+    if (!state.done[r]) pending.push_back(r);
+  }
+  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  g_signal = 0;
+  auto previous_int = std::signal(SIGINT, on_signal);
+  auto previous_term = std::signal(SIGTERM, on_signal);
+  std::optional<Progress> progress;
+  if (cluster.leader()) progress.emplace("runs", static_cast<int>(pending.size()), options.quiet);
+  auto last_checkpoint = std::chrono::steady_clock::now();
+
+  // Self-scheduling: worker threads take runs one at a time, so no worker
+  // waits for another. On rank 0 they take them from `cursor` directly; on
+  // other ranks the main thread fetches runs from rank 0 for its workers
+  // and returns results. Rank 0's main thread answers those requests and
+  // writes the checkpoints. A run's results never depend on who computed it.
+  constexpr int kTagRequest = 1, kTagWork = 2;
+  std::mutex mutex;
+  std::atomic<std::size_t> cursor{0};
+  std::atomic<bool> stop{false};
+  std::deque<std::size_t> queue;  // other ranks: runs handed out by rank 0, not yet taken
+  bool no_more_work = false;      // other ranks: rank 0 has nothing more
+  std::vector<double> outbox;     // other ranks: (run, values...) not yet sent
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+  auto store = [&](std::size_t run, const std::vector<double>& out) {  // rank 0, under the mutex
+    std::copy(out.begin(), out.end(), state.outcomes.begin() + static_cast<std::ptrdiff_t>(run * width));
+    state.done[run] = 1;
+    progress->advance();
+  };
+  // Rank 0: the next pending run, or none (finished, stopping, or --stop-after reached).
+  auto take = [&]() -> std::optional<std::size_t> {
+    if (g_signal != 0 || stop) return std::nullopt;
+    const std::size_t i = cursor++;
+    if (i >= pending.size()) return std::nullopt;
+    if (options.stop_after_runs >= 0 && i >= static_cast<std::size_t>(options.stop_after_runs)) {
+      stop = true;
+      return std::nullopt;
+    }
+    return pending[i];
+  };
+  std::atomic<int> running{threads};
+  auto worker = [&](int id) {
+    try {
+      while (true) {
+        std::optional<std::size_t> run;
+        if (cluster.leader()) {
+          run = take();
+          if (!run) break;
+        } else {
+          std::unique_lock<std::mutex> lock(mutex);
+          if (queue.empty()) {
+            if (no_more_work || stop || g_signal != 0) break;
+            lock.unlock();
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            continue;
+          }
+          run = queue.front();
+          queue.pop_front();
+        }
+        const auto out = evaluate(spec, design, *run / reps, static_cast<int>(*run % reps));
+        std::lock_guard<std::mutex> lock(mutex);
+        if (cluster.leader()) {
+          store(*run, out);
+        } else {
+          outbox.push_back(static_cast<double>(*run));
+          outbox.insert(outbox.end(), out.begin(), out.end());
+        }
+      }
+    } catch (...) {
+      errors[static_cast<std::size_t>(id)] = std::current_exception();
+      stop = true;
+    }
+    --running;
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
+  if (cluster.leader()) {
+    int ranks_active = cluster.size() - 1;
+    std::vector<double> message;
+    while (running > 0 || ranks_active > 0) {
+      int from = 0;
+      if (cluster.poll(kTagRequest, from, message)) {
+        // [runs wanted, (run, values...)...]; an empty answer means stop.
+        const auto wanted = static_cast<std::size_t>(message[0]);
+        std::vector<std::int64_t> work;
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          for (std::size_t k = 1; k + width < message.size() + 1; k += width + 1) {
+            const auto run = static_cast<std::size_t>(message[k]);
+            store(run, std::vector<double>(message.begin() + static_cast<std::ptrdiff_t>(k + 1),
+                                           message.begin() + static_cast<std::ptrdiff_t>(k + 1 + width)));
+          }
+        }
+        for (std::size_t k = 0; k < wanted; ++k) {
+          const auto run = take();
+          if (!run) break;
+          work.push_back(static_cast<std::int64_t>(*run));
+        }
+        if (wanted == 0) --ranks_active;  // its last message
+        cluster.send(from, kTagWork, work);
+        continue;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
+          options.checkpoint_seconds) {
+        SweepState snapshot;
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          snapshot = state;
+        }
+        write_sweep(spec, design, snapshot, options.out, false);
+        last_checkpoint = std::chrono::steady_clock::now();
+      }
+    }
+  } else {
+    bool waiting = false, last_sent = false;
+    std::vector<std::int64_t> work;
+    while (!last_sent) {
+      std::vector<double> message;
+      bool finished_here = false;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (waiting) {
+          int from = 0;
+          if (cluster.poll(kTagWork, from, work)) {
+            waiting = false;
+            if (work.empty()) no_more_work = true;
+            queue.insert(queue.end(), work.begin(), work.end());
+          }
+        }
+        finished_here = running == 0;
+        const bool stopping = no_more_work || stop || g_signal != 0;
+        // Keep one spare run per worker queued, so no worker waits for a reply.
+        const int target = 2 * threads, queued = static_cast<int>(queue.size());
+        const auto wanted = stopping || queued >= threads ? 0 : static_cast<std::size_t>(target - queued);
+        if (!waiting && (wanted > 0 || (finished_here && stopping) || outbox.size() > 64 * (width + 1))) {
+          message.push_back(finished_here && stopping ? 0.0 : static_cast<double>(wanted));
+          message.insert(message.end(), outbox.begin(), outbox.end());
+          outbox.clear();
+          last_sent = finished_here && stopping;
+          waiting = true;
+        }
+      }
+      if (!message.empty()) {
+        cluster.send(0, kTagRequest, message);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+    // The answer to the last message (empty) ends the exchange.
+    int from = 0;
+    while (!cluster.poll(kTagWork, from, work)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  bool interrupted = g_signal != 0 || stop;
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
+  if (progress) progress->finish();
+  const bool complete = std::all_of(state.done.begin(), state.done.end(), [](std::int32_t d) { return d != 0; }) ||
+                        (!cluster.leader() && !interrupted);
+  if (complete) interrupted = false;  // a signal after the last run changes nothing
+  if (cluster.leader()) {
+    write_sweep(spec, design, state, options.out, complete);
+    std::int64_t done = 0;
+    for (auto d : state.done) done += d;
+    if (complete) {
+      std::printf("sweep %s: %zu design rows x %d replicates = %zu runs (%s, %s); results in %s\n", spec.name.c_str(),
+                  design.rows(), spec.replicates, runs, spec.method.c_str(), spec.model.c_str(), options.out.c_str());
+    } else {
+      std::fprintf(stderr, "sweep %s interrupted: %lld of %zu runs done and saved in %s; finish with --resume\n",
+                   spec.name.c_str(), static_cast<long long>(done), runs, options.out.c_str());
+    }
+  }
+  if (!interrupted) return 0;
+  return g_signal == SIGTERM ? 143 : 130;
+}
+
+}  // namespace pcnsim
