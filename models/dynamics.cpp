@@ -54,12 +54,12 @@ std::vector<std::string> partition_problems(const World& world, const std::vecto
       if (world.practices.commissioner[m] != net.commissioner) problems.push_back(name + ": member " + world.practices.code[m] + " of another commissioner");
     }
   }
+  const std::vector<int> per_commissioner = world.networks_per_commissioner();
   for (std::size_t i = 0; i < n; ++i) {
     const std::string who = "practice " + world.practices.code[i];
     if (world.signed_up[i] && count[i] != 1) problems.push_back(who + " signed but in " + std::to_string(count[i]) + " networks");
     if (!world.signed_up[i] && count[i] != 0) problems.push_back(who + " did not sign but is in a network");
-    if (world.covering_network[i] < 0 && world.live_networks() > 0 &&
-        world.networks_per_commissioner()[world.practices.commissioner[i]] > 0) {
+    if (world.covering_network[i] < 0 && per_commissioner[world.practices.commissioner[i]] > 0) {
       problems.push_back(who + " is not covered by any network");
     }
   }
