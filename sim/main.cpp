@@ -290,7 +290,8 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario and write an HDF5 file");
   run->add_option("scenario", scenario_path, "scenario YAML file")->required();
   run->add_option("--out", out, "output HDF5 file (default outputs/<scenario name>.h5)");
-  run->add_option("--seed", seed, "override the scenario seed")->check(CLI::NonNegativeNumber);
+  // Integer bounds: CLI::NonNegativeNumber's message printed the largest double.
+  run->add_option("--seed", seed, "override the scenario seed")->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
   run->add_option("--set", sets, "override a parameter: --set formation.inertia=0.1 (repeatable)");
   run->add_flag("--overwrite", overwrite, "replace an existing output file");
   int replicates = 0, threads = 0;
@@ -304,7 +305,7 @@ int main(int argc, char** argv) {
   std::string design_file;
   long design_row = -1;
   run->add_option("--design", design_file, "a design CSV from `pcnsim design`: run one of its rows")->check(CLI::ExistingFile);
-  run->add_option("--row", design_row, "the design row to run (with --design)")->check(CLI::NonNegativeNumber);
+  run->add_option("--row", design_row, "the design row to run (with --design)")->check(CLI::Range(0L, 1'000'000'000L));
 
   std::string sweep_file;
   SweepOptions sweep_options;

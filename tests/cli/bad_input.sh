@@ -88,7 +88,7 @@ expect_bad negative-value "negative.yaml:3" -- run negative.yaml --out out/r.h5
 expect_bad negative-probability "negprob.yaml:3" -- run negprob.yaml --out out/r.h5
 expect_bad map-expected "notamap.yaml:2" -- run notamap.yaml --out out/r.h5
 expect_bad fractional-seed "fractional.yaml:2" -- run fractional.yaml --out out/r.h5
-expect_bad scenario-not-utf8 "latin1.yaml" -- run latin1.yaml --out out/r.h5
+expect_bad scenario-not-utf8 "latin1.yaml:2:11: bytes that are not valid UTF-8" -- run latin1.yaml --out out/r.h5
 expect_bad missing-extends "nowhere/base.yaml" -- run badextends.yaml --out out/r.h5
 expect_bad set-nan "formation.inertia" -- run "$small" --set formation.inertia=nan --out out/r.h5
 
@@ -153,19 +153,20 @@ expect_bad design-unwritable "not-a-directory/d.csv" -- design goodsweep.yaml --
 echo 'not hdf5' > fake.h5
 expect_bad compare-missing "missing.h5" -- compare good.h5 missing.h5
 expect_bad compare-not-hdf5 "fake.h5" -- compare good.h5 fake.h5
-expect_bad compare-directory "csvdir" -- compare good.h5 csvdir
+expect_bad compare-directory "csvdir: is a directory" -- compare good.h5 csvdir
 expect_bad compare-one-file "command line" -- compare good.h5
 expect_bad compare-csv-unwritable "not-a-directory/c.csv" -- compare good.h5 good.h5 --csv not-a-directory/c.csv
 expect_bad export-missing "missing.h5" -- export missing.h5 networks
 expect_bad export-not-hdf5 "fake.h5" -- export fake.h5 networks
 expect_bad export-wrong-table "netwroks" -- export good.h5 netwroks --csv out/e.csv
 expect_bad export-csv-unwritable "not-a-directory/e.csv" -- export good.h5 networks --csv not-a-directory/e.csv
+expect_bad negative-row "--row: Value -2 not in range 0 to 1000000000" -- run "$small" --design design.csv --row -2 --out out/r.h5
 expect_bad row-without-design "--design" -- run "$small" --row 1 --out out/r.h5
 expect_bad design-without-row "--row" -- run "$small" --design design.csv --out out/r.h5
 expect_bad design-missing "nodesign.csv" -- run "$small" --design nodesign.csv --row 0 --out out/r.h5
 expect_bad design-row-too-big "99" -- run "$small" --design design.csv --row 99 --out out/r.h5
 expect_bad design-not-csv "good.h5" -- run "$small" --design good.h5 --row 0 --out out/r.h5
-expect_bad negative-seed "--seed" -- run "$small" --seed -1 --out out/r.h5
+expect_bad negative-seed "--seed: Value -1 not in range 0 to 9000000000000000" -- run "$small" --seed -1 --out out/r.h5
 expect_bad zero-replicates "--replicates" -- run "$small" --replicates 0 --out out/r.h5
 expect_bad threads-not-number "--threads" -- run "$small" --threads many --out out/r.h5
 expect_bad unknown-command "command line" -- runn "$small"
@@ -191,6 +192,7 @@ rm -rf out; mkdir out
 disk_full run "$small" --out "$full/r.h5"; check full-disk-run "$full/r.h5" $?
 disk_full run "$small" --replicates 2 --quiet --out "$full/r.h5"; check full-disk-ensemble "$full/r.h5" $?
 disk_full sweep goodsweep.yaml --quiet --out "$full/s.h5"; check full-disk-sweep "$full/s.h5" $?
+disk_full sweep goodsweep.yaml --quiet --checkpoint 0 --out "$full/s.h5"; check full-disk-sweep-checkpoint "$full/s.h5" $?
 disk_full design goodsweep.yaml --out "$full/d.csv"; check full-disk-design "$full/d.csv" $?
 disk_full compare good.h5 good.h5 --csv "$full/c.csv"; check full-disk-compare-csv "$full/c.csv" $?
 disk_full export good.h5 networks --csv "$full/e.csv"; check full-disk-export-csv "$full/e.csv" $?
