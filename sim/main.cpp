@@ -128,7 +128,7 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
                 std::string out, bool overwrite, int replicates, int threads, bool quiet) {
   const Scenario scenario = load(scenario_path, sets, seed);
   if (out.empty()) out = "outputs/" + scenario.name + ".h5";
-  AtomicOutput output(out, overwrite);  // checked before any work is done
+  AtomicOutput output(out, overwrite, true);  // checked before any work is done; removed on SIGINT/SIGTERM
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<RunResult> single;
   std::optional<Ensemble> ensemble;
@@ -173,7 +173,7 @@ int design_command(const std::string& path, const std::string& out, bool overwri
     std::cout << text;
     return 0;
   }
-  AtomicOutput output(out, overwrite);
+  AtomicOutput output(out, overwrite, true);
   {
     std::ofstream file(output.temp_path());
     file << text;
@@ -189,7 +189,7 @@ int compare_command(const std::vector<std::string>& files, const std::string& cs
     throw InputError(Diagnostic{"command line", 0, 0, "", "compare needs a base file and at least one other file"});
   }
   std::optional<AtomicOutput> output;
-  if (!csv.empty()) output.emplace(csv, overwrite);  // checked before reading anything
+  if (!csv.empty()) output.emplace(csv, overwrite, true);  // checked before reading anything
   // Read every file first so that all unreadable ones are reported together.
   DiagnosticList problems;
   std::vector<ComparedRun> runs;
@@ -240,7 +240,7 @@ int export_command(const std::string& file, const std::string& table, const std:
     export_csv(file, table, std::cout);
     return 0;
   }
-  AtomicOutput output(csv, overwrite);
+  AtomicOutput output(csv, overwrite, true);
   {
     std::ofstream out(output.temp_path());
     export_csv(file, table, out);

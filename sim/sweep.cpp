@@ -779,14 +779,18 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   }
   if (checkpoint_error) std::rethrow_exception(checkpoint_error);
   bool interrupted = g_signal != 0 || stop;
-  std::signal(SIGINT, previous_int);
-  std::signal(SIGTERM, previous_term);
   if (progress) progress->finish();
   const bool complete = std::all_of(state.done.begin(), state.done.end(), [](std::int32_t d) { return d != 0; }) ||
                         (!cluster.leader() && !interrupted);
   if (complete) interrupted = false;  // a signal after the last run changes nothing
   if (cluster.leader()) {
     write_sweep(spec, design, state, options.out, complete);
+  }
+  // Restored only now: a signal during the last write must not kill the
+  // process and leave its temporary file behind.
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
+  if (cluster.leader()) {
     std::int64_t done = 0;
     for (auto d : state.done) done += d;
     if (complete) {
