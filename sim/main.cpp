@@ -1,5 +1,6 @@
 // pcnsim command line. Exit codes: 0 success; 1 a check failed (validate);
-// 2 bad input (scenario, data, arguments, output path); 3 internal error.
+// 2 bad input (scenario, data, arguments, output path); 3 internal error;
+// 130 / 143 stopped by SIGINT / SIGTERM (temporary outputs removed).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <algorithm>

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every kind of bad input: exit code 2, a clear message naming the place, and
-# no output file (nor a temporary one) left behind.
+# Every kind of bad input (scenario and sweep files, practice CSVs, command
+# lines, output paths, a full disk): exit code 2, a clear message naming the
+# place, and no output file (nor a temporary one) left behind. Prints
+# "N cases, M failure(s)"; README.md "Using it" states these guarantees.
 set -u
 bin=$1; src=$2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -73,22 +75,19 @@ expect_bad unwritable-dir "not-a-directory/r.h5" -- run "$small" --out not-a-dir
 expect_bad output-is-directory "out" -- run "$small" --out out
 
 # --- Scenario values: NaN, huge, negative, probabilities, types, encoding.
-bad_value() { printf 'extends: %s\n%s\n' "$small" "$1" > "$2"; }
-bad_value $'formation:\n  inertia: .nan' nan.yaml
-bad_value $'formation:\n  inertia: 1e400' huge.yaml
-bad_value $'formation:\n  inertia: -1' negative.yaml
-bad_value $'formation:\n  approve_rural_probability: -0.1' negprob.yaml
-bad_value $'formation: 3' notamap.yaml
-bad_value $'seed: 1.5' fractional.yaml
-bad_value $'name: "caf\xe9"' latin1.yaml
+# scenario_case NAME EXPECTED_TEXT CONTENT: a scenario extending synthetic-small.
+scenario_case() {
+  printf 'extends: %s\n%s\n' "$small" "$3" > "$1.yaml"
+  expect_bad "$1" "$2" -- run "$1.yaml" --out out/r.h5
+}
+scenario_case nan-value "nan-value.yaml:3:12" $'formation:\n  inertia: .nan'
+scenario_case huge-value "huge-value.yaml:3:12" $'formation:\n  inertia: 1e400'
+scenario_case negative-value "negative-value.yaml:3:12" $'formation:\n  inertia: -1'
+scenario_case negative-probability "out of range" $'formation:\n  approve_rural_probability: -0.1'
+scenario_case map-expected "map-expected.yaml:2" $'formation: 3'
+scenario_case fractional-seed "fractional-seed.yaml:2:7" $'seed: 1.5'
+scenario_case scenario-not-utf8 "scenario-not-utf8.yaml:2:11: bytes that are not valid UTF-8" $'name: "caf\xe9"'
 printf 'extends: nowhere/base.yaml\n' > badextends.yaml
-expect_bad nan-value "nan.yaml:3" -- run nan.yaml --out out/r.h5
-expect_bad huge-value "huge.yaml:3" -- run huge.yaml --out out/r.h5
-expect_bad negative-value "negative.yaml:3" -- run negative.yaml --out out/r.h5
-expect_bad negative-probability "negprob.yaml:3" -- run negprob.yaml --out out/r.h5
-expect_bad map-expected "notamap.yaml:2" -- run notamap.yaml --out out/r.h5
-expect_bad fractional-seed "fractional.yaml:2" -- run fractional.yaml --out out/r.h5
-expect_bad scenario-not-utf8 "latin1.yaml:2:11: bytes that are not valid UTF-8" -- run latin1.yaml --out out/r.h5
 expect_bad missing-extends "nowhere/base.yaml" -- run badextends.yaml --out out/r.h5
 expect_bad set-nan "formation.inertia" -- run "$small" --set formation.inertia=nan --out out/r.h5
 
@@ -121,30 +120,30 @@ expect_bad csv-empty "empty.csv" -- run emptycsv.yaml --out out/r.h5
 expect_bad csv-is-directory "csvdir" -- run csvdir.yaml --out out/r.h5
 
 # --- Sweep files.
-sweep_file() { printf 'name: s\nbase: %s\nset: {population.source: synthetic}\n%s\n' "$small" "$1" > "$2"; }
-factors='factors:\n  - {path: formation.inertia, min: 0, max: 0.5}'
-sweep_file "$(printf "design: {method: morris, samples: 2, levels: 4, seed: 1}\n$factors")" goodsweep.yaml
-sweep_file "$(printf "design: {method: morris, samples: 2, levels: 4, seed: 1}\nfactors: [oops\n")" sweepsyntax.yaml
-sweep_file "$(printf "desing: {method: morris}\n$factors")" sweepkey.yaml
-sweep_file "$(printf "design: {method: morris, samples: -1, levels: 4}\n$factors")" sweepneg.yaml
-sweep_file "$(printf "design: {method: lhs, samples: .nan}\n$factors")" sweepnan.yaml
-sweep_file "$(printf "design: {method: lhs, samples: 2}\nfactors:\n  - {path: formation.inertia, min: 0.5, max: 0}")" sweepbounds.yaml
-sweep_file "$(printf "design: {method: lhs, samples: 2}\nfactors:\n  - {path: formation.approve_rural_probability, min: 0, max: 2}")" sweepprob.yaml
-sweep_file "$(printf "design: {method: lhs, samples: 2}\nfactors:\n  - {path: formation.inertai, min: 0, max: 1}")" sweeppath.yaml
+# sweep_case NAME EXPECTED_TEXT DESIGN_AND_FACTORS: a sweep of synthetic-small.
+sweep_case() {
+  printf 'name: s\nbase: %s\nset: {population.source: synthetic}\n%s\n' "$small" "$3" > "$1.yaml"
+  expect_bad "$1" "$2" -- sweep "$1.yaml" --out out/s.h5
+}
+factors=$'factors:\n  - {path: formation.inertia, min: 0, max: 0.5}'
+lhs='design: {method: lhs, samples: 2}'
+sweep_case sweep-syntax "sweep-syntax.yaml:6:1: YAML syntax error" $'design: {method: lhs, samples: 2}\nfactors: [oops'
+sweep_case sweep-unknown-key "sweep-unknown-key.yaml:4:1" $'desing: {method: morris}\n'"$factors"
+sweep_case sweep-negative "sweep-negative.yaml:4" $'design: {method: morris, samples: -1, levels: 4}\n'"$factors"
+sweep_case sweep-nan "sweep-nan.yaml:4" $'design: {method: lhs, samples: .nan}\n'"$factors"
+sweep_case sweep-bounds "must be greater than min" "$lhs"$'\nfactors:\n  - {path: formation.inertia, min: 0.5, max: 0}'
+sweep_case sweep-probability "out of range" "$lhs"$'\nfactors:\n  - {path: formation.approve_rural_probability, min: 0, max: 2}'
+sweep_case sweep-unknown-path "did you mean 'formation.inertia'" "$lhs"$'\nfactors:\n  - {path: formation.inertai, min: 0, max: 1}'
+# A good sweep, for the cases below.
+printf 'name: s\nbase: %s\nset: {population.source: synthetic}\n%s\n%s\n' "$small" \
+  'design: {method: morris, samples: 2, levels: 4, seed: 1}' "$factors" > goodsweep.yaml
 : > emptysweep.yaml
-expect_bad sweep-syntax "sweepsyntax.yaml:" -- sweep sweepsyntax.yaml --out out/s.h5
-expect_bad sweep-unknown-key "sweepkey.yaml:4" -- sweep sweepkey.yaml --out out/s.h5
-expect_bad sweep-negative "sweepneg.yaml:4" -- sweep sweepneg.yaml --out out/s.h5
-expect_bad sweep-nan "sweepnan.yaml:4" -- sweep sweepnan.yaml --out out/s.h5
-expect_bad sweep-bounds "sweepbounds.yaml:6" -- sweep sweepbounds.yaml --out out/s.h5
-expect_bad sweep-probability "sweepprob.yaml:6" -- sweep sweepprob.yaml --out out/s.h5
-expect_bad sweep-unknown-path "did you mean 'formation.inertia'" -- sweep sweeppath.yaml --out out/s.h5
 expect_bad sweep-empty "emptysweep.yaml" -- sweep emptysweep.yaml --out out/s.h5
 expect_bad sweep-missing "nosweep.yaml" -- sweep nosweep.yaml --out out/s.h5
 expect_bad sweep-directory "csvdir" -- sweep csvdir --out out/s.h5
 expect_bad sweep-resume-nothing "out/s.h5" -- sweep goodsweep.yaml --out out/s.h5 --resume
 expect_bad sweep-resume-not-hdf5 "goodsweep.yaml" -- sweep goodsweep.yaml --out goodsweep.yaml --resume
-expect_bad design-bad-sweep "sweepkey.yaml:4" -- design sweepkey.yaml --out out/d.csv
+expect_bad design-bad-sweep "sweep-unknown-key.yaml:4" -- design sweep-unknown-key.yaml --out out/d.csv
 expect_bad design-unwritable "not-a-directory/d.csv" -- design goodsweep.yaml --out not-a-directory/d.csv
 
 # --- compare / export / design rows: arguments and input files.

@@ -85,16 +85,19 @@ with tempfile.TemporaryDirectory() as tmp:
     ]
     states = {}
     for name, args, check in cases:
-        t = duration(args)  # also leaves a complete file: the "previous" one
+        t = duration(args)
+        # A distinguishable previous file (another seed for runs), replaced only by a complete one.
+        subprocess.run([binary, *(args if name == "sweep" else args + ["--seed", "7"])],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        previous_file = open(out, "rb").read()
         signals = [signal.SIGTERM, signal.SIGKILL, signal.SIGTERM, signal.SIGKILL, signal.SIGINT, signal.SIGTERM,
                    signal.SIGTERM, signal.SIGKILL]
         for trial, sig in enumerate(signals):
             with_previous = trial % 2 == 0
             if with_previous:
-                # A distinguishable previous file (another seed for runs), replaced only by a complete one.
-                prev_args = args if name == "sweep" else args + ["--seed", "7"]
-                subprocess.run([binary, *prev_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-                previous = open(out, "rb").read()
+                previous = previous_file
+                with open(out, "wb") as f:
+                    f.write(previous)
             else:
                 if os.path.exists(out):
                     os.remove(out)
