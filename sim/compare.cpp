@@ -87,7 +87,9 @@ double t_quantile_975(double df) {
 }
 
 ComparedRun read_compared_run(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw bad_file(path, "no such output file");
+  if (!std::filesystem::is_regular_file(path)) {
+    throw bad_file(path, std::filesystem::is_directory(path) ? "is a directory, expected an output file" : "no such output file");
+  }
   ComparedRun run;
   run.path = path;
   try {

@@ -142,4 +142,18 @@ CsvTable read_csv(const std::string& path, bool lenient) {
   return parse_csv(buffer.str(), path, lenient);
 }
 
+std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size(); ++column) {
+    const std::size_t n = utf8_length(text, i);
+    if (n == 0) return std::make_pair(line, column);
+    if (text[i] == '\n') {
+      ++line;
+      column = 0;
+    }
+    i += n;
+  }
+  return std::nullopt;
+}
+
 }  // namespace pcnsim

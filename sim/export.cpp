@@ -53,7 +53,13 @@ bool is_group(const h5::File& f, const std::string& path) {
 void export_csv(const std::string& file, const std::string& table, std::ostream& out) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) throw InputError(Diagnostic{file, 0, 0, "", "output file not found"});
-  const h5::File f = h5::File::open_read(file);
+  const h5::File f = [&] {
+    try {
+      return h5::File::open_read(file);
+    } catch (const std::runtime_error& e) {  // not HDF5: bad input, not an internal error
+      throw InputError(Diagnostic{file, 0, 0, "", std::string("cannot read it as a pcnsim output: ") + e.what()});
+    }
+  }();
   const std::string path = table.empty() || table.front() != '/' ? "/" + table : table;
   if (!f.exists(path) || path == "/") {
     throw InputError(Diagnostic{file, 0, 0, table, "no such table or series; try networks, practices, commissioners, "

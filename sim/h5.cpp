@@ -29,6 +29,14 @@ std::string hdf5_reason() {
       },
       &reason);
   H5Eclear2(H5E_DEFAULT);
+  // A failed write's description is a dump (time, buffer address, offset...);
+  // keep its operating-system message, e.g. "No space left on device".
+  const std::string marker = "error message = '";
+  const auto at = reason.find(marker);
+  if (at != std::string::npos) {
+    const auto start = at + marker.size();
+    reason = reason.substr(0, reason.find(':')) + ": " + reason.substr(start, reason.find('\'', start) - start);
+  }
   return reason;
 }
 

@@ -1,5 +1,6 @@
 // pcnsim command line. Exit codes: 0 success; 1 a check failed (validate);
-// 2 bad input (scenario, data, arguments, output path); 3 internal error.
+// 2 bad input (scenario, data, arguments, output path); 3 internal error;
+// 130 / 143 stopped by SIGINT / SIGTERM (temporary outputs removed).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <algorithm>
@@ -128,7 +129,7 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
                 std::string out, bool overwrite, int replicates, int threads, bool quiet) {
   const Scenario scenario = load(scenario_path, sets, seed);
   if (out.empty()) out = "outputs/" + scenario.name + ".h5";
-  AtomicOutput output(out, overwrite);  // checked before any work is done
+  AtomicOutput output(out, overwrite, true);  // checked before any work is done; removed on SIGINT/SIGTERM
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<RunResult> single;
   std::optional<Ensemble> ensemble;
@@ -173,7 +174,7 @@ int design_command(const std::string& path, const std::string& out, bool overwri
     std::cout << text;
     return 0;
   }
-  AtomicOutput output(out, overwrite);
+  AtomicOutput output(out, overwrite, true);
   {
     std::ofstream file(output.temp_path());
     file << text;
@@ -189,7 +190,7 @@ int compare_command(const std::vector<std::string>& files, const std::string& cs
     throw InputError(Diagnostic{"command line", 0, 0, "", "compare needs a base file and at least one other file"});
   }
   std::optional<AtomicOutput> output;
-  if (!csv.empty()) output.emplace(csv, overwrite);  // checked before reading anything
+  if (!csv.empty()) output.emplace(csv, overwrite, true);  // checked before reading anything
   // Read every file first so that all unreadable ones are reported together.
   DiagnosticList problems;
   std::vector<ComparedRun> runs;
@@ -240,7 +241,7 @@ int export_command(const std::string& file, const std::string& table, const std:
     export_csv(file, table, std::cout);
     return 0;
   }
-  AtomicOutput output(csv, overwrite);
+  AtomicOutput output(csv, overwrite, true);
   {
     std::ofstream out(output.temp_path());
     export_csv(file, table, out);
@@ -290,7 +291,8 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario and write an HDF5 file");
   run->add_option("scenario", scenario_path, "scenario YAML file")->required();
   run->add_option("--out", out, "output HDF5 file (default outputs/<scenario name>.h5)");
-  run->add_option("--seed", seed, "override the scenario seed")->check(CLI::NonNegativeNumber);
+  // Integer bounds: CLI::NonNegativeNumber's message printed the largest double.
+  run->add_option("--seed", seed, "override the scenario seed")->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
   run->add_option("--set", sets, "override a parameter: --set formation.inertia=0.1 (repeatable)");
   run->add_flag("--overwrite", overwrite, "replace an existing output file");
   int replicates = 0, threads = 0;
@@ -304,7 +306,7 @@ int main(int argc, char** argv) {
   std::string design_file;
   long design_row = -1;
   run->add_option("--design", design_file, "a design CSV from `pcnsim design`: run one of its rows")->check(CLI::ExistingFile);
-  run->add_option("--row", design_row, "the design row to run (with --design)")->check(CLI::NonNegativeNumber);
+  run->add_option("--row", design_row, "the design row to run (with --design)")->check(CLI::Range(0L, 1'000'000'000L));
 
   std::string sweep_file;
   SweepOptions sweep_options;

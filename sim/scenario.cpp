@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "pcnsim/csv.hpp"
+
 namespace pcnsim {
 
 namespace {
@@ -44,6 +46,10 @@ std::string read_text(const std::string& path) {
   if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
   std::ostringstream buffer;
   buffer << in.rdbuf();
+  // yaml-cpp passes invalid bytes through into names and HDF5 strings.
+  if (const auto at = invalid_utf8_position(buffer.str())) {
+    throw InputError(Diagnostic{path, at->first, at->second, "", "bytes that are not valid UTF-8"});
+  }
   return buffer.str();
 }
 

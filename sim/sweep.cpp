@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "pcnsim/cluster.hpp"
+#include "pcnsim/csv.hpp"
 #include "pcnsim/ensemble.hpp"
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
@@ -108,6 +109,9 @@ SweepSpec load_sweep(const std::string& path) {
     std::ostringstream text;
     text << in.rdbuf();
     spec.text = text.str();
+  }
+  if (const auto at = invalid_utf8_position(spec.text)) {  // as for scenario files
+    throw InputError(Diagnostic{path, at->first, at->second, "", "bytes that are not valid UTF-8"});
   }
   YAML::Node root;
   try {
@@ -444,7 +448,7 @@ struct SweepState {
 };
 
 void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepState& state, const std::string& path,
-                 bool complete) {
+                 bool complete) try {
   AtomicOutput output(path, true);
   {
     h5::File f = h5::File::create(output.temp_path());
@@ -558,6 +562,12 @@ void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepSt
     f.close();
   }
   output.commit();
+} catch (const InputError&) {
+  throw;
+} catch (const std::runtime_error& e) {
+  // A full disk is a problem with the output path (exit 2); the temporary file
+  // is gone and the previous checkpoint, if any, is untouched.
+  throw InputError(Diagnostic{path, 0, 0, "", std::string("could not write the output: ") + e.what()});
 }
 
 // Reads the finished runs of an earlier, interrupted sweep of the same file.
@@ -565,7 +575,13 @@ void read_checkpoint(const SweepSpec& spec, const std::string& path, SweepState&
   if (!fs::is_regular_file(path)) {
     throw InputError(Diagnostic{path, 0, 0, "", "--resume: no sweep file to resume"});
   }
-  const h5::File f = h5::File::open_read(path);
+  std::optional<h5::File> opened;
+  try {
+    opened.emplace(h5::File::open_read(path));
+  } catch (const std::runtime_error& e) {  // not HDF5: bad input, not an internal error
+    throw InputError(Diagnostic{path, 0, 0, "", std::string("--resume: cannot read it as a checkpoint: ") + e.what()});
+  }
+  const h5::File& f = *opened;
   if (!f.exists("/runs/done") || f.string_attribute("/", "sweep_yaml") != spec.text) {
     throw InputError(Diagnostic{path, 0, 0, "", "--resume: the file is not a checkpoint of this sweep file (" + spec.file + ")"});
   }
@@ -621,6 +637,7 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   bool no_more_work = false;      // other ranks: rank 0 has nothing more
   std::vector<double> outbox;     // other ranks: (run, values...) not yet sent
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+  std::exception_ptr checkpoint_error;  // rank 0's main thread: a checkpoint that could not be written
   auto store = [&](std::size_t run, const std::vector<double>& out) {  // rank 0, under the mutex
     std::copy(out.begin(), out.end(), state.outcomes.begin() + static_cast<std::ptrdiff_t>(run * width));
     state.done[run] = 1;
@@ -700,14 +717,20 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
         continue;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
+      if (!checkpoint_error &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
           options.checkpoint_seconds) {
         SweepState snapshot;
         {
           std::lock_guard<std::mutex> lock(mutex);
           snapshot = state;
         }
-        write_sweep(spec, design, snapshot, options.out, false);
+        try {
+          write_sweep(spec, design, snapshot, options.out, false);
+        } catch (...) {  // rethrown after the workers stop (a throw here would terminate)
+          checkpoint_error = std::current_exception();
+          stop = true;
+        }
         last_checkpoint = std::chrono::steady_clock::now();
       }
     }
@@ -754,15 +777,20 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
+  if (checkpoint_error) std::rethrow_exception(checkpoint_error);
   bool interrupted = g_signal != 0 || stop;
-  std::signal(SIGINT, previous_int);
-  std::signal(SIGTERM, previous_term);
   if (progress) progress->finish();
   const bool complete = std::all_of(state.done.begin(), state.done.end(), [](std::int32_t d) { return d != 0; }) ||
                         (!cluster.leader() && !interrupted);
   if (complete) interrupted = false;  // a signal after the last run changes nothing
   if (cluster.leader()) {
     write_sweep(spec, design, state, options.out, complete);
+  }
+  // Restored only now: a signal during the last write must not kill the
+  // process and leave its temporary file behind.
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
+  if (cluster.leader()) {
     std::int64_t done = 0;
     for (auto d : state.done) done += d;
     if (complete) {

@@ -31,6 +31,10 @@ struct CsvTable {
 /// A missing, unreadable or empty file always throws.
 CsvTable read_csv(const std::string& path, bool lenient = false);
 
+/// 1-based line and column of the first byte of `text` that is not valid
+/// UTF-8 (used for YAML files too), or nothing if all of it is valid.
+std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text);
+
 /// Parses CSV text (used by read_csv and by tests); `file` names it in errors.
 CsvTable parse_csv(const std::string& text, const std::string& file, bool lenient = false);
 

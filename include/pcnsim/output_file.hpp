@@ -11,8 +11,11 @@ class AtomicOutput {
   /// written: its directory exists and is writable, it is not a directory, and
   /// it does not already exist unless `overwrite`. Throws InputError (exit
   /// code 2) naming the path otherwise. Creates the parent directory when it is
-  /// missing but its own parent exists.
-  AtomicOutput(std::string final_path, bool overwrite);
+  /// missing but its own parent exists. With `remove_on_signal`, SIGINT or
+  /// SIGTERM before commit() removes the temporary file and exits with
+  /// 130 / 143 (one such output at a time; not for sweeps, which handle
+  /// those signals themselves). SIGKILL may leave the temporary file.
+  AtomicOutput(std::string final_path, bool overwrite, bool remove_on_signal = false);
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;
   /// Removes the temporary file unless commit() succeeded.
@@ -28,6 +31,8 @@ class AtomicOutput {
   std::string final_path_;
   std::string temp_path_;
   bool committed_ = false;
+  bool armed_ = false;  // owns the signal handlers
+  void disarm();
 };
 
 }  // namespace pcnsim

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every kind of bad input: exit code 2, a clear message naming the place, and
-# no output file (nor a temporary one) left behind.
+# Every kind of bad input (scenario and sweep files, practice CSVs, command
+# lines, output paths, a full disk): exit code 2, a clear message naming the
+# place, and no output file (nor a temporary one) left behind. Prints
+# "N cases, M failure(s)"; README.md "Using it" states these guarantees.
 set -u
 bin=$1; src=$2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -9,18 +11,39 @@ mkdir out
 failures=0
 
 # expect_bad NAME EXPECTED_TEXT -- ARGS...
+# Exit code 2, the expected text on stderr, no internal error, and nothing
+# (not even a temporary file) left in out/ or in the full file system.
 expect_bad() {
   local name=$1 text=$2; shift 3
   "$bin" "$@" >stdout.txt 2>stderr.txt
-  local rc=$?
-  local leftovers; leftovers=$(find out -type f | wc -l)
-  if [ "$rc" -ne 2 ] || ! grep -qF -- "$text" stderr.txt || [ "$leftovers" -ne 0 ]; then
+  check "$name" "$text" $?
+}
+check() {
+  local name=$1 text=$2 rc=$3
+  local leftovers; leftovers=$(find out "$full" -type f ! -name filler | wc -l)
+  if [ "$rc" -ne 2 ] || ! grep -qF -- "$text" stderr.txt || grep -q "internal error" stderr.txt \
+     || [ "$leftovers" -ne 0 ]; then
     echo "FAIL $name: exit $rc, leftovers $leftovers, stderr:"; cat stderr.txt; failures=$((failures + 1))
   else
     echo "ok   $name: $(head -c 160 stderr.txt | head -1)"
   fi
   rm -rf out; mkdir out
+  find "$full" -type f ! -name filler -delete
+  cases=$((cases + 1))
 }
+cases=0
+
+# A full disk: a tiny tmpfs filled up (when mounting works, as root), else a
+# file-size limit of 0 with SIGXFSZ ignored, so that writes fail with EFBIG.
+full=$work/full; mkdir "$full"
+if mount -t tmpfs -o size=64k pcnsim-test "$full" 2>/dev/null; then
+  trap 'umount "$full"; rm -rf "$work"' EXIT
+  dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
+  disk_full() { "$bin" "$@" >stdout.txt 2>stderr.txt; }
+else
+  # stdout and stderr go through pipes, to which the limit does not apply.
+  disk_full() { (trap '' XFSZ; ulimit -f 0; exec "$bin" "$@") 2>&1 >/dev/null | cat >stderr.txt; return "${PIPESTATUS[0]}"; }
+fi
 
 small="$src/scenarios/synthetic-small.yaml"
 printf 'extends: %s\nformation:\n  g_sise: 1\n' "$small" > unknown.yaml
@@ -50,6 +73,129 @@ expect_bad unknown-option "command line" -- run "$small" --colour --out out/r.h5
 touch not-a-directory
 expect_bad unwritable-dir "not-a-directory/r.h5" -- run "$small" --out not-a-directory/r.h5
 expect_bad output-is-directory "out" -- run "$small" --out out
+
+# --- Scenario values: NaN, huge, negative, probabilities, types, encoding.
+# scenario_case NAME EXPECTED_TEXT CONTENT: a scenario extending synthetic-small.
+scenario_case() {
+  printf 'extends: %s\n%s\n' "$small" "$3" > "$1.yaml"
+  expect_bad "$1" "$2" -- run "$1.yaml" --out out/r.h5
+}
+scenario_case nan-value "nan-value.yaml:3:12" $'formation:\n  inertia: .nan'
+scenario_case huge-value "huge-value.yaml:3:12" $'formation:\n  inertia: 1e400'
+scenario_case negative-value "negative-value.yaml:3:12" $'formation:\n  inertia: -1'
+scenario_case negative-probability "out of range" $'formation:\n  approve_rural_probability: -0.1'
+scenario_case map-expected "map-expected.yaml:2" $'formation: 3'
+scenario_case fractional-seed "fractional-seed.yaml:2:7" $'seed: 1.5'
+scenario_case scenario-not-utf8 "scenario-not-utf8.yaml:2:11: bytes that are not valid UTF-8" $'name: "caf\xe9"'
+printf 'extends: nowhere/base.yaml\n' > badextends.yaml
+expect_bad missing-extends "nowhere/base.yaml" -- run badextends.yaml --out out/r.h5
+expect_bad set-nan "formation.inertia" -- run "$small" --set formation.inertia=nan --out out/r.h5
+
+# --- Practice CSV files.
+with_csv() {
+  printf 'extends: %s\npopulation:\n  source: england\n  england:\n    practices_csv: %s\n' \
+    "$src/scenarios/baseline.yaml" "$1" > "$2"
+}
+header=PUBLICATION,EXTRACT_DATE,TYPE,CCG_CODE,ONS_CCG_CODE,CODE,POSTCODE,SEX,AGE,NUMBER_OF_PATIENTS
+printf '%s\nGP_PRAC_PAT_LIST,01JAN2021,GP,00L,E38000130,A84002,NE65 7UW,ALL,ALL,0\n' "$header" > zero.csv
+printf '%s\nGP_PRAC_PAT_LIST,01JAN2021,GP,00L,E38000130,A84002,NE65 7UW,ALL,ALL,-5\n' "$header" > negpatients.csv
+printf '%s\nGP_PRAC_PAT_LIST,01JAN2021,GP,00L,E38000130,A84002,NE65 7UW,ALL,ALL,1e400\n' "$header" > hugepatients.csv
+: > empty.csv
+mkdir csvdir
+with_csv "$src/tests/data/practices_missing_column.csv" missingcol.yaml
+with_csv "$src/tests/data/practices_duplicate.csv" duplicate.yaml
+with_csv "$src/tests/data/practices_not_utf8.csv" notutf8.yaml
+with_csv "$work/zero.csv" zero.yaml
+with_csv "$work/negpatients.csv" negpatients.yaml
+with_csv "$work/hugepatients.csv" hugepatients.yaml
+with_csv "$work/empty.csv" emptycsv.yaml
+with_csv "$work/csvdir" csvdir.yaml
+expect_bad csv-missing-column "NUMBER_OF_PATIENTS" -- run missingcol.yaml --out out/r.h5
+expect_bad csv-duplicate-code "practices_duplicate.csv:" -- run duplicate.yaml --out out/r.h5
+expect_bad csv-not-utf8 "practices_not_utf8.csv:2" -- run notutf8.yaml --out out/r.h5
+expect_bad csv-zero-patients "zero.csv:2" -- run zero.yaml --out out/r.h5
+expect_bad csv-negative-patients "negpatients.csv:2" -- run negpatients.yaml --out out/r.h5
+expect_bad csv-huge-patients "hugepatients.csv:2" -- run hugepatients.yaml --out out/r.h5
+expect_bad csv-empty "empty.csv" -- run emptycsv.yaml --out out/r.h5
+expect_bad csv-is-directory "csvdir" -- run csvdir.yaml --out out/r.h5
+
+# --- Sweep files.
+# sweep_case NAME EXPECTED_TEXT DESIGN_AND_FACTORS: a sweep of synthetic-small.
+sweep_case() {
+  printf 'name: s\nbase: %s\nset: {population.source: synthetic}\n%s\n' "$small" "$3" > "$1.yaml"
+  expect_bad "$1" "$2" -- sweep "$1.yaml" --out out/s.h5
+}
+factors=$'factors:\n  - {path: formation.inertia, min: 0, max: 0.5}'
+lhs='design: {method: lhs, samples: 2}'
+sweep_case sweep-syntax "sweep-syntax.yaml:6:1: YAML syntax error" $'design: {method: lhs, samples: 2}\nfactors: [oops'
+sweep_case sweep-unknown-key "sweep-unknown-key.yaml:4:1" $'desing: {method: morris}\n'"$factors"
+sweep_case sweep-negative "sweep-negative.yaml:4" $'design: {method: morris, samples: -1, levels: 4}\n'"$factors"
+sweep_case sweep-nan "sweep-nan.yaml:4" $'design: {method: lhs, samples: .nan}\n'"$factors"
+sweep_case sweep-bounds "must be greater than min" "$lhs"$'\nfactors:\n  - {path: formation.inertia, min: 0.5, max: 0}'
+sweep_case sweep-probability "out of range" "$lhs"$'\nfactors:\n  - {path: formation.approve_rural_probability, min: 0, max: 2}'
+sweep_case sweep-unknown-path "did you mean 'formation.inertia'" "$lhs"$'\nfactors:\n  - {path: formation.inertai, min: 0, max: 1}'
+# A good sweep, for the cases below.
+printf 'name: s\nbase: %s\nset: {population.source: synthetic}\n%s\n%s\n' "$small" \
+  'design: {method: morris, samples: 2, levels: 4, seed: 1}' "$factors" > goodsweep.yaml
+: > emptysweep.yaml
+expect_bad sweep-empty "emptysweep.yaml" -- sweep emptysweep.yaml --out out/s.h5
+expect_bad sweep-missing "nosweep.yaml" -- sweep nosweep.yaml --out out/s.h5
+expect_bad sweep-directory "csvdir" -- sweep csvdir --out out/s.h5
+expect_bad sweep-resume-nothing "out/s.h5" -- sweep goodsweep.yaml --out out/s.h5 --resume
+expect_bad sweep-resume-not-hdf5 "goodsweep.yaml" -- sweep goodsweep.yaml --out goodsweep.yaml --resume
+expect_bad design-bad-sweep "sweep-unknown-key.yaml:4" -- design sweep-unknown-key.yaml --out out/d.csv
+expect_bad design-unwritable "not-a-directory/d.csv" -- design goodsweep.yaml --out not-a-directory/d.csv
+
+# --- compare / export / design rows: arguments and input files.
+"$bin" run "$small" --out good.h5 >/dev/null 2>&1 || { echo "FAIL cannot make good.h5"; failures=$((failures + 1)); }
+"$bin" design goodsweep.yaml --out design.csv >/dev/null 2>&1 || { echo "FAIL cannot make design.csv"; failures=$((failures + 1)); }
+echo 'not hdf5' > fake.h5
+expect_bad compare-missing "missing.h5" -- compare good.h5 missing.h5
+expect_bad compare-not-hdf5 "fake.h5" -- compare good.h5 fake.h5
+expect_bad compare-directory "csvdir: is a directory" -- compare good.h5 csvdir
+expect_bad compare-one-file "command line" -- compare good.h5
+expect_bad compare-csv-unwritable "not-a-directory/c.csv" -- compare good.h5 good.h5 --csv not-a-directory/c.csv
+expect_bad export-missing "missing.h5" -- export missing.h5 networks
+expect_bad export-not-hdf5 "fake.h5" -- export fake.h5 networks
+expect_bad export-wrong-table "netwroks" -- export good.h5 netwroks --csv out/e.csv
+expect_bad export-csv-unwritable "not-a-directory/e.csv" -- export good.h5 networks --csv not-a-directory/e.csv
+expect_bad negative-row "--row: Value -2 not in range 0 to 1000000000" -- run "$small" --design design.csv --row -2 --out out/r.h5
+expect_bad row-without-design "--design" -- run "$small" --row 1 --out out/r.h5
+expect_bad design-without-row "--row" -- run "$small" --design design.csv --out out/r.h5
+expect_bad design-missing "nodesign.csv" -- run "$small" --design nodesign.csv --row 0 --out out/r.h5
+expect_bad design-row-too-big "99" -- run "$small" --design design.csv --row 99 --out out/r.h5
+expect_bad design-not-csv "good.h5" -- run "$small" --design good.h5 --row 0 --out out/r.h5
+expect_bad negative-seed "--seed: Value -1 not in range 0 to 9000000000000000" -- run "$small" --seed -1 --out out/r.h5
+expect_bad zero-replicates "--replicates" -- run "$small" --replicates 0 --out out/r.h5
+expect_bad threads-not-number "--threads" -- run "$small" --threads many --out out/r.h5
+expect_bad unknown-command "command line" -- runn "$small"
+
+# --- An existing output without --overwrite, for every command that writes.
+cp good.h5 out/exists.h5; cp design.csv out/exists.csv
+for args in "run $small --out out/exists.h5" "sweep goodsweep.yaml --out out/exists.h5" \
+            "design goodsweep.yaml --out out/exists.csv" "compare good.h5 good.h5 --csv out/exists.csv" \
+            "export good.h5 networks --csv out/exists.csv"; do
+  # shellcheck disable=SC2086
+  "$bin" $args >stdout.txt 2>stderr.txt; rc=$?
+  if [ $rc -ne 2 ] || ! grep -q -- "--overwrite" stderr.txt || ! cmp -s out/exists.h5 good.h5 || ! cmp -s out/exists.csv design.csv \
+     || [ "$(find out -type f | wc -l)" -ne 2 ]; then
+    echo "FAIL existing-output ${args%% *}: exit $rc"; cat stderr.txt; failures=$((failures + 1))
+  else
+    echo "ok   existing-output ${args%% *}: $(head -1 stderr.txt)"
+  fi
+  cases=$((cases + 1))
+done
+rm -rf out; mkdir out
+
+# --- A full disk, for every command that writes.
+disk_full run "$small" --out "$full/r.h5"; check full-disk-run "$full/r.h5" $?
+disk_full run "$small" --replicates 2 --quiet --out "$full/r.h5"; check full-disk-ensemble "$full/r.h5" $?
+disk_full sweep goodsweep.yaml --quiet --out "$full/s.h5"; check full-disk-sweep "$full/s.h5" $?
+disk_full sweep goodsweep.yaml --quiet --checkpoint 0 --out "$full/s.h5"; check full-disk-sweep-checkpoint "$full/s.h5" $?
+disk_full design goodsweep.yaml --out "$full/d.csv"; check full-disk-design "$full/d.csv" $?
+disk_full compare good.h5 good.h5 --csv "$full/c.csv"; check full-disk-compare-csv "$full/c.csv" $?
+disk_full export good.h5 networks --csv "$full/e.csv"; check full-disk-export-csv "$full/e.csv" $?
+
 # The output exists already: refused without --overwrite, and left untouched.
 mkdir -p keep && echo precious > keep/r.h5
 "$bin" run "$small" --out keep/r.h5 >/dev/null 2>stderr.txt; rc=$?
@@ -63,5 +209,5 @@ fi
 [ "$(ls keep)" = "r.h5" ] && [ "$(head -c 4 keep/r.h5 | od -An -c | tr -d ' ')" = "211HDF" ] \
   || { echo "FAIL overwrite left $(ls keep)"; failures=$((failures + 1)); }
 
-echo "$failures failure(s)"
+echo "$cases cases, $failures failure(s)"
 [ "$failures" -eq 0 ]
