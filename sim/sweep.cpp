@@ -101,14 +101,16 @@ SweepSpec load_sweep(const std::string& path) {
     throw InputError(Diagnostic{path, 0, 0, "", fs::is_directory(path, ec) ? "is a directory, expected a sweep file"
                                                                          : "sweep file not found"});
   }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_sweep_text(text.str(), path);
+}
+
+SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   SweepSpec spec;
   spec.file = path;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    spec.text = text.str();
-  }
+  spec.text = text;
   YAML::Node root;
   try {
     root = YAML::Load(spec.text);

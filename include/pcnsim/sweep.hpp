@@ -51,6 +51,9 @@ struct SweepSpec {
 
 /// Reads and validates a sweep file; every problem at once (InputError).
 SweepSpec load_sweep(const std::string& path);
+/// Same, from the text of a sweep file (fuzzing, tests); `path` names it in
+/// messages and relative paths in it (base:) are resolved against its folder.
+SweepSpec load_sweep_text(const std::string& text, const std::string& path);
 
 /// The design in unit coordinates and in factor values ([rows][factors]).
 struct SweepDesign {
