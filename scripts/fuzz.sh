@@ -22,7 +22,9 @@ for target in scenario sweep practices_csv; do
   fi
   mkdir -p "$work/$target" "$artifacts/$target"
   cp tests/fuzz/corpus/"$target"/* "$work/$target/"
-  find tests/fuzz/regressions/"$target" -type f -exec cp {} "$work/$target/" \;
+  if [ -d tests/fuzz/regressions/"$target" ]; then
+    find tests/fuzz/regressions/"$target" -type f -exec cp {} "$work/$target/" \;
+  fi
   log=$work/$target.log
   if "$exe" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
        -artifact_prefix="$artifacts/$target/" "$work/$target" >"$log" 2>&1; then
