@@ -7,6 +7,7 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numbers>
 #include <numeric>
@@ -102,20 +103,19 @@ void compute_centroids(World& world) {
 
 // ------------------------------------------------------------ England ----
 
-void load_england(World& world, const EnglandSourceParams& params, PopulationReport& report) {
-  DiagnosticList problems;
-  if (params.practices_csv.empty()) problems.add({"scenario", 0, 0, "population.england.practices_csv", "required when population.source is england"});
-  if (params.centroids_csv.empty()) problems.add({"scenario", 0, 0, "population.england.centroids_csv", "required when population.source is england"});
-  if (params.imd_csv.empty()) problems.add({"scenario", 0, 0, "population.england.imd_csv", "required when population.source is england"});
-  problems.throw_if_any();
+namespace {
 
+// The England import, shared by load_england (files) and load_england_text
+// (text, for fuzzing): `read(k)` gives table k (0 practices, 1 centroids, 2 IMD).
+void import_england(World& world, const EnglandSourceParams& params, const std::function<CsvTable(int)>& read,
+                    PopulationReport& report) {
+  DiagnosticList problems;
   // Every file is read before any error is raised, so all problems show at once.
   std::vector<CsvTable> tables(3);
-  const std::string* paths[3] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv};
   bool unreadable = false;
   for (int k = 0; k < 3; ++k) {
     try {
-      tables[k] = read_csv(*paths[k], true);
+      tables[k] = read(k);
       for (const auto& d : tables[k].row_problems) problems.add(d);
     } catch (const InputError& e) {
       for (const auto& d : e.problems()) problems.add(d);
@@ -265,6 +265,25 @@ void load_england(World& world, const EnglandSourceParams& params, PopulationRep
   }
 }
 
+}  // namespace
+
+void load_england(World& world, const EnglandSourceParams& params, PopulationReport& report) {
+  DiagnosticList problems;
+  if (params.practices_csv.empty()) problems.add({"scenario", 0, 0, "population.england.practices_csv", "required when population.source is england"});
+  if (params.centroids_csv.empty()) problems.add({"scenario", 0, 0, "population.england.centroids_csv", "required when population.source is england"});
+  if (params.imd_csv.empty()) problems.add({"scenario", 0, 0, "population.england.imd_csv", "required when population.source is england"});
+  problems.throw_if_any();
+  const std::string* paths[3] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv};
+  import_england(world, params, [&](int k) { return read_csv(*paths[k], true); }, report);
+}
+
+void load_england_text(World& world, const EnglandSourceParams& params, const std::string& practices,
+                       const std::string& centroids, const std::string& imd, PopulationReport& report) {
+  const std::string* texts[3] = {&practices, &centroids, &imd};
+  const std::string* names[3] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv};
+  import_england(world, params, [&](int k) { return parse_csv(*texts[k], *names[k], true); }, report);
+}
+
 // ---------------------------------------------------------- synthetic ----
 
 void generate_synthetic(World& world, const SyntheticSourceParams& params, std::uint64_t seed) {
@@ -324,8 +343,9 @@ std::vector<double> kth_neighbour_km(const Practices& p, int k, double cell_km) 
   const auto [ymin, ymax] = std::minmax_element(p.y_km.begin(), p.y_km.end());
   const int gx = static_cast<int>((*xmax - *xmin) / cell_km) + 1, gy = static_cast<int>((*ymax - *ymin) / cell_km) + 1;
   std::vector<std::vector<int>> cells(static_cast<std::size_t>(gx) * gy);
-  auto cell_of = [&](std::size_t i) {
-    return std::pair<int, int>{static_cast<int>((p.x_km[i] - *xmin) / cell_km), static_cast<int>((p.y_km[i] - *ymin) / cell_km)};
+  // Init-captures, not the structured bindings themselves: clang before 16 cannot capture those.
+  auto cell_of = [&, x0 = *xmin, y0 = *ymin](std::size_t i) {
+    return std::pair<int, int>{static_cast<int>((p.x_km[i] - x0) / cell_km), static_cast<int>((p.y_km[i] - y0) / cell_km)};
   };
   for (std::size_t i = 0; i < n; ++i) {
     auto [cx, cy] = cell_of(i);

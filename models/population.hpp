@@ -130,6 +130,9 @@ struct PopulationReport {
 /// Reads the England files into practices and commissioners (no synthesis).
 /// Throws InputError listing every malformed row, duplicate code or missing column.
 void load_england(World& world, const EnglandSourceParams& params, PopulationReport& report);
+/// Same, from the three files' text (fuzzing); the *_csv params name them in messages.
+void load_england_text(World& world, const EnglandSourceParams& params, const std::string& practices,
+                       const std::string& centroids, const std::string& imd, PopulationReport& report);
 /// Generates a synthetic population (locations, list sizes, IMD scores).
 void generate_synthetic(World& world, const SyntheticSourceParams& params, std::uint64_t seed);
 /// Synthesises the attributes no file gives, in a fixed order, from stream "population".

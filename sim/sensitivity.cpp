@@ -4,6 +4,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -104,6 +105,10 @@ UnitDesign full_grid(const std::vector<int>& levels) {
   std::size_t rows = 1;
   for (int l : levels) {
     if (l < 1) throw std::invalid_argument("full_grid: every factor needs at least one level");
+    // Refuse a size that overflows: it allocated less than the loop below wrote.
+    if (rows > std::numeric_limits<std::size_t>::max() / static_cast<std::size_t>(l) / levels.size()) {
+      throw std::length_error("full_grid: too many rows");
+    }
     rows *= static_cast<std::size_t>(l);
   }
   d.points.resize(rows * d.factors);

@@ -102,14 +102,16 @@ SweepSpec load_sweep(const std::string& path) {
     throw InputError(Diagnostic{path, 0, 0, "", fs::is_directory(path, ec) ? "is a directory, expected a sweep file"
                                                                          : "sweep file not found"});
   }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_sweep_text(text.str(), path);
+}
+
+SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   SweepSpec spec;
   spec.file = path;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    spec.text = text.str();
-  }
+  spec.text = text;
   if (const auto at = invalid_utf8_position(spec.text)) {  // as for scenario files
     throw InputError(Diagnostic{path, at->first, at->second, "", "bytes that are not valid UTF-8"});
   }
@@ -262,7 +264,9 @@ SweepSpec load_sweep(const std::string& path) {
         complain(f, where + ".path", "missing: the parameter path");
       } else if (spec.model != "pcnsim") {
         // Test models: factors x1, x2, ... (Ishigami: x1 to x3).
-        const bool ok = factor.path.size() >= 2 && factor.path[0] == 'x' &&
+        // At most 9 digits: std::stoi threw std::out_of_range (not InputError)
+        // on x99999999999 (tests/fuzz/regressions/sweep/linear-factor-digits.yaml).
+        const bool ok = factor.path.size() >= 2 && factor.path.size() <= 10 && factor.path[0] == 'x' &&
                         factor.path.find_first_not_of("0123456789", 1) == std::string::npos &&
                         std::stoi(factor.path.substr(1)) >= 1 &&
                         (spec.model != "ishigami" || std::stoi(factor.path.substr(1)) <= 3);
@@ -302,6 +306,19 @@ SweepSpec load_sweep(const std::string& path) {
       spec.factors.push_back(std::move(factor));
     }
   }
+  // A design too big to hold: the grid's row count (the product of the levels)
+  // overflowed in full_grid, which then allocated less than it wrote
+  // (tests/fuzz/regressions/sweep/grid-rows-overflow.yaml).
+  if (!spec.factors.empty() && std::find(methods.begin(), methods.end(), spec.method) != methods.end()) {
+    const std::size_t rows = design_rows(spec), k = spec.factors.size();
+    if (rows > kMaxDesignValues / k) {
+      complain(root["design"] ? root["design"] : root, "design",
+               "the design has " + (rows == std::numeric_limits<std::size_t>::max() ? std::string("over 1e19")
+                                                                                   : std::to_string(rows)) +
+                   " rows of " + std::to_string(k) + " factors; at most " + std::to_string(kMaxDesignValues) +
+                   " values in all (fewer levels, samples or factors)");
+    }
+  }
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence()) {
       complain(outputs, "outputs", "expected a list of outcome names");
@@ -321,6 +338,23 @@ SweepSpec load_sweep(const std::string& path) {
   problems.throw_if_any();
   if (spec.outputs.empty()) spec.outputs = outcome_names(spec);
   return spec;
+}
+
+std::size_t design_rows(const SweepSpec& spec) {
+  constexpr std::size_t most = std::numeric_limits<std::size_t>::max();
+  const auto times = [](std::size_t a, std::size_t b) { return a != 0 && b > most / a ? most : a * b; };
+  const std::size_t k = spec.factors.size(), samples = static_cast<std::size_t>(std::max(spec.samples, 0));
+  if (spec.method == "grid") {
+    if (k == 0) return 0;
+    std::size_t rows = 1;
+    for (const auto& f : spec.factors) {
+      rows = times(rows, f.values.empty() ? static_cast<std::size_t>(std::max(spec.levels, 0)) : f.values.size());
+    }
+    return rows;
+  }
+  if (spec.method == "morris") return times(samples, k + 1);
+  if (spec.method == "sobol") return times(samples, k + 2);
+  return samples;
 }
 
 SweepDesign make_design(const SweepSpec& spec) {

@@ -26,7 +26,11 @@ double mean_resignations(std::vector<Override> overrides) {
   for (int seed = 1; seed <= seeds; ++seed) {
     auto o = overrides;
     o.push_back({"seed", std::to_string(seed)});
-    for (double r : small(o).recorder.find("cd_resignations")->value) total += r;
+    // Keep the run alive: a range-for over a member of the temporary small(o)
+    // read freed memory (ASan heap-use-after-free; no lifetime extension
+    // through ->).
+    const RunResult run = small(o);
+    for (double r : run.recorder.find("cd_resignations")->value) total += r;
   }
   return total / seeds;
 }

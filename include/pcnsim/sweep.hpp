@@ -51,6 +51,9 @@ struct SweepSpec {
 
 /// Reads and validates a sweep file; every problem at once (InputError).
 SweepSpec load_sweep(const std::string& path);
+/// Same, from the text of a sweep file (fuzzing, tests); `path` names it in
+/// messages and relative paths in it (base:) are resolved against its folder.
+SweepSpec load_sweep_text(const std::string& text, const std::string& path);
 
 /// The design in unit coordinates and in factor values ([rows][factors]).
 struct SweepDesign {
@@ -59,6 +62,12 @@ struct SweepDesign {
   std::size_t rows() const { return unit.rows(); }
 };
 SweepDesign make_design(const SweepSpec& spec);
+/// Rows the design will have (grid: product of the levels; lhs: samples;
+/// Morris: samples (k+1); Sobol: samples (k+2)), saturating instead of
+/// overflowing. load_sweep rejects designs of more than kMaxDesignValues
+/// values (rows times factors).
+std::size_t design_rows(const SweepSpec& spec);
+inline constexpr std::size_t kMaxDesignValues = 50'000'000;
 
 /// The overrides of one design row (fixed `set` first, then the factors).
 std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& design, std::size_t row);
