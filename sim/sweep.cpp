@@ -303,6 +303,12 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
           }
         }
       }
+      // The same parameter twice would make one override the other silently.
+      for (const auto& earlier : spec.factors) {
+        if (!factor.path.empty() && earlier.path == factor.path) {
+          complain(f["path"], where + ".path", "'" + factor.path + "' is already a factor");
+        }
+      }
       spec.factors.push_back(std::move(factor));
     }
   }

@@ -134,6 +134,7 @@ sweep_case sweep-nan "sweep-nan.yaml:4" $'design: {method: lhs, samples: .nan}\n
 sweep_case sweep-bounds "must be greater than min" "$lhs"$'\nfactors:\n  - {path: formation.inertia, min: 0.5, max: 0}'
 sweep_case sweep-probability "out of range" "$lhs"$'\nfactors:\n  - {path: formation.approve_rural_probability, min: 0, max: 2}'
 sweep_case sweep-unknown-path "did you mean 'formation.inertia'" "$lhs"$'\nfactors:\n  - {path: formation.inertai, min: 0, max: 1}'
+sweep_case sweep-duplicate-factor "is already a factor" "$lhs"$'\nfactors:\n  - {path: formation.inertia, min: 0, max: 1}\n  - {path: formation.inertia, min: 0, max: 2}'
 # A good sweep, for the cases below.
 printf 'name: s\nbase: %s\nset: {population.source: synthetic}\n%s\n%s\n' "$small" \
   'design: {method: morris, samples: 2, levels: 4, seed: 1}' "$factors" > goodsweep.yaml
