@@ -21,17 +21,19 @@ void NetworkEventLog::add(int at, std::string what, int net, int other_net, int 
   reason.push_back(std::move(why));
 }
 
+double mean_pair_affinity(const std::vector<int>& members, const Affinity& affinity) {
+  double sum = 0;
+  int pairs = 0;
+  for (std::size_t a = 0; a < members.size(); ++a) {
+    for (std::size_t b = a + 1; b < members.size(); ++b, ++pairs) sum += affinity(members[a], members[b]);
+  }
+  return pairs > 0 ? sum / pairs : 0.0;
+}
+
 std::vector<double> network_mean_affinity(const World& world, const Affinity& affinity) {
   std::vector<double> out;
   out.reserve(world.networks.size());
-  for (const auto& net : world.networks) {
-    double sum = 0;
-    int pairs = 0;
-    for (std::size_t a = 0; a < net.members.size(); ++a) {
-      for (std::size_t b = a + 1; b < net.members.size(); ++b, ++pairs) sum += affinity(net.members[a], net.members[b]);
-    }
-    out.push_back(pairs > 0 ? sum / pairs : 0.0);
-  }
+  for (const auto& net : world.networks) out.push_back(mean_pair_affinity(net.members, affinity));
   return out;
 }
 
@@ -297,12 +299,7 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
       const int net = network_of_coalition[c];
       const Coalition& co = game.coalitions[c];
       if (!co.alive || co.members.size() < 2 || in.cd_vacant_weeks[net] < dp.dissolution_vacancy_weeks) continue;
-      double sum = 0;
-      int pairs = 0;
-      for (std::size_t a = 0; a < co.members.size(); ++a) {
-        for (std::size_t b = a + 1; b < co.members.size(); ++b, ++pairs) sum += affinity(co.members[a], co.members[b]);
-      }
-      const double mean = sum / pairs;
+      const double mean = mean_pair_affinity(co.members, affinity);
       if (mean >= dp.dissolution_trust_affinity || uniform(rng) >= dp.dissolution_probability) continue;
       std::vector<std::pair<int, int>> joined;
       if (!game.dissolve_into_neighbours(static_cast<int>(c), &joined)) continue;

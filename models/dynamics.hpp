@@ -120,6 +120,8 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
                                        int step, Date date, std::uint64_t seed, NetworkEventLog& log,
                                        Reorganisation& reorganisation);
 
+/// Mean affinity of the pairs of `members` (trust); 0 for fewer than two.
+double mean_pair_affinity(const std::vector<int>& members, const Affinity& affinity);
 /// Mean affinity of each network's member pairs (trust); 0 for fewer than two.
 std::vector<double> network_mean_affinity(const World& world, const Affinity& affinity);
 

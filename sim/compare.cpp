@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "pcnsim/csv.hpp"
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
 #include "pcnsim/validate.hpp"
@@ -58,13 +59,6 @@ std::string interval_text(double low, double high) {
   std::string s(1, '[');
   s.append(signed_number(low)).append(", ").append(signed_number(high)).append("]");
   return s;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
 }
 
 std::string csv_number(double x) {
@@ -235,12 +229,12 @@ std::string comparison_csv(const std::vector<Comparison>& comparisons) {
       "paired,base_p10,base_p90,other_p10,other_p90,description\n";
   for (const auto& c : comparisons) {
     for (const auto& o : c.outcomes) {
-      out += csv_field(c.base.scenario_name) + "," + csv_field(c.other.scenario_name) + "," + csv_field(o.name) + "," +
-             csv_field(o.units) + "," + std::to_string(o.base_n) + "," + std::to_string(o.other_n) + "," +
+      out += csv_quote(c.base.scenario_name) + "," + csv_quote(c.other.scenario_name) + "," + csv_quote(o.name) + "," +
+             csv_quote(o.units) + "," + std::to_string(o.base_n) + "," + std::to_string(o.other_n) + "," +
              csv_number(o.base_mean) + "," + csv_number(o.other_mean) + "," + csv_number(o.difference) + "," +
              csv_number(o.ci_low) + "," + csv_number(o.ci_high) + "," + (o.paired ? "1" : "0") + "," +
              csv_number(o.base_p10) + "," + csv_number(o.base_p90) + "," + csv_number(o.other_p10) + "," +
-             csv_number(o.other_p90) + "," + csv_field(o.description) + "\n";
+             csv_number(o.other_p90) + "," + csv_quote(o.description) + "\n";
     }
   }
   return out;

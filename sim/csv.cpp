@@ -156,4 +156,11 @@ std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text
   return std::nullopt;
 }
 
+std::string csv_quote(const std::string& field) {
+  if (field.find_first_of(",\"\n") == std::string::npos) return field;
+  std::string q = "\"";
+  for (char ch : field) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
 }  // namespace pcnsim

@@ -4,6 +4,7 @@
 #include <variant>
 #include <vector>
 
+#include "pcnsim/csv.hpp"
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
 #include "pcnsim/params.hpp"
@@ -18,13 +19,6 @@ struct Column {
   std::vector<hsize_t> shape;
   std::vector<std::string> text;
 };
-
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 Column read_column(const h5::File& f, const std::string& path, const std::string& name) {
   Column c{name, {}, {}};
@@ -77,7 +71,7 @@ void export_csv(const std::string& file, const std::string& table, std::ostream&
     out << '\n';
     for (hsize_t i = 0; i < rows; ++i) {
       out << i;
-      for (hsize_t j = 0; j < cols; ++j) out << ',' << quoted(c.text[i * cols + j]);
+      for (hsize_t j = 0; j < cols; ++j) out << ',' << csv_quote(c.text[i * cols + j]);
       out << '\n';
     }
     return;
@@ -99,7 +93,7 @@ void export_csv(const std::string& file, const std::string& table, std::ostream&
   for (std::size_t k = 0; k < kept.size(); ++k) out << (k ? "," : "") << kept[k]->name;
   out << '\n';
   for (hsize_t i = 0; i < rows; ++i) {
-    for (std::size_t k = 0; k < kept.size(); ++k) out << (k ? "," : "") << quoted(kept[k]->text[i]);
+    for (std::size_t k = 0; k < kept.size(); ++k) out << (k ? "," : "") << csv_quote(kept[k]->text[i]);
     out << '\n';
   }
 }

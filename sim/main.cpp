@@ -174,13 +174,7 @@ int design_command(const std::string& path, const std::string& out, bool overwri
     std::cout << text;
     return 0;
   }
-  AtomicOutput output(out, overwrite, true);
-  {
-    std::ofstream file(output.temp_path());
-    file << text;
-    if (!file.flush()) throw InputError(Diagnostic{out, 0, 0, "", "could not write the design file"});
-  }
-  output.commit();
+  AtomicOutput(out, overwrite, true).write_text([&](std::ostream& file) { file << text; }, "design file");
   return 0;
 }
 
@@ -207,14 +201,7 @@ int compare_command(const std::vector<std::string>& files, const std::string& cs
     comparisons.push_back(compare_runs(runs.front(), runs[k]));
     std::cout << (k > 1 ? "\n" : "") << format_comparison(comparisons.back(), filters);
   }
-  if (output) {
-    {
-      std::ofstream file(output->temp_path());
-      file << comparison_csv(comparisons);
-      if (!file.flush()) throw InputError(Diagnostic{csv, 0, 0, "", "could not write the CSV file"});
-    }
-    output->commit();
-  }
+  if (output) output->write_text([&](std::ostream& file) { file << comparison_csv(comparisons); }, "CSV file");
   return 0;
 }
 
@@ -241,13 +228,7 @@ int export_command(const std::string& file, const std::string& table, const std:
     export_csv(file, table, std::cout);
     return 0;
   }
-  AtomicOutput output(csv, overwrite, true);
-  {
-    std::ofstream out(output.temp_path());
-    export_csv(file, table, out);
-    if (!out.flush()) throw InputError(Diagnostic{csv, 0, 0, "", "could not write the CSV file"});
-  }
-  output.commit();
+  AtomicOutput(csv, overwrite, true).write_text([&](std::ostream& out) { export_csv(file, table, out); }, "CSV file");
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "pcnsim/output_file.hpp"
 
+#include <fstream>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -116,6 +118,15 @@ void AtomicOutput::commit() {
   fs::rename(temp_path_, final_path_);  // throws filesystem_error naming both paths
   committed_ = true;
   disarm();  // a signal just after the rename unlinks nothing: the name is gone
+}
+
+void AtomicOutput::write_text(const std::function<void(std::ostream&)>& fill, const std::string& what) {
+  {
+    std::ofstream file(temp_path_);
+    fill(file);
+    if (!file.flush()) throw InputError(Diagnostic{final_path_, 0, 0, "", "could not write the " + what});
+  }
+  commit();
 }
 
 }  // namespace pcnsim

@@ -60,27 +60,32 @@ std::map<std::string, std::string> parameter_types(const Scenario& scenario) {
   return types;
 }
 
-// The entries of a dated series of the base scenario, scaled, as a YAML flow list.
-std::string scaled_series(const Scenario& base, const std::string& path, double factor) {
+// A dated series of the base scenario, by parameter path (read back from its
+// resolved YAML, the one place that maps paths to values).
+DatedSeries series_of(const Scenario& base, const std::string& path) {
   YAML::Node node = YAML::Load(resolved_yaml(base));
   std::stringstream keys(path);
   std::string key;
   while (std::getline(keys, key, '.')) node = node[key];
-  std::string out = "[";
+  DatedSeries series;
   for (std::size_t i = 0; i < node.size(); ++i) {
-    std::string source = node[i]["source"] ? node[i]["source"].as<std::string>() : "";
-    std::string quoted;
-    for (char ch : source) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
-    out += (i ? ", " : "") + std::string("{from: ") + node[i]["from"].as<std::string>() +
-           ", value: " + number_text(node[i]["value"].as<double>() * factor) + ", source: '" + quoted +
-           " (x" + number_text(factor) + ", sweep)'}";
+    series.entries.push_back({*Date::parse(node[i]["from"].as<std::string>()), node[i]["value"].as<double>(),
+                              node[i]["source"] ? node[i]["source"].as<std::string>() : ""});
   }
-  return out + "]";
+  return series;
 }
 
-std::vector<std::string> outcome_names(const SweepSpec& spec) {
-  if (spec.model != "pcnsim") return {"y"};
-  return key_outcome_names(load_scenario(spec.base, spec.set));
+// The series with every value times `factor`, as a YAML flow list (an override).
+std::string scaled_series(const DatedSeries& series, double factor) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < series.entries.size(); ++i) {
+    const DatedValue& e = series.entries[i];
+    std::string quoted;
+    for (char ch : e.source) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+    out += (i ? ", " : "") + std::string("{from: ") + e.from.iso() + ", value: " + number_text(e.value * factor) +
+           ", source: '" + quoted + " (x" + number_text(factor) + ", sweep)'}";
+  }
+  return out + "]";
 }
 
 }  // namespace
@@ -291,10 +296,11 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
           complain(f["path"], where + ".path", "'" + factor.path + "' is a " + it->second + "; factors must be numbers");
         } else {
           // Both ends must make a valid scenario (ranges, integers).
+          if (factor.scale) factor.base_series = series_of(*base, factor.path);
           for (const double v : {factor.min, factor.max}) {
             try {
               auto overrides = spec.set;
-              overrides.push_back({factor.path, factor.scale ? scaled_series(*base, factor.path, v) : number_text(v)});
+              overrides.push_back({factor.path, factor.scale ? scaled_series(factor.base_series, v) : number_text(v)});
               load_scenario(spec.base, overrides);
             } catch (const InputError& e) {
               complain(f, where, "value " + number_text(v) + " is not valid for '" + factor.path +
@@ -325,11 +331,16 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
                    " values in all (fewer levels, samples or factors)");
     }
   }
+  if (spec.model != "pcnsim") {
+    spec.outcomes = {"y"};
+  } else if (base) {
+    spec.outcomes = key_outcome_names(*base);
+  }
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence()) {
       complain(outputs, "outputs", "expected a list of outcome names");
     } else if (spec.model != "pcnsim" || base) {
-      const auto names = spec.model != "pcnsim" ? std::vector<std::string>{"y"} : key_outcome_names(*base);
+      const auto& names = spec.outcomes;
       for (const auto& o : outputs) {
         const std::string name = o.IsScalar() ? o.Scalar() : "";
         if (std::find(names.begin(), names.end(), name) == names.end()) {
@@ -342,7 +353,7 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
     }
   }
   problems.throw_if_any();
-  if (spec.outputs.empty()) spec.outputs = outcome_names(spec);
+  if (spec.outputs.empty()) spec.outputs = spec.outcomes;
   return spec;
 }
 
@@ -388,17 +399,11 @@ SweepDesign make_design(const SweepSpec& spec) {
 
 std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& design, std::size_t row) {
   std::vector<Override> out = spec.set;
-  std::optional<Scenario> base;
   const std::size_t k = spec.factors.size();
   for (std::size_t f = 0; f < k; ++f) {
     const SweepFactor& factor = spec.factors[f];
     const double v = design.value[row * k + f];
-    if (factor.scale) {
-      if (!base) base = load_scenario(spec.base, spec.set);
-      out.push_back({factor.path, scaled_series(*base, factor.path, v)});
-    } else {
-      out.push_back({factor.path, number_text(v)});
-    }
+    out.push_back({factor.path, factor.scale ? scaled_series(factor.base_series, v) : number_text(v)});
   }
   return out;
 }
@@ -448,7 +453,7 @@ std::vector<Override> design_row_overrides(const std::string& csv_path, long row
       if (col.rfind("scale(", 0) == 0 && col.back() == ')') {
         const std::string path = col.substr(6, col.size() - 7);
         if (!base) base = load_scenario(scenario_path);
-        out.push_back({path, scaled_series(*base, path, std::stod(cells[c]))});
+        out.push_back({path, scaled_series(series_of(*base, path), std::stod(cells[c]))});
       } else {
         out.push_back({col, cells[c]});
       }
@@ -641,7 +646,7 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const SweepDesign design = make_design(spec);
   const std::size_t reps = static_cast<std::size_t>(spec.replicates), runs = design.rows() * reps;
   SweepState state;
-  state.names = outcome_names(spec);
+  state.names = spec.outcomes;
   const std::size_t width = state.names.size();
   state.outcomes.assign(runs * width, std::nan(""));
   state.done.assign(runs, 0);

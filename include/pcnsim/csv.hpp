@@ -31,6 +31,9 @@ struct CsvTable {
 /// A missing, unreadable or empty file always throws.
 CsvTable read_csv(const std::string& path, bool lenient = false);
 
+/// A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline.
+std::string csv_quote(const std::string& field);
+
 /// 1-based line and column of the first byte of `text` that is not valid
 /// UTF-8 (used for YAML files too), or nothing if all of it is valid.
 std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text);

@@ -1,6 +1,8 @@
 #pragma once
 // Results are never half-written: a run writes to a temporary file beside the
 // target and renames it into place only when the file is complete.
+#include <functional>
+#include <ostream>
 #include <string>
 
 namespace pcnsim {
@@ -26,6 +28,9 @@ class AtomicOutput {
   const std::string& final_path() const { return final_path_; }
   /// Renames the temporary file onto the final path (atomic on POSIX).
   void commit();
+  /// Writes text through `fill` to the temporary file, then commits; a failed
+  /// write (e.g. a full disk) is an InputError naming the final path and `what`.
+  void write_text(const std::function<void(std::ostream&)>& fill, const std::string& what);
 
  private:
   std::string final_path_;

@@ -25,6 +25,7 @@ struct SweepFactor {
   std::string distribution = "uniform";  // uniform or log_uniform
   std::vector<double> values;         // grid levels given explicitly (grid design only)
   bool scale = false;                 // multiplies every entry of a dated series
+  DatedSeries base_series;            // with scale: the base scenario's series (read once, at loading)
   /// Value at unit coordinate u in [0, 1].
   double value_at(double u) const;
   /// Column name in design files: the path, or scale(path).
@@ -46,6 +47,7 @@ struct SweepSpec {
   int bootstrap = 200;
   double confidence = 0.95;
   std::vector<std::string> outputs;  // outcomes analysed (default: all key outcomes)
+  std::vector<std::string> outcomes; // every outcome of one run (key outcomes, or y for a test model)
   std::vector<SweepFactor> factors;
 };
 
