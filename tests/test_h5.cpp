@@ -221,7 +221,7 @@ TEST_CASE("h5: attributes of every type, replaced by name", "[h5]") {
   CHECK_FALSE(other.has_attribute("/plain", "description"));
 }
 
-TEST_CASE("h5: exists walks every path component; list is sorted", "[h5]") {
+TEST_CASE("h5: exists walks every path component and list is sorted", "[h5]") {
   TempDir dir;
   File file = File::create(dir.file("e.h5"));
   file.write("/a/b/c", std::vector<double>{1});

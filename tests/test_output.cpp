@@ -86,7 +86,7 @@ TEST_CASE("a run round-trips through HDF5 with the documented layout", "[output]
   fs::remove_all(dir);
 }
 
-TEST_CASE("two runs with one seed write identical datasets; another seed differs", "[output][determinism]") {
+TEST_CASE("two runs with one seed write identical datasets and another seed differs", "[output][determinism]") {
   const fs::path dir = fs::temp_directory_path() / ("pcnsim-determinism-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const Scenario scenario = load_scenario(kScenarios + "synthetic-small.yaml");

@@ -62,7 +62,7 @@ TEST_CASE("more spare GP capacity means more IIF indicators achieved", "[iif][me
   CHECK(roomy > tight);
 }
 
-TEST_CASE("IIF switched off pays nothing; reinvestment funds managers", "[iif]") {
+TEST_CASE("IIF switched off pays nothing and reinvestment funds managers", "[iif]") {
   const RunResult off = small({{"service_specs.iif.enabled", "false"}});
   for (const auto& year : off.finance.lines) {
     for (std::size_t n = 0; n < off.world.networks.size(); ++n) REQUIRE(year[n * kFundingLines + FundingLine::iif] == 0);
