@@ -2,6 +2,7 @@
 #include <map>
 
 #include "models/arrs.hpp"
+#include "oracles.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
 #include "pcnsim/validate.hpp"
@@ -35,59 +36,89 @@ Pence total_ceiling(const RunResult& run, std::size_t year) {
 
 }  // namespace
 
-TEST_CASE("ARRS money is conserved to the penny", "[arrs][money]") {
-  for (const bool redistribution : {false, true}) {
-    const RunResult run = small({{"funding.arrs_redistribution", redistribution ? "true" : "false"}});
+// A role's reimbursable cost of one WTE for one week, from the model design:
+// the employment cost (a share of the role's maximum reimbursable amount)
+// times the reimbursement rate (100% for roles always fully reimbursed),
+// accrued at 7/365 (7/366) of the annual amount.
+static std::int64_t oracle_week_cost(const Scenario& sc, int role, Date d) {
+  const RoleParams& r = sc.arrs.roles[static_cast<std::size_t>(role)];
+  const double rate = r.always_fully_reimbursed ? 1.0 : oracle::value_on(sc.funding.arrs_reimbursement_rate, d);
+  const double annual = sc.arrs.cost_share_of_maximum * oracle::value_on(r.max_reimbursable_gbp_per_wte, d) * rate;
+  return oracle::week_of(annual, oracle::financial_year(d));
+}
+
+TEST_CASE("ARRS claims are the recomputed staff costs, up to each ceiling, to the penny", "[arrs][money]") {
+  // Plain; with redistribution; and with networks planning beyond their
+  // ceilings, so that the cap binds.
+  for (const std::string config : {"plain", "redistribution", "overplanned"}) {
+    const bool redistribution = config == "redistribution";
+    const RunResult run = small({{"funding.arrs_redistribution", redistribution ? "true" : "false"},
+                                 {"arrs.plan_share", config == "overplanned" ? "1.6" : "1"}});
     const Scenario& sc = run.scenario;
     REQUIRE(run.finance.years == std::vector<int>{2019, 2020, 2021, 2022, 2023});
     const std::size_t nets = run.world.networks.size();
-    // Recompute every network's weekly claims from the staff records alone.
-    ArrsWorkforce pricing(run.world, sc.arrs, sc.funding, run.calendar, 0);
     const ArrsStaff& staff = run.arrs_staff;
     REQUIRE(staff.network.size() > 100);
+    std::int64_t moved = 0, claimed_total = 0, due_total = 0;
     for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
       const int fy = run.finance.years[y];
-      // Networks as they were that year (mechanism 9 changes them each April).
-      const World year = world_at(run, membership_row(run, *run.calendar.step_of(Date::from_ymd(fy, 4, 7))));
-      // The ceilings share out the population's part of the national pot (each rounded to the penny).
-      double weighted = 0;
-      for (const auto& net : year.networks) weighted += year.network_weighted_list_size(net);
-      const double pot = sc.funding.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
-      const Pence share = to_pence(pot * weighted / sc.funding.national_patients);
-      CHECK(std::llabs(total_ceiling(run, y) - share) <= static_cast<Pence>(nets));
-      if (!redistribution) {
-        for (const auto& net : year.networks) {
-          REQUIRE(run.finance.arrs[y][net.id].ceiling ==
-                  to_pence(pot * year.network_weighted_list_size(net) / sc.funding.national_patients));
-        }
+      INFO(config << ", year " << fy);
+      const auto& money = run.finance.arrs[y];
+      // Ceilings: the year's pot (in force on 1 April) shared by weighted
+      // population over the national patients, among the networks with members
+      // when the year starts (at formation in 2019).
+      int start = run.membership.front().step;  // the first week of the year (counted by its start date)
+      while (oracle::financial_year(run.calendar.step_start(start)) < fy) ++start;
+      const std::vector<int>* column = nullptr;
+      for (const auto& m : run.membership) {
+        if (m.step <= start) column = &m.network_of;
       }
-      std::vector<Pence> claimed(nets, 0);
+      std::vector<double> weighted(nets, 0.0);
+      for (std::size_t i = 0; i < column->size(); ++i) {
+        if ((*column)[i] >= 0) weighted[(*column)[i]] += run.world.practices.list_size[i] * run.world.practices.needs_index[i];
+      }
+      const double pot = oracle::value_on(sc.funding.arrs_national_pot_gbp, Date::from_ymd(fy, 4, 1));
+      std::vector<std::int64_t> allocated(nets);
+      for (std::size_t n = 0; n < nets; ++n) {
+        allocated[n] = weighted[n] > 0 ? oracle::pence(pot * (weighted[n] / sc.funding.national_patients)) : 0;
+        REQUIRE(money[n].ceiling - money[n].redistributed == allocated[n]);
+        moved += std::llabs(money[n].redistributed);
+      }
+      // Claims: every week from go-live, each network claims the recomputed
+      // cost of its staff in post, up to what is left of its ceiling (the
+      // allocated one until the commissioner redistributes in the month set).
+      std::vector<std::int64_t> claimed(nets, 0);
+      bool redistributed = false;
       for (int s = 0; s < run.calendar.steps(); ++s) {
         const Date date = run.calendar.step_start(s);
-        if (date.financial_year() != fy || date < sc.timeline.networks_live) continue;
-        std::vector<Pence> due(nets, 0);
+        if (oracle::financial_year(date) != fy || date + 6 < sc.timeline.networks_live) continue;
+        if (redistribution && date.month() == sc.funding.arrs_redistribution_month && date.day() <= 7) redistributed = true;
+        std::vector<std::int64_t> due(nets, 0);
         for (std::size_t k = 0; k < staff.network.size(); ++k) {
           if (staff.start_step[k] <= s && (staff.end_step[k] < 0 || staff.end_step[k] > s)) {
-            due[staff.network[k]] += pricing.weekly_cost_pence(staff.role[k], date);
+            due[staff.network[k]] += oracle_week_cost(sc, staff.role[k], date);
           }
         }
         for (std::size_t n = 0; n < nets; ++n) {
-          const Pence ceiling = run.finance.arrs[y][n].ceiling;
+          const std::int64_t ceiling = redistributed ? money[n].ceiling : allocated[n];
           claimed[n] += std::min(due[n], ceiling - claimed[n]);
+          due_total += due[n];
         }
       }
       for (std::size_t n = 0; n < nets; ++n) {
-        const auto& money = run.finance.arrs[y][n];
-        REQUIRE(money.claimed == claimed[n]);
-        REQUIRE(money.claimed + money.unclaimed() == money.ceiling);
-        REQUIRE(money.claimed <= money.ceiling);
-        REQUIRE(money.unclaimed() >= 0);
+        INFO("network " << n);
+        REQUIRE(money[n].claimed == claimed[n]);
+        REQUIRE(claimed[n] <= money[n].ceiling);
+        claimed_total += claimed[n];
       }
       // Redistribution only moves ceiling between a commissioner's networks.
-      std::map<int, Pence> moved;
-      for (std::size_t n = 0; n < nets; ++n) moved[run.world.networks[n].commissioner] += run.finance.arrs[y][n].redistributed;
-      for (const auto& [c, m] : moved) REQUIRE(m == 0);
+      std::map<int, std::int64_t> net_moved;
+      for (std::size_t n = 0; n < nets; ++n) net_moved[run.world.networks[n].commissioner] += money[n].redistributed;
+      for (const auto& [c, m] : net_moved) REQUIRE(m == 0);
     }
+    CHECK(claimed_total > 0);
+    if (config == "overplanned") CHECK(claimed_total < due_total);  // ceilings bind: the cap above is exercised
+    CHECK((moved > 0) == redistribution);
   }
 }
 
@@ -115,11 +146,16 @@ TEST_CASE("doubling the ARRS pot never lowers national ARRS WTE", "[arrs][metamo
     doubled.push_back({"funding.arrs_national_pot_gbp", "[" + pot + "]"});
     const auto a = year_end_wte(run_simulation(base));
     const auto b = year_end_wte(small(doubled));
-    REQUIRE(a.size() == b.size());
+    REQUIRE(a.size() == 5);
+    REQUIRE(b.size() == 5);
     for (std::size_t y = 0; y < a.size(); ++y) {
       INFO("seed " << seed << ", year " << y);
       CHECK(b[y] >= a[y]);
     }
+    // Once the pot, not the labour pool, limits hiring (2021/22 on), more money buys more staff.
+    INFO("seed " << seed);
+    CHECK(b[4] > a[4]);
+    CHECK(b[2] + b[3] + b[4] > a[2] + a[3] + a[4]);
   }
 }
 
@@ -129,14 +165,22 @@ TEST_CASE("an empty labour pool gives no hires and leaves all money unclaimed", 
   const RunResult run = small(empty);
   CHECK(run.arrs_hires == 0);
   for (double w : run.recorder.find("arrs_wte")->value) REQUIRE(w == 0.0);
+  // Nothing claimed although every network had a ceiling to claim from.
   for (const auto& year : run.finance.arrs) {
-    for (const auto& m : year) {
-      REQUIRE(m.claimed == 0);
-      REQUIRE(m.unclaimed() == m.ceiling);
-    }
+    for (const auto& m : year) REQUIRE(m.claimed == 0);
   }
   const RunResult off = small({{"arrs.enabled", "false"}});
   CHECK(off.arrs_hires == 0);
+  CHECK(off.arrs_staff.network.empty());
+  for (const RunResult* r : {&run, &off}) {
+    for (std::size_t y = 0; y < r->finance.years.size(); ++y) {
+      const auto& column = r->membership[std::min(y, r->membership.size() - 1)].network_of;
+      for (int n : column) {
+        if (n >= 0) REQUIRE(r->finance.arrs[y][n].ceiling > 0);
+      }
+      for (const auto& m : r->finance.arrs[y]) REQUIRE(m.claimed == 0);
+    }
+  }
 }
 
 TEST_CASE("switching substitution off never lowers GP workload", "[gp_workload][metamorphic]") {
@@ -165,29 +209,6 @@ TEST_CASE("GP demand follows list, needs and the COVID-19 shock", "[gp_workload]
     CHECK(run.weekly.gp_demand_hours[during * p.size() + i] ==
           Approx(base * (1 + run.scenario.covid.extra_gp_demand_share)).epsilon(1e-5));
   }
-}
-
-TEST_CASE("funding lines pay their annual rates", "[funding]") {
-  const RunResult run = small();
-  const auto& fin = run.finance;
-  const std::size_t y2021 = 2;
-  REQUIRE(fin.years[y2021] == 2021);
-  const World year = world_at(run, membership_row(run, *run.calendar.step_of(Date::from_ymd(2021, 4, 7))));
-  for (const auto& net : year.networks) {
-    if (!net.live()) continue;
-    const double list = year.network_list_size(net);
-    const Pence core = fin.lines[y2021][net.id * kFundingLines + FundingLine::core];
-    // 52 weekly payments of 7/365 of the annual amount: 52*7/365 of it.
-    CHECK(to_gbp(core) == Approx(1.50 * list * 364.0 / 365.0).epsilon(1e-3));
-    const Pence lm = fin.lines[y2021][net.id * kFundingLines + FundingLine::leadership_management];
-    CHECK(lm > 0);  // the 2021/22 one-off pot
-  }
-  Pence lm_total = 0;
-  for (const auto& net : year.networks) lm_total += fin.lines[y2021][net.id * kFundingLines + FundingLine::leadership_management];
-  double weighted = 0;
-  for (const auto& net : year.networks) weighted += year.network_weighted_list_size(net);
-  CHECK(to_gbp(lm_total) == Approx(43e6 * weighted / run.scenario.funding.national_patients).epsilon(1e-6));
-  CHECK(weighted < 0.15 * run.scenario.funding.national_patients);  // a small population gets a small share
 }
 
 TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfactuals", "[switches]") {

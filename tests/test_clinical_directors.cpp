@@ -100,9 +100,11 @@ TEST_CASE("CD support and funding move resignations the right way (over replicat
   INFO("base " << base << ", doubled CD time " << more_cd_time << ", managers everywhere " << managers
                << ", generous commissioner " << generous << ", no commissioner support " << no_commissioner);
   CHECK(base > 0);
-  CHECK(more_cd_time <= base);
-  CHECK(managers <= base);
-  CHECK(no_commissioner >= generous);
+  // Strict: each lever moves resignations by far more than replicate noise
+  // (8 seeds), so a lever the model ignored would fail here.
+  CHECK(more_cd_time < base);
+  CHECK(managers < base);
+  CHECK(no_commissioner > generous);
 }
 
 TEST_CASE("CDs resign, posts stay vacant, successors come from member practices", "[cd_workload]") {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "models/dynamics.hpp"
+#include "oracles.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
 
@@ -43,20 +44,28 @@ TEST_CASE("every week every signed practice is in exactly one contiguous network
       auto o = overrides;
       o.push_back({"seed", seed});
       const Scenario sc = synthetic(o);
-      std::vector<std::vector<int>> neighbours;
-      int weeks_checked = 0;
+      // Each week's partition, checked after the run against the run's graph
+      // by the oracle's own search (not the model's contiguity check).
+      std::vector<std::pair<int, std::vector<int>>> weeks;
+      std::vector<std::vector<std::uint8_t>> signed_weeks;
       const RunResult run = run_simulation(sc, 0, [&](int step, const World& world) {
         if (world.networks.empty()) return;  // before the sign-up deadline
-        // The graph is fixed once built; rebuild it from the world on first use.
-        if (neighbours.empty()) {
-          const Affinity affinity(world.practices, sc.relationships, sc.seed);
-          neighbours = neighbour_lists(build_relationship_graph(world, sc.relationships, affinity));
+        // The live world must agree with its own network table.
+        for (const auto& net : world.networks) {
+          for (int m : net.members) REQUIRE(world.network_of[m] == net.id);
+          if (!net.live()) REQUIRE(net.members.empty());
         }
-        const auto problems = partition_problems(world, neighbours);
-        INFO("week " << step << ": " << (problems.empty() ? "" : problems.front()));
+        weeks.emplace_back(step, world.network_of);
+        signed_weeks.push_back(world.signed_up);
+      });
+      int weeks_checked = 0;
+      for (std::size_t k = 0; k < weeks.size(); ++k) {
+        const auto problems =
+            oracle::partition_problems(weeks[k].second, signed_weeks[k], run.world.practices.commissioner, run.graph);
+        INFO("seed " << seed << ", week " << weeks[k].first << ": " << (problems.empty() ? "" : problems.front()));
         REQUIRE(problems.empty());
         ++weeks_checked;
-      });
+      }
       CHECK(weeks_checked > 240);
       if (overrides.empty()) continue;
       // The turbulent settings exercise every kind of event.
@@ -96,8 +105,10 @@ TEST_CASE("merges, splits and switches each raise Phi by more than their cost", 
         ++moves;
       }
       moves_total += moves;
-      const double phi_before = formation_potential(before, static_cast<int>(c), affinity, sc.formation);
-      const double phi_after = formation_potential(after, static_cast<int>(c), affinity, sc.formation);
+      const auto& list = run.world.practices.list_size;
+      const auto& commissioner = run.world.practices.commissioner;
+      const double phi_before = oracle::potential(before.network_of, commissioner, static_cast<int>(c), list, affinity, sc.formation);
+      const double phi_after = oracle::potential(after.network_of, commissioner, static_cast<int>(c), list, affinity, sc.formation);
       INFO("row " << row << ", commissioner " << c << ", moves " << moves);
       CHECK(phi_after >= phi_before + moves * cost - 1e-9);
       if (moves == 0) CHECK(phi_after == Approx(phi_before).margin(1e-12));

@@ -1,9 +1,11 @@
 #include <boost/graph/connected_components.hpp>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <map>
 #include <set>
 
 #include "models/formation.hpp"
+#include "oracles.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
 #include "pcnsim/validate.hpp"
@@ -21,14 +23,17 @@ Scenario synthetic(std::vector<Override> overrides = {}) {
   return load_scenario(kScenarios + "synthetic-small.yaml", overrides);
 }
 
-// The invariants every partition must satisfy, checked on one run.
+// The invariants every partition must satisfy, checked on one run. Whether
+// each network is connected in the relationship graph is the oracle's own
+// breadth-first search over the graph's edges, not the model's check.
 void check_partition(const RunResult& run) {
   const World& w = run.world;
-  const auto neighbours = neighbour_lists(run.graph);
+  const auto problems = oracle::partition_problems(w.network_of, w.signed_up, w.practices.commissioner, run.graph);
+  INFO((problems.empty() ? std::string() : problems.front()) << " (" << problems.size() << " problems)");
+  REQUIRE(problems.empty());
   std::vector<int> seen(w.practices.size(), 0);
   for (const auto& net : w.networks) {
     REQUIRE_FALSE(net.members.empty());
-    REQUIRE(is_contiguous(net.members, neighbours));
     REQUIRE(std::is_sorted(net.members.begin(), net.members.end()));
     REQUIRE(std::find(net.members.begin(), net.members.end(), net.lead_practice) != net.members.end());
     for (int m : net.members) {
@@ -66,6 +71,70 @@ TEST_CASE("the relationship graph joins each commissioner into one component", "
   }
 }
 
+TEST_CASE("affinity is the sum of its defined terms and ties join federations", "[relationships]") {
+  const RunResult run = run_simulation(synthetic());
+  const Practices& p = run.world.practices;
+  const RelationshipParams& params = run.scenario.relationships;
+  REQUIRE(params.a_fed > 0);
+  REQUIRE(params.a_sp > 0);
+  RelationshipParams quiet = params;
+  quiet.noise_sd = 0.0;
+  const Affinity full(p, params, run.scenario.seed), no_noise(p, quiet, run.scenario.seed);
+  // a_ij = a_dist exp(-d_ij / lambda) + a_fed [same federation] + a_sp [same super-partnership] + noise_ij
+  int same_federation = 0, same_partnership = 0, pairs = 0;
+  double noise_sum = 0, noise_sq = 0;
+  for (const auto& c : run.world.commissioners) {
+    for (std::size_t a = 0; a < c.members.size(); ++a) {
+      for (std::size_t b = a + 1; b < c.members.size(); ++b) {
+        const int i = c.members[a], j = c.members[b];
+        const double d = std::sqrt((p.x_km[i] - p.x_km[j]) * (p.x_km[i] - p.x_km[j]) + (p.y_km[i] - p.y_km[j]) * (p.y_km[i] - p.y_km[j]));
+        const bool fed = p.federation[i] >= 0 && p.federation[i] == p.federation[j];
+        const bool sp = p.super_partnership[i] >= 0 && p.super_partnership[i] == p.super_partnership[j];
+        const double expected = params.a_dist * std::exp(-d / params.lambda_km) + (fed ? params.a_fed : 0.0) + (sp ? params.a_sp : 0.0);
+        INFO("pair " << i << ", " << j << (fed ? " (same federation)" : "") << (sp ? " (same super-partnership)" : ""));
+        REQUIRE(no_noise(i, j) == Approx(expected).margin(1e-12));
+        // The rest is the pair noise, symmetric in the pair.
+        const double noise = full(i, j) - no_noise(i, j);
+        REQUIRE(full(j, i) == full(i, j));
+        noise_sum += noise;
+        noise_sq += noise * noise;
+        ++pairs;
+        same_federation += fed;
+        same_partnership += sp;
+      }
+    }
+  }
+  REQUIRE(same_federation > 100);  // the federation and partnership terms were exercised
+  REQUIRE(same_partnership > 10);
+  // The pair noise is N(0, noise_sd^2).
+  const double mean = noise_sum / pairs, sd = std::sqrt(noise_sq / pairs - mean * mean);
+  CHECK(std::abs(mean) < 4 * params.noise_sd / std::sqrt(static_cast<double>(pairs)));
+  CHECK(sd == Approx(params.noise_sd).epsilon(0.03));
+
+  // Ties: an edge for every same-federation or same-super-partnership pair up to tie_max_km apart.
+  std::set<std::pair<int, int>> ties;
+  for (auto [it, end] = boost::edges(run.graph); it != end; ++it) {
+    const int s = static_cast<int>(boost::source(*it, run.graph)), t = static_cast<int>(boost::target(*it, run.graph));
+    if (run.graph[*it].kinds & static_cast<std::uint8_t>(EdgeKind::tie)) ties.insert({std::min(s, t), std::max(s, t)});
+  }
+  int expected_ties = 0;
+  for (const auto& c : run.world.commissioners) {
+    for (std::size_t a = 0; a < c.members.size(); ++a) {
+      for (std::size_t b = a + 1; b < c.members.size(); ++b) {
+        const int i = c.members[a], j = c.members[b];
+        const bool related = (p.federation[i] >= 0 && p.federation[i] == p.federation[j]) ||
+                             (p.super_partnership[i] >= 0 && p.super_partnership[i] == p.super_partnership[j]);
+        const double d = std::hypot(p.x_km[i] - p.x_km[j], p.y_km[i] - p.y_km[j]);
+        const bool tie = related && d <= params.tie_max_km;
+        expected_ties += tie;
+        INFO("pair " << i << ", " << j);
+        REQUIRE(ties.count({std::min(i, j), std::max(i, j)}) == (tie ? 1u : 0u));
+      }
+    }
+  }
+  CHECK(expected_ties > 100);
+}
+
 TEST_CASE("formation invariants hold on synthetic and real populations", "[formation]") {
   check_partition(run_simulation(synthetic()));
   check_partition(run_simulation(synthetic({{"seed", "99"}, {"signup.autonomy_mean_gbp_per_patient", "3.5"}})));
@@ -80,32 +149,6 @@ TEST_CASE("formation is deterministic for a seed and changes with it", "[formati
   CHECK(a.world.network_of != c.world.network_of);
 }
 
-// Phi written out from MODEL.md, independently of the game's code.
-static double potential_by_definition(const World& w, int commissioner, const Affinity& affinity, const FormationParams& params) {
-  std::map<int, std::vector<int>> groups;
-  for (int i : w.commissioners[commissioner].members) {
-    if (w.network_of[i] >= 0) groups[w.network_of[i]].push_back(i);
-  }
-  double phi = 0.0;
-  for (const auto& [id, members] : groups) {
-    double list = 0.0;
-    for (std::size_t a = 0; a < members.size(); ++a) {
-      list += w.practices.list_size[members[a]];
-      for (std::size_t b = a + 1; b < members.size(); ++b) {
-        const int i = members[a], j = members[b];
-        phi += affinity(i, j) - params.g_pair -
-               params.g_size * (w.practices.list_size[i] / 1000.0) * (w.practices.list_size[j] / 1000.0);
-      }
-    }
-    if (list >= params.size_threshold_patients) {
-      phi += params.bonus_viable;
-    } else if (members.size() > 1) {
-      phi -= params.penalty_under_size;
-    }
-  }
-  return phi;
-}
-
 TEST_CASE("every accepted improvement move raises the potential", "[formation]") {
   const RunResult run = run_simulation(synthetic());
   const Affinity affinity(run.world.practices, run.scenario.relationships, run.scenario.seed);
@@ -116,7 +159,8 @@ TEST_CASE("every accepted improvement move raises the potential", "[formation]")
     // Recomputed from the final partition, Phi matches what the game reports...
     CHECK(formation_potential(run.world, static_cast<int>(c), affinity, run.scenario.formation) ==
           Approx(st.potential_final).margin(1e-6));
-    CHECK(potential_by_definition(run.world, static_cast<int>(c), affinity, run.scenario.formation) ==
+    CHECK(oracle::potential(run.world.network_of, run.world.practices.commissioner, static_cast<int>(c),
+                            run.world.practices.list_size, affinity, run.scenario.formation) ==
           Approx(st.potential_final).margin(1e-6));
     // ...and each move gained more than the inertia.
     CHECK(st.potential_final - st.potential_after_construction >=

@@ -26,7 +26,7 @@ def valid_run(path, replicates):
     with h5py.File(path, "r") as f:
         assert f.attrs["format_version"] == 1 and f.attrs["scenario_name"] == "synthetic-small"
         assert f.attrs["replicates"] == replicates and f.attrs["ensemble"] == (1 if replicates > 1 else 0)
-        assert f["outcomes/value"].shape[0] == replicates and not np.isnan(f["outcomes/value"][:]).all()
+        assert f["outcomes/value"].shape[0] == replicates and not np.isnan(f["outcomes/value"][:]).any()
 
 
 def valid_sweep(path):
@@ -70,7 +70,7 @@ def interrupt(name, args, out, sig, delay, previous, check):
         check(out)
         state = "valid"
     print(f"{name:<28} {signal.Signals(sig).name:<8} after {delay:5.3f} s: exit {rc:4d}, output {state}")
-    return state
+    return state, rc
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -83,7 +83,7 @@ with tempfile.TemporaryDirectory() as tmp:
         ("run --replicates", ensemble, lambda p: valid_run(p, 6)),
         ("sweep", sweep_args, valid_sweep),
     ]
-    states = {}
+    states, interrupted = {}, {}
     for name, args, check in cases:
         t = duration(args)
         # A distinguishable previous file (another seed for runs), replaced only by a complete one.
@@ -104,8 +104,12 @@ with tempfile.TemporaryDirectory() as tmp:
                 previous = None
             # The last two near the end, when the output is being written.
             delay = rng.uniform(0.0, 1.1 * t) if trial < 6 else rng.uniform(0.8 * t, 1.05 * t)
-            state = interrupt(name, args, out, sig, delay, previous, check)
+            state, rc = interrupt(name, args, out, sig, delay, previous, check)
             states.setdefault(name, set()).add(state)
+            interrupted[name] = interrupted.get(name, 0) + (rc != 0)
     print("outcomes seen:", {k: sorted(v) for k, v in states.items()})
+    # Each command was really stopped part-way at least once (not only after it had finished).
+    for name, _, _ in cases:
+        assert interrupted.get(name, 0) > 0, (name, "no signal arrived before the command finished")
 
 print(f"failure tests passed in {time.monotonic() - started:.1f} s")
