@@ -2,6 +2,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "models/arrs.hpp"
 #include "models/cd_workload.hpp"
 #include "pcnsim/h5.hpp"
 #include "pcnsim/output_file.hpp"
@@ -49,6 +50,7 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
   const std::vector<double>& trust = run.membership[row].mean_affinity;
   const std::vector<int> per_commissioner = year.networks_per_commissioner();
   double national = 0;
+  int with_vacancies = 0, hosted_networks = 0;
   for (const auto& net : year.networks) {
     if (!net.live()) continue;
     const float* h = &run.weekly.cd_hours[(static_cast<std::size_t>(week) * nets + net.id) * kCdSources];
@@ -65,6 +67,16 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
     CHECK(h[representation] == Approx(cd.representation_base_hours_week +
                                       cd.representation_hours_per_log_network * std::log(per_commissioner[net.commissioner])));
     CHECK(h[covid_surge] == Approx(cd.covid_surge_hours_week));
+    // ARRS recruitment per open vacancy and line management per WTE in post,
+    // less when a federation or trust employs the staff.
+    const double hosted = run.employers[net.id] != "lead_practice" ? cd.hosted_employment_share : 1.0;
+    const double vacancies = run.weekly.vacancies[week * nets + net.id];
+    double wte = 0;
+    for (std::size_t r = 0; r < kRoleCount; ++r) wte += run.weekly.arrs_wte[(week * nets + net.id) * kRoleCount + r];
+    CHECK(h[recruitment] == Approx(cd.recruitment_hours_per_vacancy_week * vacancies * hosted));
+    CHECK(h[line_management] == Approx(cd.line_management_hours_per_wte_week * wte * hosted).epsilon(1e-5));
+    with_vacancies += vacancies > 0;
+    hosted_networks += hosted < 1.0;
     CHECK(h[iif_reporting] == Approx(cd.iif_reporting_hours_week.at(run.calendar.step_start(week))));
     // Support never exceeds the demand it relieves.
     REQUIRE(run.weekly.cd_support_hours[week * nets + net.id] <= total + 1e-3);
@@ -72,6 +84,8 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
   double series = 0;
   for (int s = 0; s < kCdSources; ++s) series += run.recorder.find(std::string("cd_hours_") + kCdSourceNames[s])->value[week];
   CHECK(series == Approx(national).epsilon(1e-5));
+  CHECK(with_vacancies > 10);  // the recruitment and hosting terms were exercised
+  CHECK(hosted_networks > 5);
 }
 
 TEST_CASE("funded CD hours follow the DES rate, including the temporary 1 WTE", "[cd_workload]") {
@@ -113,7 +127,7 @@ TEST_CASE("CDs resign, posts stay vacant, successors come from member practices"
   REQUIRE(cd.network.size() > run.world.networks.size());  // successors were appointed
   std::vector<int> last_end(run.world.networks.size(), -1);
   std::vector<std::string> last_reason(run.world.networks.size());
-  int resigned = 0;
+  int resigned = 0, vacancies_checked = 0;
   for (std::size_t k = 0; k < cd.network.size(); ++k) {
     // Every CD comes from a member practice of the network at the time.
     const World then = world_at(run, membership_row(run, cd.start_step[k]));
@@ -122,6 +136,7 @@ TEST_CASE("CDs resign, posts stay vacant, successors come from member practices"
     // After a resignation the post stays vacant for the vacancy period.
     if (last_reason[cd.network[k]] == "resigned") {
       REQUIRE(cd.start_step[k] - last_end[cd.network[k]] >= run.scenario.cd_workload.vacancy_weeks);
+      ++vacancies_checked;
     }
     last_end[cd.network[k]] = cd.end_step[k];
     last_reason[cd.network[k]] = cd.end_reason[k];
@@ -130,6 +145,7 @@ TEST_CASE("CDs resign, posts stay vacant, successors come from member practices"
     REQUIRE((cd.end_step[k] < 0) == cd.end_reason[k].empty());
   }
   CHECK(resigned > 50);
+  CHECK(vacancies_checked > 20);  // the vacancy rule above was exercised
 }
 
 TEST_CASE("a run with every optional mechanism off runs and says so in its output", "[switches]") {

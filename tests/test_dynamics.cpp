@@ -137,6 +137,28 @@ TEST_CASE("staff and clinical directors follow their networks through merges and
   }
   for (const auto& [key, rows] : started) REQUIRE(rows == 0);  // every new row is some row's transfer
   CHECK(transfers > 0);
+  // And it went to the right network: the successor of a network that ended
+  // that week, or a network split off that week from the old one.
+  std::map<std::tuple<int, int, int>, std::vector<int>> ended_rows;  // (end step, role, hired step) -> old networks
+  for (std::size_t k = 0; k < staff.network.size(); ++k) {
+    if (staff.end_step[k] >= 0) ended_rows[{staff.end_step[k], staff.role[k], staff.hired_step[k]}].push_back(staff.network[k]);
+  }
+  int merged_or_split = 0;
+  for (std::size_t k = 0; k < staff.network.size(); ++k) {
+    if (staff.start_step[k] == staff.hired_step[k]) continue;
+    auto& olds = ended_rows[{staff.start_step[k], staff.role[k], staff.hired_step[k]}];
+    const Network& to = run.world.networks[staff.network[k]];
+    const auto from = std::find_if(olds.begin(), olds.end(), [&](int old) {
+      const Network& was = run.world.networks[old];
+      return (was.ended_step == staff.start_step[k] && was.successor == to.id) ||
+             (to.parent == old && to.formed_step == staff.start_step[k]);
+    });
+    INFO("staff row " << k << " starts in network " << to.id << " in week " << staff.start_step[k]);
+    REQUIRE(from != olds.end());
+    merged_or_split += 1;
+    olds.erase(from);
+  }
+  CHECK(merged_or_split == transfers);
   // No staff row or CD stays with a network after it ended; every live network has had a CD.
   for (std::size_t k = 0; k < staff.network.size(); ++k) {
     const Network& net = run.world.networks[staff.network[k]];
@@ -183,9 +205,15 @@ TEST_CASE("re-sign-up follows the year's obligations", "[dynamics][signup]") {
   CHECK(back.recorder.find("signup_share")->value.back() == 1.0);
 }
 
-TEST_CASE("dynamics are deterministic for a seed", "[dynamics]") {
+TEST_CASE("dynamics are deterministic for a seed and change with it", "[dynamics]") {
   const RunResult a = run_simulation(synthetic(kTurbulent)), b = run_simulation(synthetic(kTurbulent));
+  REQUIRE(a.network_events.size() > 20);
   CHECK(a.network_events.kind == b.network_events.kind);
   CHECK(a.network_events.practice == b.network_events.practice);
   CHECK(a.world.network_of == b.world.network_of);
+  auto other_seed = kTurbulent;
+  other_seed.push_back({"seed", std::to_string(a.scenario.seed + 1)});
+  const RunResult c = run_simulation(synthetic(other_seed));
+  CHECK(c.network_events.practice != a.network_events.practice);
+  CHECK(c.world.network_of != a.world.network_of);
 }

@@ -165,6 +165,7 @@ TEST_CASE("every accepted improvement move raises the potential", "[formation]")
     // ...and each move gained more than the inertia.
     CHECK(st.potential_final - st.potential_after_construction >=
           st.improvement_moves * run.scenario.formation.inertia - 1e-9);
+    if (st.improvement_moves > 0) CHECK(st.potential_final > st.potential_after_construction);
   }
   CHECK(moves > 0);  // the checks above are about real moves
 }

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 #include <filesystem>
 #include <fstream>
 
@@ -127,10 +128,12 @@ TEST_CASE("extends merges files and errors name the file that holds the value", 
     FAIL("expected an InputError");
   } catch (const InputError& e) {
     REQUIRE(e.problems().size() == 2);
-    for (const auto& d : e.problems()) {
-      if (d.key == "formation.g_pair") CHECK(d.file.find("bad_parent.yaml") != std::string::npos);
-      if (d.key == "signup.enabeld") CHECK(d.file.find("bad_child.yaml") != std::string::npos);
-    }
+    std::map<std::string, std::string> file_of;
+    for (const auto& d : e.problems()) file_of[d.key] = d.file;
+    REQUIRE(file_of.count("formation.g_pair") == 1);
+    REQUIRE(file_of.count("signup.enabeld") == 1);
+    CHECK(file_of["formation.g_pair"].find("bad_parent.yaml") != std::string::npos);
+    CHECK(file_of["signup.enabeld"].find("bad_child.yaml") != std::string::npos);
   }
   write_file(dir / "loop_a.yaml", "extends: loop_b.yaml\n");
   write_file(dir / "loop_b.yaml", "extends: loop_a.yaml\n");

@@ -72,7 +72,7 @@ expect_bad bad-set-syntax "--set" -- run "$small" --set formation.inertia --out 
 expect_bad unknown-option "command line" -- run "$small" --colour --out out/r.h5
 touch not-a-directory
 expect_bad unwritable-dir "not-a-directory/r.h5" -- run "$small" --out not-a-directory/r.h5
-expect_bad output-is-directory "out" -- run "$small" --out out
+expect_bad output-is-directory "output path is a directory" -- run "$small" --out out
 
 # --- Scenario values: NaN, huge, negative, probabilities, types, encoding.
 # scenario_case NAME EXPECTED_TEXT CONTENT: a scenario extending synthetic-small.

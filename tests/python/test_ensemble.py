@@ -2,6 +2,7 @@
 summaries that match the replicates, results independent of the thread count,
 replicate 0 equal to a single run; and `pcnsim compare` on bad input.
 Usage: test_ensemble.py PCNSIM_BINARY SOURCE_DIR"""
+import csv
 import os
 import subprocess
 import sys
@@ -83,6 +84,33 @@ with tempfile.TemporaryDirectory() as tmp:
         cells = row.split(",")
         assert float(cells[header.index("difference")]) == 0.0, row
         assert cells[header.index("paired")] == "1"
+    # compare against a real change (no ARRS substitution), recomputed here from the two
+    # files' per-replicate outcomes: paired differences (same seeds), their mean and a
+    # 95% t interval (t(0.975, 5) = 2.5706).
+    changed = os.path.join(tmp, "nosub.h5")
+    run("run", small, "--replicates", "6", "--threads", "2", "--set", "gp_workload.substitution=false", "--out", changed)
+    run("compare", one, changed, "--csv", os.path.join(tmp, "nosub.csv"))
+    with open(os.path.join(tmp, "nosub.csv")) as fh:
+        table = {r["outcome"]: r for r in csv.DictReader(fh)}
+    with h5py.File(one, "r") as fa, h5py.File(changed, "r") as fb:
+        names = fa["outcomes/name"][:].astype(str).tolist()
+        assert names == fb["outcomes/name"][:].astype(str).tolist()
+        a_values, b_values = fa["outcomes/value"][:], fb["outcomes/value"][:]
+    differing = 0
+    for name in names:
+        k = names.index(name)
+        d = b_values[:, k] - a_values[:, k]
+        row = table[name]
+        assert row["paired"] == "1", row
+        assert np.isclose(float(row["difference"]), d.mean(), rtol=1e-6, atol=1e-9), (name, row["difference"], d.mean())
+        half = 2.5706 * d.std(ddof=1) / np.sqrt(len(d))
+        assert np.isclose(float(row["ci95_low"]), d.mean() - half, rtol=1e-3, atol=1e-6), (name, row)
+        assert np.isclose(float(row["ci95_high"]), d.mean() + half, rtol=1e-3, atol=1e-6), (name, row)
+        differing += bool(d.any())
+    k = names.index("hours_per_gp_fte_2023_24")
+    assert (b_values[:, k] > a_values[:, k]).all()  # without substitution GPs work more in every replicate
+    assert differing > 5, differing
+
     # Bad input: exit 2, a message naming the file, nothing written.
     missing = os.path.join(tmp, "missing.h5")
     proc = run("compare", one, missing, expect=2)
