@@ -221,24 +221,8 @@ TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfa
   }
   CHECK(no_money.arrs_hires == 0);
 
-  // Without GP workload no GP time is used, so every network has all its GP
-  // capacity spare and achieves more IIF indicators than with it.
+  // (Downstream, GP workload off leaves all GP capacity spare: see the IIF test.)
   const RunResult no_gp = small({{"gp_workload.enabled", "false"}}), with_gp = small();
-  auto mean_achieved = [](const RunResult& r) {
-    double sum = 0;
-    int count = 0;
-    for (const auto& year : r.finance.iif_achieved) {
-      for (int a : year) {
-        if (a >= 0) {
-          sum += a;
-          ++count;
-        }
-      }
-    }
-    REQUIRE(count > 0);
-    return sum / count;
-  };
-  CHECK(mean_achieved(no_gp) > mean_achieved(with_gp));
   CHECK(no_gp.arrs_hires > 0);  // the other mechanisms still run
 
   const RunResult no_covid = small({{"covid.enabled", "false"}});

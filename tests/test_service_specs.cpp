@@ -25,6 +25,7 @@ double mean_achievement(const RunResult& run) {
       }
     }
   }
+  REQUIRE(count > 0);
   return sum / count;
 }
 
@@ -82,6 +83,8 @@ TEST_CASE("more spare GP capacity means more IIF indicators achieved", "[iif][me
     roomy += mean_achievement(small({{"seed", seed}, {"gp_workload.max_hours_per_fte_week", "60"}}));
   }
   CHECK(roomy > tight);
+  // Without GP workload no GP time is used at all: every network's capacity is spare.
+  CHECK(mean_achievement(small({{"gp_workload.enabled", "false"}})) > mean_achievement(small()));
 }
 
 TEST_CASE("IIF switched off pays nothing and reinvestment funds managers", "[iif]") {
