@@ -107,7 +107,19 @@ MUTATIONS = {
         "counts.switches += game.improve(players, fp.inertia + dp.switch_cost, dp.max_switch_rounds, &moves);",
         "counts.switches += game.improve(players, fp.inertia, dp.max_switch_rounds, &moves);",
         "practices switch network without paying the switching cost",
-        ["merges, splits and switches each raise Phi by more than their cost"]),
+        ["every switch raises Phi by more than the inertia plus the switching cost"]),
+    "merge_cost_ignored": (
+        "models/dynamics.cpp",
+        "      double best_gain = dp.merge_cost;\n      for (std::size_t a = 0; a < game.coalitions.size(); ++a) {",
+        "      double best_gain = 0.0;\n      for (std::size_t a = 0; a < game.coalitions.size(); ++a) {",
+        "networks merge voluntarily for any gain in Phi, ignoring the merge cost",
+        ["the merge cost holds back voluntary merges"]),
+    "formation_inertia_ignored": (
+        "models/formation.cpp",
+        "st.improvement_moves = game.improve(players, params.inertia, params.max_improvement_rounds, nullptr);",
+        "st.improvement_moves = game.improve(players, 0.0, params.max_improvement_rounds, nullptr);",
+        "formation's improvement moves ignore the inertia",
+        ["a larger inertia stops the improvement moves sooner"]),
 }
 
 

@@ -170,6 +170,21 @@ TEST_CASE("every accepted improvement move raises the potential", "[formation]")
   CHECK(moves > 0);  // the checks above are about real moves
 }
 
+TEST_CASE("a larger inertia stops the improvement moves sooner", "[formation]") {
+  auto moves = [](const RunResult& run) {
+    int total = 0;
+    for (const auto& st : run.formation_stats) total += st.improvement_moves;
+    return total;
+  };
+  const RunResult none = run_simulation(synthetic({{"formation.inertia", "0"}}));
+  const RunResult some = run_simulation(synthetic({{"formation.inertia", "0.4"}}));
+  const RunResult much = run_simulation(synthetic({{"formation.inertia", "3"}}));
+  INFO("moves with inertia 0, 0.4, 3: " << moves(none) << ", " << moves(some) << ", " << moves(much));
+  CHECK(moves(none) > moves(some));
+  CHECK(moves(some) > moves(much));
+  CHECK(none.world.network_of != some.world.network_of);
+}
+
 TEST_CASE("switching mechanisms off gives their documented counterfactuals", "[formation]") {
   const RunResult solo = run_simulation(synthetic({{"formation.enabled", "false"}}));
   int signed_count = 0;
