@@ -108,6 +108,12 @@ MUTATIONS = {
         "counts.switches += game.improve(players, fp.inertia, dp.max_switch_rounds, &moves);",
         "practices switch network without paying the switching cost",
         ["every switch raises Phi by more than the inertia plus the switching cost"]),
+    "staff_to_wrong_heir": (
+        "models/arrs.cpp",
+        "    transfer(k, heir);  // with no heir the post ends",
+        "    transfer(k, heir >= 0 ? 0 : heir);  // with no heir the post ends",
+        "staff of an ended network go to network 0, not to its successor",
+        ["staff and clinical directors follow their networks through merges and splits"]),
     "merge_cost_ignored": (
         "models/dynamics.cpp",
         "      double best_gain = dp.merge_cost;\n      for (std::size_t a = 0; a < game.coalitions.size(); ++a) {",

@@ -2,7 +2,9 @@
 // partition every week, each move pays its switching cost in Phi, staff and
 // CDs follow their networks, and switching it off freezes the 2019 networks.
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
+#include <set>
 
 #include "models/dynamics.hpp"
 #include "oracles.hpp"
@@ -209,26 +211,65 @@ TEST_CASE("staff and clinical directors follow their networks through merges and
   }
   for (const auto& [key, rows] : started) REQUIRE(rows == 0);  // every new row is some row's transfer
   CHECK(transfers > 0);
-  // And it went to the right network: the successor of a network that ended
-  // that week, or a network split off that week from the old one.
-  std::map<std::tuple<int, int, int>, std::vector<int>> ended_rows;  // (end step, role, hired step) -> old networks
+  // And it went to the right network: one that week's reorganisation leads
+  // to from the old network (its successor if it ended, a network split off
+  // from it, and so on: a successor may itself split the same week). Rows of
+  // one key are interchangeable, so old and new rows are paired by a maximum
+  // bipartite matching, which must pair every new row.
+  auto leads_to = [&](int from, int to, int week) {
+    std::vector<int> queue{from};
+    std::set<int> seen{from};
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      const Network& x = run.world.networks[queue[head]];
+      if (x.id == to) return true;
+      std::vector<int> next;
+      if (x.ended_step == week && x.successor >= 0) next.push_back(x.successor);
+      for (const auto& c : run.world.networks) {
+        if (c.formed_step == week && c.parent == x.id) next.push_back(c.id);
+      }
+      for (int n : next) {
+        if (seen.insert(n).second) queue.push_back(n);
+      }
+    }
+    return false;
+  };
+  std::map<std::tuple<int, int, int>, std::pair<std::vector<int>, std::vector<int>>> groups;  // key -> (old, new networks)
   for (std::size_t k = 0; k < staff.network.size(); ++k) {
-    if (staff.end_step[k] >= 0) ended_rows[{staff.end_step[k], staff.role[k], staff.hired_step[k]}].push_back(staff.network[k]);
+    if (staff.end_step[k] >= 0) groups[{staff.end_step[k], staff.role[k], staff.hired_step[k]}].first.push_back(staff.network[k]);
+    if (staff.start_step[k] != staff.hired_step[k]) {
+      groups[{staff.start_step[k], staff.role[k], staff.hired_step[k]}].second.push_back(staff.network[k]);
+    }
   }
   int merged_or_split = 0;
-  for (std::size_t k = 0; k < staff.network.size(); ++k) {
-    if (staff.start_step[k] == staff.hired_step[k]) continue;
-    auto& olds = ended_rows[{staff.start_step[k], staff.role[k], staff.hired_step[k]}];
-    const Network& to = run.world.networks[staff.network[k]];
-    const auto from = std::find_if(olds.begin(), olds.end(), [&](int old) {
-      const Network& was = run.world.networks[old];
-      return (was.ended_step == staff.start_step[k] && was.successor == to.id) ||
-             (to.parent == old && to.formed_step == staff.start_step[k]);
-    });
-    INFO("staff row " << k << " starts in network " << to.id << " in week " << staff.start_step[k]);
-    REQUIRE(from != olds.end());
-    merged_or_split += 1;
-    olds.erase(from);
+  for (const auto& [key, rows] : groups) {
+    const auto& [olds, news] = rows;
+    if (news.empty()) continue;
+    const int week = std::get<0>(key);
+    std::vector<std::vector<int>> can(news.size());
+    for (std::size_t i = 0; i < news.size(); ++i) {
+      for (std::size_t j = 0; j < olds.size(); ++j) {
+        if (leads_to(olds[j], news[i], week)) can[i].push_back(static_cast<int>(j));
+      }
+    }
+    // Kuhn's augmenting paths.
+    std::vector<int> owner(olds.size(), -1);
+    std::function<bool(int, std::vector<char>&)> augment = [&](int i, std::vector<char>& used) {
+      for (int j : can[i]) {
+        if (used[j]) continue;
+        used[j] = 1;
+        if (owner[j] < 0 || augment(owner[j], used)) {
+          owner[j] = i;
+          return true;
+        }
+      }
+      return false;
+    };
+    for (std::size_t i = 0; i < news.size(); ++i) {
+      std::vector<char> used(olds.size(), 0);
+      INFO("a staff row starting in network " << news[i] << " in week " << week << " (role " << std::get<1>(key) << ")");
+      REQUIRE(augment(static_cast<int>(i), used));
+      ++merged_or_split;
+    }
   }
   CHECK(merged_or_split == transfers);
   // No staff row or CD stays with a network after it ended; every live network has had a CD.
