@@ -156,7 +156,7 @@ TEST_CASE("real England: every practice located, attributes follow their targets
     needs += p.list_size[i] * p.needs_index[i];
     fte += p.gp_fte[i];
   }
-  CHECK(needs / list == Approx(1.0).epsilon(1e-9));            // list-weighted mean 1 by construction
+  CHECK(needs / list == Approx(1.0).epsilon(1e-9));            // the design normalises needs to a list-weighted mean of 1
   CHECK(quantile(p.needs_index, 0.1) == Approx(0.90).margin(0.03));  // [S3 T6.1]
   CHECK(quantile(p.needs_index, 0.9) == Approx(1.11).margin(0.03));
   CHECK(quantile(p.share_65_plus, 0.1) == Approx(0.092).margin(0.02));

@@ -76,7 +76,9 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # The simulator: one thread, two threads and two MPI ranks give the same file.
     one, two, ranks = (os.path.join(tmp, n) for n in ("one.h5", "two.h5", "ranks.h5"))
+    t0 = time.monotonic()
     run("sweep", small, "--out", one, "--threads", "1", "--quiet")
+    single_thread_seconds = time.monotonic() - t0
     run("sweep", small, "--out", two, "--threads", "2", "--quiet")
     same_datasets(one, two)
     mpirun = shutil.which("mpirun")
@@ -107,14 +109,16 @@ with tempfile.TemporaryDirectory() as tmp:
     run("sweep", small, "--out", stopped, "--resume", "--quiet")
     same_datasets(one, stopped)
     run("sweep", small, "--out", stopped, "--quiet", expect=2)  # exists: no overwrite without --overwrite
+    interrupted = 0
     for sig, code in [(signal.SIGTERM, 143), (signal.SIGKILL, -9)]:
         path = os.path.join(tmp, f"signal{int(sig)}.h5")
         proc = subprocess.Popen([binary, "sweep", small, "--out", path, "--quiet", "--threads", "1",
                                  "--checkpoint", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.4)
+        time.sleep(0.4 * single_thread_seconds)  # well before it would finish
         proc.send_signal(sig)
         rc = proc.wait()
         assert rc in (code, 0), (sig, rc)  # 0 only if it finished first
+        interrupted += rc == code
         done = valid_checkpoint(path, runs)
         leftovers = [n for n in os.listdir(tmp) if n.startswith(f"signal{int(sig)}.h5") and n != f"signal{int(sig)}.h5"]
         if sig == signal.SIGTERM:
@@ -124,6 +128,7 @@ with tempfile.TemporaryDirectory() as tmp:
         else:
             run("sweep", small, "--out", path, "--quiet", "--overwrite")
         same_datasets(one, path)
+    assert interrupted > 0, "neither signal arrived before the sweep finished: the stop paths went untested"
 
     # Design export, and one row run by the simulator.
     design = os.path.join(tmp, "design.csv")
