@@ -11,8 +11,12 @@
 #include <map>
 #include <numbers>
 #include <numeric>
+#include <optional>
+#include <set>
+#include <cctype>
 
 #include "pcnsim/csv.hpp"
+#include "pcnsim/geo.hpp"
 #include "pcnsim/rng.hpp"
 
 namespace pcnsim {
@@ -47,6 +51,26 @@ std::size_t require_column(const CsvTable& table, const std::vector<std::string>
   return 0;
 }
 
+// Postcode in one canonical form (upper case, one space before the inward code).
+std::string normal_postcode(const std::string& postcode) {
+  std::string compact;
+  for (char c : postcode) {
+    if (c != ' ') compact += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return compact.size() > 3 ? compact.substr(0, compact.size() - 3) + " " + compact.substr(compact.size() - 3) : compact;
+}
+
+// Practices at one postcode are one building: they share a site id (ids in
+// order of first practice).
+void assign_sites(Practices& p) {
+  std::map<std::string, int> site_of;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const std::string key = normal_postcode(p.postcode[i]);
+    const auto [it, added] = site_of.emplace(key.empty() ? "#" + p.code[i] : key, static_cast<int>(site_of.size()));
+    p.site[i] = it->second;
+  }
+}
+
 // Groups practices by commissioner, sorted by (commissioner code, practice
 // code) so ids do not depend on the order of rows in the file.
 void index_world(World& world, std::vector<std::string>& commissioner_code) {
@@ -67,11 +91,13 @@ void index_world(World& world, std::vector<std::string>& commissioner_code) {
     sorted.x_km[k] = p.x_km[i];
     sorted.y_km[k] = p.y_km[i];
     sorted.location_source[k] = p.location_source[i];
+    sorted.rural_urban_class[k] = p.rural_urban_class[i];
     sorted.imd_score[k] = p.imd_score[i];
     sorted.imd_imputed[k] = p.imd_imputed[i];
     sorted_commissioner[k] = commissioner_code[i];
   }
   p = std::move(sorted);
+  assign_sites(p);
   world.commissioners.clear();
   for (std::size_t k = 0; k < p.size(); ++k) {
     if (world.commissioners.empty() || world.commissioners.back().code != sorted_commissioner[k]) {
@@ -106,14 +132,15 @@ void compute_centroids(World& world) {
 namespace {
 
 // The England import, shared by load_england (files) and load_england_text
-// (text, for fuzzing): `read(k)` gives table k (0 practices, 1 centroids, 2 IMD).
+// (text, for fuzzing): `read(k)` gives table k (0 practices, 1 centroids, 2 IMD,
+// 3 full-postcode locations, read only when `with_locations`).
 void import_england(World& world, const EnglandSourceParams& params, const std::function<CsvTable(int)>& read,
-                    PopulationReport& report) {
+                    bool with_locations, PopulationReport& report) {
   DiagnosticList problems;
   // Every file is read before any error is raised, so all problems show at once.
-  std::vector<CsvTable> tables(3);
+  std::vector<CsvTable> tables(4);
   bool unreadable = false;
-  for (int k = 0; k < 3; ++k) {
+  for (int k = 0; k < (with_locations ? 4 : 3); ++k) {
     try {
       tables[k] = read(k);
       for (const auto& d : tables[k].row_problems) problems.add(d);
@@ -126,6 +153,7 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
   const CsvTable& practices = tables[0];
   const CsvTable& centroids = tables[1];
   const CsvTable& imd = tables[2];
+  const CsvTable& locations = tables[3];
 
   // Practices: old (CCG_CODE) and newer (SUB_ICB_LOCATION_CODE) column names.
   const std::size_t before_columns = problems.size();
@@ -142,7 +170,58 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
   const auto c_northing = require_column(centroids, {"northing"}, problems);
   const auto c_imd_code = require_column(imd, {"practice_code", "code", "area_code"}, problems);
   const auto c_imd_value = require_column(imd, {"imd2019_score", "value", "imd_score"}, problems);
+  std::size_t c_loc_code = 0, c_latitude = 0, c_longitude = 0, c_class = 0;
+  std::optional<std::size_t> c_loc_postcode;
+  if (with_locations) {
+    c_loc_code = require_column(locations, {"practice_code", "code"}, problems);
+    c_latitude = require_column(locations, {"latitude", "lat"}, problems);
+    c_longitude = require_column(locations, {"longitude", "long", "lon"}, problems);
+    c_class = require_column(locations, {"ruc11", "rural_urban_class"}, problems);
+    c_loc_postcode = locations.column({"postcode_2021", "postcode"});
+  }
   if (problems.size() > before_columns) problems.throw_if_any();  // rows cannot be read without their columns
+
+  // Full-postcode locations (WGS84) on the National Grid, with the LSOA's rural-urban class.
+  struct Located {
+    double x_km, y_km;
+    std::string rural_urban_class, postcode;
+  };
+  std::map<std::string, Located> located;
+  std::map<std::string, int> location_line;
+  for (const auto& row : locations.rows) {
+    const std::string& code = row.fields[c_loc_code];
+    const std::string& ruc = row.fields[c_class];
+    double lat, lon;
+    bool ok = true;
+    if (code.empty()) {
+      problems.add({locations.file, row.line, 0, locations.header[c_loc_code], "empty practice code"});
+      ok = false;
+    } else if (auto [it, added] = location_line.emplace(code, row.line); !added) {
+      problems.add({locations.file, row.line, 0, locations.header[c_loc_code],
+                    "practice " + code + " located twice (first on line " + std::to_string(it->second) + ")"});
+      ok = false;
+    }
+    // England lies within 49.8-55.9 N and 6.5 W-1.8 E; a little slack for typing, not for swapped columns.
+    if (!parse_number(row.fields[c_latitude], lat) || lat < 49.0 || lat > 56.5) {
+      problems.add({locations.file, row.line, 0, locations.header[c_latitude],
+                    "expected a latitude in England (49 to 56.5 degrees), got '" + row.fields[c_latitude] + "'"});
+      ok = false;
+    }
+    if (!parse_number(row.fields[c_longitude], lon) || lon < -7.0 || lon > 2.5) {
+      problems.add({locations.file, row.line, 0, locations.header[c_longitude],
+                    "expected a longitude in England (-7 to 2.5 degrees), got '" + row.fields[c_longitude] + "'"});
+      ok = false;
+    }
+    static const std::set<std::string> kClasses = {"", "A1", "B1", "C1", "C2", "D1", "D2", "E1", "E2"};
+    if (!kClasses.count(ruc)) {
+      problems.add({locations.file, row.line, 0, locations.header[c_class],
+                    "expected an ONS 2011 rural-urban class (A1, B1, C1, C2, D1, D2, E1, E2) or nothing, got '" + ruc + "'"});
+      ok = false;
+    }
+    if (!ok) continue;
+    const GridPoint g = wgs84_to_national_grid(lat, lon);
+    located[code] = {g.easting_m / 1000.0, g.northing_m / 1000.0, ruc, c_loc_postcode ? row.fields[*c_loc_postcode] : ""};
+  }
 
   std::map<std::string, std::pair<double, double>> district;
   for (const auto& row : centroids.rows) {
@@ -215,9 +294,19 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
     p.postcode[i] = row.fields[c_postcode];
     p.list_size[i] = patients;
     commissioner_code.push_back(ccg);
-    if (auto d = district.find(outward_code(p.postcode[i])); d != district.end()) {
-      // Deterministic jitter inside the district: a point in a disc, from the code.
-      const double u = hash_uniform(code_hash(code), 1, 0), v = hash_uniform(code_hash(code), 2, 0);
+    if (auto l = located.find(code); l != located.end()) {
+      p.x_km[i] = l->second.x_km;
+      p.y_km[i] = l->second.y_km;
+      p.rural_urban_class[i] = l->second.rural_urban_class;
+      // The located postcode is the practice's site (it may have moved since the list file).
+      if (!l->second.postcode.empty()) p.postcode[i] = l->second.postcode;
+      p.location_source[i] = LocationSource::full_postcode;
+      ++report.located_by_postcode;
+    } else if (auto d = district.find(outward_code(p.postcode[i])); d != district.end()) {
+      // Deterministic jitter inside the district: a point in a disc, from the
+      // postcode, so that practices at one postcode stay in one place.
+      const std::uint64_t h = code_hash(normal_postcode(p.postcode[i]));
+      const double u = hash_uniform(h, 1, 0), v = hash_uniform(h, 2, 0);
       const double r = params.location_jitter_km * std::sqrt(u), a = 2.0 * std::numbers::pi * v;
       p.x_km[i] = d->second.first + r * std::cos(a);
       p.y_km[i] = d->second.second + r * std::sin(a);
@@ -255,7 +344,8 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
         ++report.imd_imputed;
       }
       if (p.location_source[i] == LocationSource::commissioner_centroid) {
-        const double u = hash_uniform(code_hash(p.code[i]), 1, 0), v = hash_uniform(code_hash(p.code[i]), 2, 0);
+        const std::uint64_t h = code_hash(normal_postcode(p.postcode[i]));
+        const double u = hash_uniform(h, 1, 0), v = hash_uniform(h, 2, 0);
         const double r = params.location_jitter_km * std::sqrt(u), a = 2.0 * std::numbers::pi * v;
         p.x_km[i] = c.x_km + r * std::cos(a);
         p.y_km[i] = c.y_km + r * std::sin(a);
@@ -273,15 +363,17 @@ void load_england(World& world, const EnglandSourceParams& params, PopulationRep
   if (params.centroids_csv.empty()) problems.add({"scenario", 0, 0, "population.england.centroids_csv", "required when population.source is england"});
   if (params.imd_csv.empty()) problems.add({"scenario", 0, 0, "population.england.imd_csv", "required when population.source is england"});
   problems.throw_if_any();
-  const std::string* paths[3] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv};
-  import_england(world, params, [&](int k) { return read_csv(*paths[k], true); }, report);
+  const std::string* paths[4] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv, &params.locations_csv};
+  import_england(world, params, [&](int k) { return read_csv(*paths[k], true); }, !params.locations_csv.empty(), report);
 }
 
 void load_england_text(World& world, const EnglandSourceParams& params, const std::string& practices,
-                       const std::string& centroids, const std::string& imd, PopulationReport& report) {
-  const std::string* texts[3] = {&practices, &centroids, &imd};
-  const std::string* names[3] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv};
-  import_england(world, params, [&](int k) { return parse_csv(*texts[k], *names[k], true); }, report);
+                       const std::string& centroids, const std::string& imd, PopulationReport& report,
+                       const std::string& locations) {
+  const std::string* texts[4] = {&practices, &centroids, &imd, &locations};
+  const std::string* names[4] = {&params.practices_csv, &params.centroids_csv, &params.imd_csv, &params.locations_csv};
+  import_england(world, params, [&](int k) { return parse_csv(*texts[k], *names[k], true); }, !locations.empty(),
+                 report);
 }
 
 // ---------------------------------------------------------- synthetic ----
@@ -424,8 +516,13 @@ void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t
     p.care_home_beds[i] = rate > 0 ? boost::random::poisson_distribution<int, double>(rate)(rng) : 0;
   }
 
+  // Rural: the ONS class of the practice's LSOA (D and E rural) where known,
+  // else isolation (the third-nearest practice farther than rural_neighbour_km).
   const std::vector<double> third = kth_neighbour_km(p, 3, std::max(1.0, a.rural_neighbour_km));
-  for (std::size_t i = 0; i < n; ++i) p.rural[i] = third[i] > a.rural_neighbour_km ? 1 : 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& ruc = p.rural_urban_class[i];
+    p.rural[i] = ruc.empty() ? (third[i] > a.rural_neighbour_km ? 1 : 0) : (ruc[0] == 'D' || ruc[0] == 'E' ? 1 : 0);
+  }
 
   // Federations: per commissioner, K seeds (stochastic rounding of share*n/mean);
   // each practice belongs to its nearest seed's federation with probability `share`.

@@ -17,6 +17,7 @@ struct EnglandSourceParams {
   std::string practices_csv;  // NHS Digital gp-reg-pat-prac-all.csv
   std::string centroids_csv;  // outcode,easting,northing,...
   std::string imd_csv;        // practice_code,imd2019_score
+  std::string locations_csv;  // practice_code,latitude,longitude,ruc11 (full postcodes)
   double location_jitter_km = 1.5;
   double min_list_size = 250;
 
@@ -25,6 +26,10 @@ struct EnglandSourceParams {
     v.path("practices_csv", practices_csv, {"NHS Digital 'Patients registered at a GP practice' totals file"});
     v.path("centroids_csv", centroids_csv, {"postcode-district centroids: outcode, easting, northing (OS grid, m)"});
     v.path("imd_csv", imd_csv, {"IMD 2019 score per practice: practice_code, imd2019_score"});
+    v.path("locations_csv", locations_csv,
+           {"full-postcode practice locations: practice_code, latitude, longitude (WGS84), ruc11 (ONS 2011 "
+            "rural-urban class of the LSOA), optional postcode_2021; practices without a row are placed in their "
+            "postcode district; empty = every practice in its district"});
     v.field("location_jitter_km", location_jitter_km,
             {"radius of the deterministic jitter around the district centroid (hash of the practice code)", "km", 0, 50});
     v.field("min_list_size", min_list_size,
@@ -123,6 +128,7 @@ struct PopulationParams {
 struct PopulationReport {
   int rows_read = 0;
   int excluded_small = 0;
+  int located_by_postcode = 0;  // at their full postcode (the rest in their postcode district)
   int located_by_commissioner_centroid = 0;
   int imd_imputed = 0;
 };
@@ -132,7 +138,8 @@ struct PopulationReport {
 void load_england(World& world, const EnglandSourceParams& params, PopulationReport& report);
 /// Same, from the three files' text (fuzzing); the *_csv params name them in messages.
 void load_england_text(World& world, const EnglandSourceParams& params, const std::string& practices,
-                       const std::string& centroids, const std::string& imd, PopulationReport& report);
+                       const std::string& centroids, const std::string& imd, PopulationReport& report,
+                       const std::string& locations = "");
 /// Generates a synthetic population (locations, list sizes, IMD scores).
 void generate_synthetic(World& world, const SyntheticSourceParams& params, std::uint64_t seed);
 /// Synthesises the attributes no file gives, in a fixed order, from stream "population".

@@ -10,6 +10,8 @@ void Practices::resize(std::size_t n) {
   x_km.resize(n, 0.0);
   y_km.resize(n, 0.0);
   location_source.resize(n, LocationSource::postcode_district);
+  site.resize(n, -1);
+  rural_urban_class.resize(n);
   imd_score.resize(n, 0.0);
   imd_imputed.resize(n, 0);
   share_65_plus.resize(n, 0.0);

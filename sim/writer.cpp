@@ -281,7 +281,12 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
   file.write("/practices/x_km", p.x_km, opt("km", "OS grid easting"));
   file.write("/practices/y_km", p.y_km, opt("km", "OS grid northing"));
   file.write("/practices/location_source", column<std::int32_t>(n, [&](std::size_t i) { return p.location_source[i]; }),
-             opt("", "0 = postcode district centroid + jitter, 1 = commissioner centroid + jitter, 2 = synthetic"));
+             opt("", "0 = postcode district centroid + jitter, 1 = commissioner centroid + jitter, 2 = synthetic, "
+                     "3 = full postcode"));
+  file.write("/practices/site", column<std::int32_t>(n, [&](std::size_t i) { return p.site[i]; }),
+             opt("", "site id: practices at one postcode share a site (one building)"));
+  file.write("/practices/rural_urban_class", p.rural_urban_class,
+             opt("", "ONS 2011 rural-urban class of the practice's LSOA (A1-C2 urban, D1-E2 rural), empty = unknown"));
   file.write("/practices/imd_score", p.imd_score, opt("score", "IMD 2019 score of the registered population"));
   file.write("/practices/imd_imputed", column<std::int32_t>(n, [&](std::size_t i) { return p.imd_imputed[i]; }),
              opt("", "1 = no score in the input, commissioner mean used"));
@@ -290,7 +295,8 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
   file.write("/practices/gp_fte", p.gp_fte, opt("FTE", "qualified GP full-time equivalents (synthesised)"));
   file.write("/practices/nurse_fte", p.nurse_fte, opt("FTE", "practice nurse full-time equivalents (synthesised)"));
   file.write("/practices/rural", column<std::int32_t>(n, [&](std::size_t i) { return p.rural[i]; }),
-             opt("", "1 = isolated practice (third-nearest practice beyond the threshold)"));
+             opt("", "1 = rural: rural-urban class D or E, or, where the class is unknown, isolated (third-nearest "
+                     "practice beyond the threshold)"));
   file.write("/practices/care_home_beds", column<std::int32_t>(n, [&](std::size_t i) { return p.care_home_beds[i]; }),
              opt("beds", "care-home beds aligned to the practice (synthesised)"));
   file.write("/practices/federation", column<std::int32_t>(n, [&](std::size_t i) { return p.federation[i]; }),

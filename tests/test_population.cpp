@@ -3,6 +3,7 @@
 #include <set>
 
 #include "models/population.hpp"
+#include "pcnsim/geo.hpp"
 #include "pcnsim/csv.hpp"
 #include "pcnsim/validate.hpp"
 
@@ -125,6 +126,61 @@ TEST_CASE("the importer reports malformed rows, duplicates and missing columns",
   no_files.centroids_csv = kData + "/none.csv";
   no_files.imd_csv = kData + "/none2.csv";
   CHECK(load_problems(no_files).size() == 2);  // both missing files in one report
+}
+
+TEST_CASE("full-postcode locations, shared sites and the rural-urban class", "[population]") {
+  World world;
+  PopulationReport report;
+  auto params = fixture("practices_good.csv");
+  params.locations_csv = kData + "/locations_good.csv";
+  load_england(world, params, report);
+  const Practices& p = world.practices;
+  REQUIRE(p.size() == 5);
+  CHECK(report.located_by_postcode == 3);  // Z99999 is not in the practices file: ignored
+  // A84002 at 55.33 N, 1.60 W: its own point on the grid, no jitter.
+  const GridPoint g = wgs84_to_national_grid(55.33, -1.60);
+  CHECK(p.location_source[0] == LocationSource::full_postcode);
+  CHECK(p.x_km[0] == Approx(g.easting_m / 1000.0).margin(1e-9));
+  CHECK(p.y_km[0] == Approx(g.northing_m / 1000.0).margin(1e-9));
+  // A84003 and A84005 are one building: one site, one point; A84005 has moved there.
+  CHECK(p.site[1] == p.site[2]);
+  CHECK(p.site[0] != p.site[1]);
+  CHECK(p.x_km[1] == p.x_km[2]);
+  CHECK(p.postcode[2] == "NE63 9UT");
+  // Practices without a row stay in their district (A84006 at its commissioner's centroid).
+  CHECK(p.location_source[3] == LocationSource::commissioner_centroid);
+  CHECK(p.location_source[4] == LocationSource::postcode_district);
+  // Rural: class E1 is rural, C1 urban; the class is kept.
+  synthesise_attributes(world, AttributeParams{}, 1);
+  CHECK(p.rural_urban_class[0] == "E1");
+  CHECK(p.rural[0] == 1);
+  CHECK(p.rural[1] == 0);
+  CHECK(p.rural_urban_class[3].empty());
+}
+
+TEST_CASE("a malformed locations file names every bad row", "[population]") {
+  auto params = fixture("practices_good.csv");
+  params.locations_csv = kData + "/locations_bad.csv";
+  const auto problems = load_problems(params);
+  REQUIRE(problems.size() == 5);
+  // Line 2: latitude and longitude swapped (both out of England).
+  CHECK(problems[0].line == 2);
+  CHECK(problems[0].key == "latitude");
+  CHECK(problems[1].line == 2);
+  CHECK(problems[1].key == "longitude");
+  CHECK(problems[2].line == 3);
+  CHECK_THAT(problems[2].message, Catch::Contains("rural-urban class"));
+  CHECK(problems[3].line == 4);
+  CHECK_THAT(problems[3].message, Catch::Contains("located twice (first on line 3)"));
+  CHECK(problems[4].line == 5);
+  CHECK_THAT(problems[4].message, Catch::Contains("empty practice code"));
+  for (const auto& d : problems) CHECK(d.file == params.locations_csv);
+  params.locations_csv = kData + "/practices_good.csv";  // a file without the columns
+  const auto columns = load_problems(params);
+  REQUIRE(columns.size() == 3);  // it has a CODE column, but no latitude, longitude or ruc11
+  CHECK(columns[0].key == "latitude");
+  CHECK(columns[1].key == "longitude");
+  CHECK(columns[2].key == "ruc11");
 }
 
 TEST_CASE("real England: every practice located, attributes follow their targets", "[population][england]") {

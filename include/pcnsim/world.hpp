@@ -9,7 +9,7 @@
 namespace pcnsim {
 
 /// Where a practice's location came from.
-enum class LocationSource : std::uint8_t { postcode_district = 0, commissioner_centroid = 1, synthetic = 2 };
+enum class LocationSource : std::uint8_t { postcode_district = 0, commissioner_centroid = 1, synthetic = 2, full_postcode = 3 };
 
 struct Practices {
   // From the input file (or the synthetic generator).
@@ -19,6 +19,8 @@ struct Practices {
   std::vector<double> list_size;          // registered patients
   std::vector<double> x_km, y_km;         // OS grid easting/northing in km
   std::vector<LocationSource> location_source;
+  std::vector<int> site;                  // practices at one postcode share a site (one building)
+  std::vector<std::string> rural_urban_class;  // ONS 2011 class of the practice's LSOA (A1..E2), "" when unknown
   std::vector<double> imd_score;          // IMD 2019 score of the registered population
   std::vector<std::uint8_t> imd_imputed;  // 1 when no score was given (commissioner mean used)
   // Synthesised from documented distributions (see models/population.hpp).
