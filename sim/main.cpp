@@ -20,6 +20,7 @@
 #include "pcnsim/output_file.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
+#include "pcnsim/membership.hpp"
 #include "pcnsim/validate.hpp"
 #include "pcnsim/version.hpp"
 #include "pcnsim/writer.hpp"
@@ -206,13 +207,31 @@ int compare_command(const std::vector<std::string>& files, const std::string& cs
 }
 
 int validate_command(const std::string& scenario_path, const std::string& targets_path,
-                     const std::vector<std::string>& sets) {
+                     const std::string& membership_path, const std::vector<std::string>& sets) {
+  // Every input is read (and every problem reported) before the run.
   auto targets = read_targets(targets_path);
+  std::optional<RealMembership> membership;
+  if (!membership_path.empty()) membership = read_membership(membership_path);
   const Scenario scenario = load(scenario_path, sets, -1);
   const RunResult run = run_simulation(scenario);
   compare_targets(targets, run);
-  std::printf("validate: scenario %s against %s\n\n%s", scenario.name.c_str(), targets_path.c_str(),
-              format_targets(targets).c_str());
+  std::printf("validate: scenario %s against %s\n", scenario.name.c_str(), targets_path.c_str());
+  if (membership) {
+    const MembershipComparison c = compare_membership(run, *membership);
+    compare_membership_targets(targets, c);
+    std::string unknown;
+    for (std::size_t k = 0; k < c.unknown_codes.size() && k < 10; ++k) unknown += (k ? ", " : "") + c.unknown_codes[k];
+    if (c.unknown_codes.size() > 10) unknown += ", ...";
+    std::printf("membership: %s: %d practices in %d real networks over %d commissioners; %zu listed codes are not "
+                "practices of the population%s%s%s\n"
+                "  (the naive geography column: k-means on locations in each commissioner, one cluster per %s patients)\n",
+                c.file.c_str(), c.matched, c.real_networks, c.commissioners, c.unknown_codes.size(),
+                unknown.empty() ? "" : " (", unknown.c_str(), unknown.empty() ? "" : ")",
+                format_number(c.naive_patients_per_cluster).c_str());
+  } else {
+    std::erase_if(targets, [](const TargetRow& t) { return t.section == "membership"; });
+  }
+  std::printf("\n%s", format_targets(targets).c_str());
   int failed = 0, simulated = 0;
   for (const auto& t : targets) {
     simulated += t.simulated ? 1 : 0;
@@ -265,6 +284,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("pcnsim ") + kVersion + " (" + kGitHash + ")");
 
   std::string scenario_path, out, targets_path = project_file("data/targets.yaml");
+  std::string membership_path = project_file("data/epcn-2019-12-calibration.csv");
   std::vector<std::string> sets;
   std::int64_t seed = -1;
   bool overwrite = false, markdown = false;
@@ -321,6 +341,9 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "compare a run with the published calibration targets");
   validate->add_option("scenario", scenario_path, "scenario YAML (default scenarios/baseline.yaml)");
   validate->add_option("--targets", targets_path, "targets YAML (default data/targets.yaml)");
+  validate->add_option("--membership", membership_path,
+                       "real membership CSV (ePCN core partner layout: practice_code, pcn_code; default "
+                       "data/epcn-2019-12-calibration.csv, the calibration half); 'none' to leave the section out");
   validate->add_option("--set", sets, "override a parameter (repeatable)");
 
   std::string h5_file, table, csv;
@@ -363,7 +386,7 @@ int main(int argc, char** argv) {
     if (*compare) return compare_command(compare_files, compare_csv, overwrite, compare_filters);
     if (*validate) {
       if (scenario_path.empty()) scenario_path = project_file("scenarios/baseline.yaml");
-      return validate_command(scenario_path, targets_path, sets);
+      return validate_command(scenario_path, targets_path, membership_path == "none" ? "" : membership_path, sets);
     }
     if (*params) return params_command(scenario_path, markdown);
     if (*export_cmd) return export_command(h5_file, table, csv, overwrite);

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <yaml-cpp/yaml.h>
 
 #include "pcnsim/errors.hpp"
+#include "pcnsim/membership.hpp"
 
 namespace pcnsim {
 
@@ -126,13 +128,17 @@ std::vector<TargetRow> read_targets(const std::string& path) {
       row.name = target.first.Scalar();
       const YAML::Node t = target.second;
       try {
-        row.observed = t["observed"].as<double>();
+        if (t["observed"] && t["observed"].IsScalar() && t["observed"].Scalar() == "real") {
+          row.observed_from_data = true;  // measured on the real membership file at validation time
+        } else {
+          row.observed = t["observed"].as<double>();
+        }
         row.tolerance = t["tolerance"].as<double>();
         row.relative = t["relative"] ? t["relative"].as<bool>() : false;
         row.source = t["source"] ? t["source"].as<std::string>() : "";
       } catch (const YAML::Exception&) {
         problems.add({path, t.Mark().line + 1, t.Mark().column + 1, row.section + "." + row.name,
-                      "each target needs numeric 'observed' and 'tolerance'"});
+                      "each target needs numeric 'observed' (or 'real') and 'tolerance'"});
         continue;
       }
       rows.push_back(row);
@@ -159,24 +165,76 @@ void compare_targets(std::vector<TargetRow>& rows, const RunResult& run) {
   }
 }
 
+MembershipComparison compare_membership(const RunResult& run, const RealMembership& membership) {
+  MembershipComparison c;
+  c.file = membership.file;
+  c.rows = static_cast<int>(membership.rows.size());
+  const Practices& p = run.world.practices;
+  const std::vector<int> real = real_network_of(membership, p, &c.unknown_codes);
+  // The simulated 2019 formation, over the practices the file lists.
+  std::vector<int> simulated = run.membership.empty() ? std::vector<int>(p.size(), -1) : run.membership.front().network_of;
+  std::vector<std::uint8_t> listed(p.size(), 0);
+  std::set<int> networks, commissioners;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    listed[i] = real[i] >= 0;
+    if (!listed[i]) simulated[i] = -1;
+    if (listed[i]) {
+      ++c.matched;
+      networks.insert(real[i]);
+      commissioners.insert(p.commissioner[i]);
+    }
+  }
+  c.real_networks = static_cast<int>(networks.size());
+  c.commissioners = static_cast<int>(commissioners.size());
+  const std::vector<int> naive =
+      naive_geographic_partition(p, run.world.commissioners, listed, c.naive_patients_per_cluster, run.scenario.seed);
+  c.simulated = map_metrics(p, simulated);
+  c.real = map_metrics(p, real);
+  c.naive = map_metrics(p, naive);
+  for (const auto& [k, v] : agreement_metrics(p, simulated, real)) c.simulated[k] = v;
+  for (const auto& [k, v] : agreement_metrics(p, naive, real)) c.naive[k] = v;
+  for (const auto& [k, v] : agreement_metrics(p, real, real)) c.real[k] = v;
+  return c;
+}
+
+void compare_membership_targets(std::vector<TargetRow>& rows, const MembershipComparison& c) {
+  for (auto& row : rows) {
+    if (row.section != "membership") continue;
+    const auto sim = c.simulated.find(row.name);
+    row.simulated = sim != c.simulated.end();
+    if (!row.simulated) continue;
+    if (row.observed_from_data) row.observed = c.real.at(row.name);
+    row.simulated_value = sim->second;
+    row.has_naive = true;
+    row.naive_value = c.naive.at(row.name);
+    const double allowed = row.relative ? row.tolerance * std::fabs(row.observed) : row.tolerance;
+    row.pass = std::isfinite(row.simulated_value) && std::fabs(row.simulated_value - row.observed) <= allowed;
+  }
+}
+
 std::string format_targets(const std::vector<TargetRow>& rows) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%-20s %-28s %12s %12s %12s  %s\n", "section", "target", "observed", "simulated",
-                "tolerance", "result");
+  auto rounded = [](double v) { return format_number(std::round(v * 1000) / 1000); };
+  bool naive = false;
+  for (const auto& r : rows) naive = naive || r.has_naive;
+  std::snprintf(buf, sizeof buf, "%-20s %-34s %12s %12s %12s  %-7s%s", "section", "target", "observed", "simulated",
+                "tolerance", "result", naive ? "  naive geography" : "");
   out += buf;
+  while (out.back() == ' ') out.pop_back();
+  out += "\n";
   for (const auto& r : rows) {
     const std::string tol = r.relative ? "±" + std::to_string(static_cast<int>(std::lround(r.tolerance * 100))) + "%"
                                        : "±" + format_number(r.tolerance);
-    if (r.simulated) {
-      std::snprintf(buf, sizeof buf, "%-20s %-28s %12s %12s %12s  %s\n", r.section.c_str(), r.name.c_str(),
-                    format_number(r.observed).c_str(), format_number(std::round(r.simulated_value * 1000) / 1000).c_str(),
-                    tol.c_str(), r.pass ? "pass" : "FAIL");
-    } else {
-      std::snprintf(buf, sizeof buf, "%-20s %-28s %12s %12s %12s  %s\n", r.section.c_str(), r.name.c_str(),
-                    format_number(r.observed).c_str(), "-", tol.c_str(), "not simulated yet");
-    }
+    const std::string observed = r.observed_from_data && !r.simulated ? "real" : rounded(r.observed);
+    const std::string result = r.simulated ? (r.pass ? "pass" : "FAIL") : "not simulated yet";
+    std::snprintf(buf, sizeof buf, "%-20s %-34s %12s %12s %12s  %-7s", r.section.c_str(), r.name.c_str(),
+                  observed.c_str(), r.simulated ? rounded(r.simulated_value).c_str() : "-", tol.c_str(), result.c_str());
     out += buf;
+    if (r.has_naive) out += "  " + std::string(12 - std::min<std::size_t>(12, rounded(r.naive_value).size()), ' ') + rounded(r.naive_value);
+    // Trailing spaces of the fixed-width result column are dropped.
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += "\n";
   }
   return out;
 }

@@ -24,16 +24,39 @@ std::map<std::string, double> arrs_metrics(const RunResult& run);
 std::map<std::string, double> clinical_director_metrics(const RunResult& run);
 
 struct TargetRow {
-  std::string section;   // formation, arrs, clinical_directors
+  std::string section;   // formation, membership, arrs, clinical_directors
   std::string name;
   double observed = 0.0;
+  bool observed_from_data = false;  // `observed: real`: measured on the real membership file
   double tolerance = 0.0;
   bool relative = false;
   std::string source;
   bool simulated = false;  // false when the metric is not produced by this run
   double simulated_value = 0.0;
   bool pass = false;
+  bool has_naive = false;     // membership rows: the naive geographic baseline's value
+  double naive_value = 0.0;
 };
+
+/// The simulated 2019 formation against a real membership file, over the
+/// practices the file lists: agreement indices, map metrics of both
+/// partitions, and the same for a naive geographic baseline (k-means per
+/// commissioner, one cluster per `naive_patients_per_cluster`).
+struct MembershipComparison {
+  std::string file;
+  int rows = 0;                 // practices listed in the file
+  int matched = 0;              // of them, practices of the simulated population
+  int real_networks = 0;
+  int commissioners = 0;        // commissioners with matched practices
+  std::vector<std::string> unknown_codes;  // listed codes not in the population (counted, not fatal)
+  double naive_patients_per_cluster = 48000;
+  std::map<std::string, double> simulated, real, naive;  // metric -> value
+};
+struct RealMembership;
+MembershipComparison compare_membership(const RunResult& run, const RealMembership& membership);
+/// Fills the membership rows (observed values measured on the file where the
+/// targets say `observed: real`), with the naive baseline beside them.
+void compare_membership_targets(std::vector<TargetRow>& rows, const MembershipComparison& comparison);
 
 /// Reads the targets file; throws InputError on malformed content.
 std::vector<TargetRow> read_targets(const std::string& path);

@@ -119,6 +119,18 @@ expect_bad csv-huge-patients "hugepatients.csv:2" -- run hugepatients.yaml --out
 expect_bad csv-empty "empty.csv" -- run emptycsv.yaml --out out/r.h5
 expect_bad csv-is-directory "csvdir" -- run csvdir.yaml --out out/r.h5
 
+# Full-postcode locations: a malformed row names the file and line.
+printf 'extends: %s\npopulation:\n  england:\n    locations_csv: %s\n' "$src/scenarios/baseline.yaml" \
+  "$src/tests/data/locations_bad.csv" > badlocations.yaml
+expect_bad locations-bad-rows "locations_bad.csv:2" -- run badlocations.yaml --out out/r.h5
+
+# --- Real membership files (validate --membership): exit 2 before any run, the place named.
+expect_bad membership-missing-column "membership_missing_column.csv:1" -- validate --membership "$src/tests/data/membership_missing_column.csv"
+expect_bad membership-duplicate "membership_duplicate.csv:" -- validate --membership "$src/tests/data/membership_duplicate.csv"
+expect_bad membership-empty-code "membership_empty_code.csv:" -- validate --membership "$src/tests/data/membership_empty_code.csv"
+expect_bad membership-not-utf8 "membership_not_utf8.csv:" -- validate --membership "$src/tests/data/membership_not_utf8.csv"
+expect_bad membership-missing-file "nowhere.csv" -- validate --membership nowhere.csv
+
 # --- Sweep files.
 # sweep_case NAME EXPECTED_TEXT DESIGN_AND_FACTORS: a sweep of synthetic-small.
 sweep_case() {
