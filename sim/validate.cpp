@@ -203,7 +203,14 @@ void compare_membership_targets(std::vector<TargetRow>& rows, const MembershipCo
     const auto sim = c.simulated.find(row.name);
     row.simulated = sim != c.simulated.end();
     if (!row.simulated) continue;
-    if (row.observed_from_data) row.observed = c.real.at(row.name);
+    if (row.observed_from_data) {
+      row.observed = c.real.at(row.name);
+      // Nothing to measure on the real side (e.g. no postcodes): no comparison.
+      if (!std::isfinite(row.observed)) {
+        row.simulated = false;
+        continue;
+      }
+    }
     row.simulated_value = sim->second;
     row.has_naive = true;
     row.naive_value = c.naive.at(row.name);
