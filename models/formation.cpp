@@ -3,11 +3,15 @@
 #include "models/coalition_game.hpp"
 
 #include <algorithm>
+#include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
+#include <tuple>
 
+#include "pcnsim/membership.hpp"
 #include "pcnsim/rng.hpp"
 
 namespace pcnsim {
@@ -76,6 +80,216 @@ std::vector<int> load_networks(Game& game, const World& world, int commissioner)
   return network_of_coalition;
 }
 
+// 1. Construction by initiators: super-partnerships, then federation hubs,
+// then the rest; within a class the order is random (seeded), since which
+// practice moved first in spring 2019 is not known. Each initiator invites the
+// adjacent unassigned practice with the best gain, always while under T and
+// afterwards while the gain is positive.
+void construct_by_initiators(Game& game, const World& world, int ci, const std::vector<int>& players,
+                             const std::vector<std::vector<int>>& neighbours, const std::vector<int>& coalition_of,
+                             Engine& rng) {
+  const Practices& p = world.practices;
+  boost::random::uniform_01<double> uniform;
+  std::map<int, int> federation_hub;  // federation -> its largest signed member here
+  for (int i : players) {
+    const int f = p.federation[i];
+    if (f < 0) continue;
+    auto it = federation_hub.find(f);
+    if (it == federation_hub.end() || p.list_size[i] > p.list_size[it->second]) federation_hub[f] = i;
+  }
+  auto priority = [&](int i) {
+    if (p.super_partnership[i] >= 0) return 2;
+    const int f = p.federation[i];
+    return f >= 0 && federation_hub[f] == i ? 1 : 0;
+  };
+  std::map<int, double> draw;  // practice -> random key within its class
+  for (int i : players) draw[i] = uniform(rng);
+  std::vector<int> order = players;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    const int pa = priority(a), pb = priority(b);
+    if (pa != pb) return pa > pb;
+    return draw[a] < draw[b];
+  });
+  for (int initiator : order) {
+    if (coalition_of[initiator] >= 0) continue;
+    game.coalitions.push_back(Coalition{});
+    const int c = static_cast<int>(game.coalitions.size()) - 1;
+    game.add(initiator, c);
+    while (true) {
+      int best = -1;
+      double best_gain = 0.0;
+      for (int m : game.coalitions[c].members) {
+        for (int k : neighbours[m]) {
+          if (coalition_of[k] >= 0 || !world.signed_up[k] || p.commissioner[k] != static_cast<int>(ci)) continue;
+          const double g = game.join_gain(k, game.coalitions[c]);
+          if (best < 0 || g > best_gain || (g == best_gain && k < best)) {
+            best = k;
+            best_gain = g;
+          }
+        }
+      }
+      const bool under = game.coalitions[c].list_k < game.threshold_k_;
+      if (best < 0 || (!under && best_gain <= 0.0)) break;
+      game.add(best, c);
+    }
+  }
+}
+
+// The commissioner's towns among `players`: practices within town_link_km of
+// each other (single linkage) are one town; a town under the size threshold
+// joins the nearest town (by centroid), smallest first, until none is left.
+std::vector<std::vector<int>> commissioner_towns(const std::vector<int>& players, const Practices& p,
+                                                 const Affinity& affinity, const FormationParams& params) {
+  std::vector<int> parent(players.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  auto root = [&](int a) {
+    while (parent[a] != a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  for (std::size_t a = 0; a < players.size(); ++a) {
+    for (std::size_t b = a + 1; b < players.size(); ++b) {
+      if (affinity.distance_km(players[a], players[b]) <= params.town_link_km) {
+        parent[root(static_cast<int>(a))] = root(static_cast<int>(b));
+      }
+    }
+  }
+  std::map<int, std::vector<int>> by_root;  // members ascending, towns in order of their root
+  for (std::size_t a = 0; a < players.size(); ++a) by_root[root(static_cast<int>(a))].push_back(players[a]);
+  struct Town {
+    std::vector<int> members;
+    double list = 0, x = 0, y = 0;  // patients; centroid of members (km)
+  };
+  std::vector<Town> towns;
+  auto finish = [&](Town& t) {
+    t.list = t.x = t.y = 0;
+    for (int m : t.members) {
+      t.list += p.list_size[m];
+      t.x += p.x_km[m];
+      t.y += p.y_km[m];
+    }
+    t.x /= static_cast<double>(t.members.size());
+    t.y /= static_cast<double>(t.members.size());
+  };
+  for (auto& [r, members] : by_root) {
+    towns.push_back(Town{members});
+    finish(towns.back());
+  }
+  while (towns.size() > 1) {
+    std::size_t small = 0;
+    for (std::size_t t = 1; t < towns.size(); ++t) {
+      if (std::tie(towns[t].list, towns[t].members.front()) < std::tie(towns[small].list, towns[small].members.front())) small = t;
+    }
+    if (towns[small].list >= params.size_threshold_patients) break;
+    std::size_t nearest = small == 0 ? 1 : 0;
+    for (std::size_t t = 0; t < towns.size(); ++t) {
+      if (t == small) continue;
+      if (std::hypot(towns[t].x - towns[small].x, towns[t].y - towns[small].y) <
+          std::hypot(towns[nearest].x - towns[small].x, towns[nearest].y - towns[small].y)) {
+        nearest = t;
+      }
+    }
+    auto& into = towns[nearest].members;
+    into.insert(into.end(), towns[small].members.begin(), towns[small].members.end());
+    std::sort(into.begin(), into.end());
+    finish(towns[nearest]);
+    towns.erase(towns.begin() + static_cast<std::ptrdiff_t>(small));
+  }
+  std::vector<std::vector<int>> out;
+  for (auto& t : towns) out.push_back(std::move(t.members));
+  return out;
+}
+
+// 1'. Construction by the commissioner's localities, drawn around towns: the
+// commissioner has a preferred network size (lognormal across commissioners);
+// each town (commissioner_towns, or the whole commissioner when town_link_km
+// is 0) is cut into round(list / preferred size) compact parts by k-means on
+// locations (the same seeded k-means as validate's naive geography); a part
+// that is not connected in the relationship graph becomes several coalitions.
+void construct_by_towns(Game& game, const World& world, int ci, const std::vector<int>& players,
+                        const std::vector<std::vector<int>>& neighbours, const std::vector<int>& coalition_of,
+                        const Affinity& affinity, const FormationParams& params, std::uint64_t seed, Engine& rng) {
+  const Practices& p = world.practices;
+  const double preferred = params.locality_size_median *
+                           std::exp(params.locality_size_log_sd * boost::random::normal_distribution<double>()(rng));
+  const std::vector<std::vector<int>> towns =
+      params.town_link_km > 0 ? commissioner_towns(players, p, affinity, params) : std::vector<std::vector<int>>{players};
+  std::vector<int> part(p.size(), -1);
+  int parts = 0;
+  for (std::size_t t = 0; t < towns.size(); ++t) {
+    std::vector<Commissioner> town{world.commissioners[static_cast<std::size_t>(ci)]};
+    town[0].members = towns[t];
+    std::vector<std::uint8_t> in_town(p.size(), 0);
+    for (int m : towns[t]) in_town[m] = 1;
+    const std::uint64_t town_seed = stream_seed(seed, "formation_towns", static_cast<std::uint64_t>(ci), t);
+    const std::vector<int> label = naive_geographic_partition(p, town, in_town, preferred, town_seed);
+    int top = -1;
+    for (int m : towns[t]) {
+      part[m] = parts + label[m];
+      top = std::max(top, label[m]);
+    }
+    parts += top + 1;
+  }
+  // Coalitions: connected pieces of each part, by a search through graph neighbours.
+  for (int i : players) {
+    if (coalition_of[i] >= 0) continue;
+    game.coalitions.push_back(Coalition{});
+    const int c = static_cast<int>(game.coalitions.size()) - 1;
+    std::vector<int> stack{i}, members{i};
+    std::vector<std::uint8_t> taken(p.size(), 0);
+    taken[i] = 1;
+    while (!stack.empty()) {
+      const int k = stack.back();
+      stack.pop_back();
+      for (int nb : neighbours[k]) {
+        if (!taken[nb] && part[nb] == part[i] && coalition_of[nb] < 0) {
+          taken[nb] = 1;
+          members.push_back(nb);
+          stack.push_back(nb);
+        }
+      }
+    }
+    std::sort(members.begin(), members.end());
+    for (int k : members) game.add(k, c);
+  }
+}
+
+// 2. Under-size coalitions (leftovers that could not reach T). The
+// commissioner approves some of those with several practices, rural ones more
+// often; a lone practice under T is no network, so it is approved only when
+// isolated (no adjacent network to join). The members of the rest join
+// adjacent networks one at a time, always the practice and network with the
+// best gain, so every receiving network stays contiguous.
+void settle_under_size(Game& game, const Practices& p, const FormationParams& params, Engine& rng, FormationStats& st) {
+  boost::random::uniform_01<double> uniform;
+  while (true) {
+    int target = -1;
+    for (std::size_t c = 0; c < game.coalitions.size(); ++c) {
+      const auto& co = game.coalitions[c];
+      if (co.alive && !co.approved && co.list_k < game.threshold_k_) {
+        target = static_cast<int>(c);
+        break;
+      }
+    }
+    if (target < 0) break;
+    Coalition& small = game.coalitions[target];
+    if (game.adjacent_coalitions(small.members, target).empty()) {
+      small.approved = true;
+      continue;
+    }
+    if (small.members.size() > 1) {
+      int rural = 0;
+      for (int m : small.members) rural += p.rural[m];
+      const bool is_rural = rural >= params.rural_member_share * static_cast<double>(small.members.size());
+      if (uniform(rng) < (is_rural ? params.approve_rural_probability : params.approve_other_probability)) {
+        small.approved = true;
+        continue;
+      }
+    }
+    game.dissolve_into_neighbours(target);
+    ++st.merges;
+  }
+}
+
 void assign_covering_networks(World& world, const Affinity& affinity) {
   const Practices& p = world.practices;
   world.covering_network = world.network_of;
@@ -121,86 +335,13 @@ std::vector<FormationStats> form_networks(World& world, const RelationshipGraph&
         game.coalitions.back().approved = true;
       }
     } else {
-      // 1. Construction. Initiators: super-partnerships, then federation hubs,
-      // then the rest; within a class the order is random (seeded), since
-      // which practice moved first in spring 2019 is not known.
-      std::map<int, int> federation_hub;  // federation -> its largest signed member here
-      for (int i : players) {
-        const int f = p.federation[i];
-        if (f < 0) continue;
-        auto it = federation_hub.find(f);
-        if (it == federation_hub.end() || p.list_size[i] > p.list_size[it->second]) federation_hub[f] = i;
+      if (params.construction == "towns") {
+        construct_by_towns(game, world, static_cast<int>(ci), players, neighbours, coalition_of, affinity, params, seed,
+                           rng);
+      } else {
+        construct_by_initiators(game, world, static_cast<int>(ci), players, neighbours, coalition_of, rng);
       }
-      auto priority = [&](int i) {
-        if (p.super_partnership[i] >= 0) return 2;
-        const int f = p.federation[i];
-        return f >= 0 && federation_hub[f] == i ? 1 : 0;
-      };
-      std::map<int, double> draw;  // practice -> random key within its class
-      for (int i : players) draw[i] = uniform(rng);
-      std::vector<int> order = players;
-      std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-        const int pa = priority(a), pb = priority(b);
-        if (pa != pb) return pa > pb;
-        return draw[a] < draw[b];
-      });
-      for (int initiator : order) {
-        if (coalition_of[initiator] >= 0) continue;
-        game.coalitions.push_back(Coalition{});
-        const int c = static_cast<int>(game.coalitions.size()) - 1;
-        game.add(initiator, c);
-        while (true) {
-          int best = -1;
-          double best_gain = 0.0;
-          for (int m : game.coalitions[c].members) {
-            for (int k : neighbours[m]) {
-              if (coalition_of[k] >= 0 || !world.signed_up[k] || p.commissioner[k] != static_cast<int>(ci)) continue;
-              const double g = game.join_gain(k, game.coalitions[c]);
-              if (best < 0 || g > best_gain || (g == best_gain && k < best)) {
-                best = k;
-                best_gain = g;
-              }
-            }
-          }
-          const bool under = game.coalitions[c].list_k < game.threshold_k_;
-          if (best < 0 || (!under && best_gain <= 0.0)) break;
-          game.add(best, c);
-        }
-      }
-
-      // 2. Under-size coalitions (leftovers that could not reach T). The
-      // commissioner approves some of those with several practices, rural ones
-      // more often; a lone practice under T is no network, so it is approved
-      // only when isolated (no adjacent network to join). The members of the
-      // rest join adjacent networks one at a time, always the practice and
-      // network with the best gain, so every receiving network stays contiguous.
-      while (true) {
-        int target = -1;
-        for (std::size_t c = 0; c < game.coalitions.size(); ++c) {
-          const auto& co = game.coalitions[c];
-          if (co.alive && !co.approved && co.list_k < game.threshold_k_) {
-            target = static_cast<int>(c);
-            break;
-          }
-        }
-        if (target < 0) break;
-        Coalition& small = game.coalitions[target];
-        if (game.adjacent_coalitions(small.members, target).empty()) {
-          small.approved = true;
-          continue;
-        }
-        if (small.members.size() > 1) {
-          int rural = 0;
-          for (int m : small.members) rural += p.rural[m];
-          const bool is_rural = rural >= params.rural_member_share * static_cast<double>(small.members.size());
-          if (uniform(rng) < (is_rural ? params.approve_rural_probability : params.approve_other_probability)) {
-            small.approved = true;
-            continue;
-          }
-        }
-        game.dissolve_into_neighbours(target);
-        ++st.merges;
-      }
+      settle_under_size(game, p, params, rng, st);
       st.potential_after_construction = game.potential();
 
       // 3. Improvement moves until none raises Phi by more than the inertia.

@@ -7,7 +7,8 @@
 // 1. Construction: initiators (super-partnerships, then federation hubs, then
 //    the rest; in random order within each class) invite the adjacent
 //    unassigned practice with the best gain, always while under T and
-//    afterwards while the gain is positive.
+//    afterwards while the gain is positive. Or (construction: towns) the
+//    commissioner cuts each town into compact localities of its preferred size.
 // 2. Leftover coalitions under T: the commissioner approves some of those with
 //    several practices (rural ones more often) and any isolated one; the
 //    members of the others join the adjacent network with the best gain, one
@@ -19,6 +20,7 @@
 // 4. Each network's lead practice (largest list) and hosting model follow
 //    from prior relationships.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "models/relationships.hpp"
@@ -41,6 +43,10 @@ struct FormationParams {
   double federation_hosting_probability = 0.35;
   double lead_practice_list_share = 0.5;
   int max_improvement_rounds = 200;
+  std::string construction = "initiators";
+  double town_link_km = 1.5;
+  double locality_size_median = 48000;
+  double locality_size_log_sd = 0.0;
 
   template <class V>
   void describe(V& v) {
@@ -62,6 +68,17 @@ struct FormationParams {
     v.field("lead_practice_list_share", lead_practice_list_share,
             {"a network is lead-practice hosted when its largest member holds at least this share of the list", "", 0, 1});
     v.field("max_improvement_rounds", max_improvement_rounds, {"safety cap on passes of improvement moves", "", 1, 1e6});
+    v.choice("construction", construction, {"initiators", "towns"},
+             {"how the first coalitions are drawn: initiators (super-partnerships, federation hubs, the rest) grow "
+              "greedily; or towns: the commissioner cuts each town into compact localities of its preferred size "
+              "(then under-size approvals and improvement moves as for initiators)"});
+    v.field("town_link_km", town_link_km,
+            {"towns construction: practices within this distance of each other are one town (single linkage); "
+             "towns under the size threshold join the nearest; 0 = the commissioner is one town", "km", 0, 100});
+    v.field("locality_size_median", locality_size_median,
+            {"towns construction: median across commissioners of the preferred network size", "patients", 1000, 1e7});
+    v.field("locality_size_log_sd", locality_size_log_sd,
+            {"towns construction: sd of the log preferred size across commissioners", "", 0, 5});
   }
 };
 

@@ -20,6 +20,8 @@ double Affinity::distance_km(int i, int j) const {
 
 double Affinity::operator()(int i, int j) const {
   double a = params_.a_dist * std::exp(-distance_km(i, j) / params_.lambda_km);
+  // One building is geography, not a relationship: it counts even with relationships off.
+  if (practices_.site[i] >= 0 && practices_.site[i] == practices_.site[j]) a += params_.a_site;
   if (!params_.enabled) return a;
   const int fi = practices_.federation[i], si = practices_.super_partnership[i];
   if (fi >= 0 && fi == practices_.federation[j]) a += params_.a_fed;

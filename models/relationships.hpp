@@ -5,7 +5,7 @@
 // tree) plus relationship ties between members of the same federation or
 // super-partnership that are not too far apart. Affinity between any two
 // practices:  a_ij = a_dist*exp(-d_ij/lambda) + a_fed*[same federation]
-//                  + a_sp*[same super-partnership] + h_ij + noise_ij,
+//                  + a_sp*[same super-partnership] + a_site*[same site] + h_ij + noise_ij,
 // with noise_ij a symmetric N(0, noise_sd^2) draw fixed by the seed and h_ij
 // the pair's collaboration history: each year two practices spend in the same
 // network raises it by a_hist_per_year (up to a_hist_max); conflicts lower it
@@ -31,11 +31,13 @@ struct RelationshipParams {
   double tie_max_km = 12.0;
   double a_hist_per_year = 0.1;
   double a_hist_max = 0.5;
+  double a_site = 0.0;
 
   template <class V>
   void describe(V& v) {
     v.field("enabled", enabled,
-            {"relationship ties and affinity from federations, super-partnerships and noise; off = geography only"});
+            {"relationship ties and affinity from federations, super-partnerships and noise; off = geography only (distance "
+             "and shared sites)"});
     v.field("k_nearest", k_nearest, {"contiguity: each practice is joined to its k nearest practices of the same commissioner", "", 1, 50});
     v.field("a_dist", a_dist, {"affinity of proximity at distance 0", "", 0, 1000});
     v.field("lambda_km", lambda_km, {"distance scale of the proximity affinity", "km", 0.01, 1000});
@@ -46,6 +48,9 @@ struct RelationshipParams {
     v.field("a_hist_per_year", a_hist_per_year,
             {"affinity a pair gains for each year in the same network (past collaboration)", "1/year", 0, 1000});
     v.field("a_hist_max", a_hist_max, {"most affinity co-membership can add to a pair", "", 0, 1000});
+    v.field("a_site", a_site,
+            {"affinity bonus for practices at one site (one postcode: one building); synthetic practices each have "
+             "their own site", "", -1000, 1000});
   }
 };
 

@@ -105,6 +105,21 @@ TEST_CASE("affinity is the sum of its defined terms and ties join federations", 
     }
   }
   REQUIRE(same_federation > 100);  // the federation and partnership terms were exercised
+  // The site term: synthetic practices each have their own site, so put two
+  // practices of one commissioner in one building and the pair gains a_site.
+  {
+    Practices shared = p;
+    const int i = run.world.commissioners[0].members[0], j = run.world.commissioners[0].members[1];
+    shared.site[j] = shared.site[i];
+    RelationshipParams with_site = params;
+    with_site.a_site = 2.5;
+    const Affinity before(p, with_site, run.scenario.seed), after(shared, with_site, run.scenario.seed);
+    CHECK(after(i, j) - before(i, j) == Approx(2.5).margin(1e-12));
+    CHECK(after(i, j) == after(j, i));
+    with_site.enabled = false;  // one building is geography: it counts with relationships off too
+    const Affinity plain(shared, with_site, run.scenario.seed), plain_apart(p, with_site, run.scenario.seed);
+    CHECK(plain(i, j) - plain_apart(i, j) == Approx(2.5).margin(1e-12));
+  }
   REQUIRE(same_partnership > 10);
   // The pair noise is N(0, noise_sd^2).
   const double mean = noise_sum / pairs, sd = std::sqrt(noise_sq / pairs - mean * mean);
@@ -139,6 +154,53 @@ TEST_CASE("formation invariants hold on synthetic and real populations", "[forma
   check_partition(run_simulation(synthetic()));
   check_partition(run_simulation(synthetic({{"seed", "99"}, {"signup.autonomy_mean_gbp_per_patient", "3.5"}})));
   check_partition(run_simulation(load_scenario(kScenarios + "baseline.yaml", {{"dynamics.enabled", "false"}})));
+  // The towns construction too, with towns, with the commissioner as one town, and with a spread of preferred sizes.
+  check_partition(run_simulation(synthetic({{"formation.construction", "towns"}})));
+  check_partition(run_simulation(synthetic({{"formation.construction", "towns"}, {"formation.town_link_km", "0"},
+                                            {"formation.locality_size_log_sd", "0.3"}})));
+  check_partition(run_simulation(load_scenario(kScenarios + "baseline.yaml", {{"dynamics.enabled", "false"},
+                                                                              {"formation.construction", "towns"}})));
+}
+
+TEST_CASE("the towns construction draws compact localities of the preferred size", "[formation]") {
+  // Without improvement moves or approvals the construction shows as drawn.
+  const std::vector<Override> drawn = {{"formation.construction", "towns"}, {"formation.inertia", "1e6"},
+                                       {"formation.approve_other_probability", "1"},
+                                       {"formation.approve_rural_probability", "1"}};
+  auto with = [&](const char* size) {
+    auto o = drawn;
+    o.push_back({"formation.locality_size_median", size});
+    return run_simulation(synthetic(o));
+  };
+  const RunResult small = with("35000"), large = with("70000");
+  const auto ms = formation_metrics(small.world, small.world.network_of);
+  const auto ml = formation_metrics(large.world, large.world.network_of);
+  INFO("networks at 35k and 70k: " << ms.at("networks") << ", " << ml.at("networks"));
+  CHECK(ms.at("networks") > 1.3 * ml.at("networks"));
+  CHECK(ms.at("list_median") < ml.at("list_median"));
+  // Compact: a practice is nearer its own network's centroid than the initiators' networks are on average.
+  const RunResult initiators = run_simulation(synthetic({{"formation.inertia", "1e6"}}));
+  auto mean_km_to_centroid = [](const RunResult& r) {
+    const Practices& p = r.world.practices;
+    double total = 0;
+    int count = 0;
+    for (const auto& net : r.world.networks) {
+      double x = 0, y = 0;
+      for (int m : net.members) {
+        x += p.x_km[m];
+        y += p.y_km[m];
+      }
+      x /= static_cast<double>(net.members.size());
+      y /= static_cast<double>(net.members.size());
+      for (int m : net.members) total += std::hypot(p.x_km[m] - x, p.y_km[m] - y);
+      count += static_cast<int>(net.members.size());
+    }
+    return total / count;
+  };
+  const auto towns = with("45000");
+  CHECK(mean_km_to_centroid(towns) < 0.8 * mean_km_to_centroid(initiators));
+  // Deterministic for a seed.
+  CHECK(with("45000").world.network_of == towns.world.network_of);
 }
 
 TEST_CASE("formation is deterministic for a seed and changes with it", "[formation]") {
