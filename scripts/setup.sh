@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config git libboost-graph-dev libboost-random-dev libyaml-cpp-dev
           libhdf5-dev catch2 libcli11-dev python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
-          openmpi-bin libopenmpi-dev bc
+          openmpi-bin libopenmpi-dev bc libnlopt-cxx-dev
           clang libclang-rt-dev llvm)  # sanitize preset: clang 14, its ASan/UBSan/libFuzzer runtimes, llvm-symbolizer
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@
 
 #include <fstream>
 
+#include "pcnsim/calibrate.hpp"
 #include "pcnsim/compare.hpp"
 #include "pcnsim/ensemble.hpp"
 #include "pcnsim/export.hpp"
@@ -166,6 +167,25 @@ int sweep_command(const std::string& path, std::string out, const SweepOptions& 
   SweepOptions options = base_options;
   options.out = out.empty() ? "outputs/" + spec.name + ".h5" : out;
   return run_sweep(spec, options);
+}
+
+int calibrate_command(const std::string& path, const std::string& out, const std::string& fragment,
+                      const CalibrationOptions& base_options) {
+  const CalibrationSpec spec =
+      load_calibration(path, {project_file("data/targets.yaml"), project_file("data/epcn-2019-12-calibration.csv")});
+  CalibrationOptions options = base_options;
+  // An interrupted calibration is finished in its own file unless told otherwise.
+  options.out = !out.empty() ? out : !options.resume.empty() ? options.resume : "outputs/" + spec.name + ".h5";
+  if (fragment.empty()) {
+    // Next to the results: outputs/NAME.h5 -> outputs/NAME-best.yaml.
+    const fs::path results(options.out);
+    options.fragment = (results.parent_path() / (results.stem().string() + "-best.yaml")).string();
+  } else {
+    options.fragment = fragment;
+  }
+  // What reproduces the results, for the fragment's header (no threads: they change nothing).
+  options.command = "pcnsim calibrate " + path + " --out " + options.out + " --fragment " + options.fragment;
+  return run_calibration(spec, options);
 }
 
 int design_command(const std::string& path, const std::string& out, bool overwrite) {
@@ -323,6 +343,24 @@ int main(int argc, char** argv) {
   sweep->add_option("--stop-after", sweep_options.stop_after_runs,
                     "stop as if interrupted once this many runs are done (for testing --resume)")->check(CLI::NonNegativeNumber);
 
+  std::string calibration_file, fragment;
+  CalibrationOptions calibration_options;
+  auto* calibrate = app.add_subcommand("calibrate", "fit scenario parameters to the calibration targets (threads, MPI ranks)");
+  calibrate->add_option("calibration", calibration_file, "calibration YAML file")->required();
+  calibrate->add_option("--out", out, "output HDF5 file (default outputs/<calibration name>.h5, or the --resume file)");
+  calibrate->add_option("--fragment", fragment, "best values as a scenario file (default: <out>-best.yaml beside --out)");
+  calibrate->add_option("--resume", calibration_options.resume,
+                        "replay the evaluations of this earlier output of the same calibration file, then go on");
+  calibrate->add_option("--threads", calibration_options.threads, "threads per process (default: all cores)")
+      ->check(CLI::Range(0, 4096));
+  calibrate->add_flag("--overwrite", calibration_options.overwrite, "replace existing output and fragment files");
+  calibrate->add_flag("--quiet", calibration_options.quiet, "no progress report");
+  calibrate->add_option("--checkpoint", calibration_options.checkpoint_seconds,
+                        "most seconds between checkpoints of the output file (default 2)")->check(CLI::Range(0.0, 1e6));
+  calibrate->add_option("--stop-after", calibration_options.stop_after_evaluations,
+                        "stop as if interrupted once this many evaluations are computed (for testing --resume)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
+
   auto* design = app.add_subcommand("design", "write a sweep's design matrix as CSV (for SALib, EMEWS, OpenMOLE...)");
   design->add_option("sweep", sweep_file, "sweep YAML file")->required();
   design->add_option("--out", out, "CSV file (default: standard output)");
@@ -383,6 +421,7 @@ int main(int argc, char** argv) {
     }
     if (*sweep) return sweep_command(sweep_file, out, sweep_options);
     if (*design) return design_command(sweep_file, out, overwrite);
+    if (*calibrate) return calibrate_command(calibration_file, out, fragment, calibration_options);
     if (*compare) return compare_command(compare_files, compare_csv, overwrite, compare_filters);
     if (*validate) {
       if (scenario_path.empty()) scenario_path = project_file("scenarios/baseline.yaml");

@@ -3,12 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -16,16 +12,15 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include "pcnsim/cluster.hpp"
-#include "pcnsim/csv.hpp"
 #include "pcnsim/ensemble.hpp"
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
 #include "pcnsim/output_file.hpp"
 #include "pcnsim/progress.hpp"
-#include "pcnsim/version.hpp"
+#include "pcnsim/schedule.hpp"
+#include "pcnsim/spec_file.hpp"
 #include "pcnsim/writer.hpp"
 
 namespace pcnsim {
@@ -34,31 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The one piece of global state: a signal handler may only set a flag.
-volatile std::sig_atomic_t g_signal = 0;
-extern "C" void on_signal(int signal) { g_signal = signal; }
-
-std::string number_text(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
-Diagnostic at(const std::string& file, const YAML::Node& node, const std::string& key, const std::string& message) {
-  Diagnostic d{file, 0, 0, key, message};
-  if (node.IsDefined() && node.Mark().line >= 0) {
-    d.line = node.Mark().line + 1;
-    d.column = node.Mark().column + 1;
-  }
-  return d;
-}
-
-// Every parameter of a scenario by path, with its type (number, integer, dated series...).
-std::map<std::string, std::string> parameter_types(const Scenario& scenario) {
-  std::map<std::string, std::string> types;
-  for (const auto& r : parameter_rows(scenario)) types[r.path] = r.type;
-  return types;
-}
+std::string number_text(double x) { return SpecReader::number(x); }
 
 // A dated series of the base scenario, by parameter path (read back from its
 // resolved YAML, the one place that maps paths to values).
@@ -76,14 +47,14 @@ DatedSeries series_of(const Scenario& base, const std::string& path) {
 }
 
 // The series with every value times `factor`, as a YAML flow list (an override).
-std::string scaled_series(const DatedSeries& series, double factor) {
+std::string scaled_series(const DatedSeries& series, double factor, const std::string& by = "sweep") {
   std::string out = "[";
   for (std::size_t i = 0; i < series.entries.size(); ++i) {
     const DatedValue& e = series.entries[i];
     std::string quoted;
     for (char ch : e.source) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
     out += (i ? ", " : "") + std::string("{from: ") + e.from.iso() + ", value: " + number_text(e.value * factor) +
-           ", source: '" + quoted + " (x" + number_text(factor) + ", sweep)'}";
+           ", source: '" + quoted + " (x" + number_text(factor) + ", " + by + ")'}";
   }
   return out + "]";
 }
@@ -101,64 +72,108 @@ double SweepFactor::value_at(double u) const {
 
 std::string SweepFactor::column() const { return scale ? "scale(" + path + ")" : path; }
 
-SweepSpec load_sweep(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    throw InputError(Diagnostic{path, 0, 0, "", fs::is_directory(path, ec) ? "is a directory, expected a sweep file"
-                                                                         : "sweep file not found"});
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_sweep_text(text.str(), path);
+std::string SweepFactor::override_value(double v, const std::string& by) const {
+  return scale ? scaled_series(base_series, v, by) : number_text(v);
 }
+
+SweepFactor read_factor(SpecReader& reader, const YAML::Node& f, const std::string& where, FactorValues values_key) {
+  const bool with_values = values_key != FactorValues::not_a_key;
+  std::vector<std::string> keys = {"path", "min", "max", "distribution", "values", "scale"};
+  if (!with_values) keys.erase(keys.begin() + 4);
+  reader.check_keys(f, where + ".", keys);
+  SweepFactor factor;
+  reader.scalar(f["path"], where + ".path", factor.path, 0, 0);
+  reader.scalar(f["scale"], where + ".scale", factor.scale, 0, 1);
+  reader.scalar(f["distribution"], where + ".distribution", factor.distribution, 0, 0);
+  const double big = std::numeric_limits<double>::max();
+  reader.scalar(f["min"], where + ".min", factor.min, -big, big);
+  reader.scalar(f["max"], where + ".max", factor.max, -big, big);
+  if (const YAML::Node values = f["values"]; with_values && values) {
+    if (!values.IsSequence() || values.size() == 0) {
+      reader.complain(values, where + ".values", "expected a list of numbers");
+    } else {
+      for (const auto& v : values) {
+        double x = 0;
+        reader.scalar(v, where + ".values", x, -big, big);
+        factor.values.push_back(x);
+      }
+      if (values_key == FactorValues::not_this_design) {
+        reader.complain(values, where + ".values", "explicit values are for the grid design only");
+      }
+      factor.min = *std::min_element(factor.values.begin(), factor.values.end());
+      factor.max = *std::max_element(factor.values.begin(), factor.values.end());
+    }
+  } else if (!f["min"] || !f["max"]) {
+    reader.complain(f, where, with_values ? "needs min and max (or values for a grid)" : "needs min and max");
+  } else if (!(factor.min < factor.max)) {
+    reader.complain(f["max"], where + ".max", "must be greater than min");
+  }
+  if (factor.distribution != "uniform" && factor.distribution != "log_uniform") {
+    reader.complain(f["distribution"], where + ".distribution", "must be uniform or log_uniform");
+  } else if (factor.distribution == "log_uniform" && !(factor.min > 0)) {
+    reader.complain(f["min"], where + ".min", "a log_uniform factor needs min > 0");
+  }
+  if (factor.path.empty()) reader.complain(f, where + ".path", "missing: the parameter path");
+  return factor;
+}
+
+std::map<std::string, std::string> parameter_types(const Scenario& scenario) {
+  std::map<std::string, std::string> types;
+  for (const auto& r : parameter_rows(scenario)) types[r.path] = r.type;
+  return types;
+}
+
+void check_factor_path(SpecReader& reader, const YAML::Node& f, const std::string& where, SweepFactor& factor,
+                       const FactorBase& base) {
+  if (factor.path.empty()) return;  // reported by read_factor
+  const auto it = base.types.find(factor.path);
+  if (it == base.types.end()) {
+    std::vector<std::string> known_paths;
+    for (const auto& [p, t] : base.types) known_paths.push_back(p);
+    const std::string close = closest_match(factor.path, known_paths);
+    reader.complain(f["path"], where + ".path",
+                    "unknown parameter '" + factor.path + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
+  } else if (factor.scale != (it->second == "dated series")) {
+    reader.complain(f["path"], where + ".path",
+                    factor.scale ? "scale: true is for dated series; '" + factor.path + "' is a " + it->second
+                                 : "'" + factor.path + "' is a " + it->second +
+                                       (it->second == "dated series" ? "; add scale: true to multiply its entries"
+                                                                     : "; factors must be numbers"));
+  } else if (it->second != "number" && it->second != "integer" && !factor.scale) {
+    reader.complain(f["path"], where + ".path", "'" + factor.path + "' is a " + it->second + "; factors must be numbers");
+  } else {
+    // Both ends must make a valid scenario (ranges, integers).
+    if (factor.scale) factor.base_series = series_of(*base.scenario, factor.path);
+    for (const double v : {factor.min, factor.max}) {
+      try {
+        auto overrides = base.set;
+        overrides.push_back({factor.path, factor.override_value(v)});
+        load_scenario(base.path, overrides);
+      } catch (const InputError& e) {
+        reader.complain(f, where, "value " + number_text(v) + " is not valid for '" + factor.path +
+                                      "': " + e.problems().front().message);
+      }
+    }
+  }
+}
+
+SweepSpec load_sweep(const std::string& path) { return load_sweep_text(read_spec_file(path, "sweep file"), path); }
 
 SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   SweepSpec spec;
   spec.file = path;
   spec.text = text;
-  if (const auto at = invalid_utf8_position(spec.text)) {  // as for scenario files
-    throw InputError(Diagnostic{path, at->first, at->second, "", "bytes that are not valid UTF-8"});
-  }
-  YAML::Node root;
-  try {
-    root = YAML::Load(spec.text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(Diagnostic{path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg});
-  }
-  if (!root.IsMap()) throw InputError(Diagnostic{path, 1, 1, "", "a sweep file must be a YAML map"});
+  const YAML::Node root = parse_spec_text(spec.text, path, "sweep file");
   DiagnosticList problems;
+  SpecReader reader(path, problems);
   auto complain = [&](const YAML::Node& node, const std::string& key, const std::string& message) {
-    problems.add(at(path, node, key, message));
-  };
-  auto check_keys = [&](const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      const std::string close = closest_match(key, known);
-      complain(kv.first, prefix + key, "unknown key" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
-    }
+    reader.complain(node, key, message);
   };
   auto scalar = [&](const YAML::Node& node, const std::string& key, auto& value, double lo, double hi) {
-    if (!node.IsDefined()) return;
-    using T = std::decay_t<decltype(value)>;
-    try {
-      if (!node.IsScalar()) throw YAML::Exception(node.Mark(), "not a scalar");
-      const T v = node.as<T>();
-      if constexpr (std::is_arithmetic_v<T>) {
-        if (!(static_cast<double>(v) >= lo && static_cast<double>(v) <= hi)) {
-          complain(node, key, "value " + node.Scalar() + " is out of range; must be [" + number_text(lo) + ", " +
-                                  number_text(hi) + "]");
-          return;
-        }
-      }
-      value = v;
-    } catch (const YAML::Exception&) {
-      complain(node, key, std::is_arithmetic_v<T> ? "expected a number" : "expected a text value");
-    }
+    reader.scalar(node, key, value, lo, hi);
   };
-  check_keys(root, "", {"name", "description", "model", "base", "set", "design", "replicates", "bootstrap",
-                        "confidence", "outputs", "factors"});
+  reader.check_keys(root, "", {"name", "description", "model", "base", "set", "design", "replicates", "bootstrap",
+                               "confidence", "outputs", "factors"});
   spec.name = fs::path(path).stem().string();
   scalar(root["name"], "name", spec.name, 0, 0);
   scalar(root["description"], "description", spec.description, 0, 0);
@@ -169,30 +184,16 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   if (root["base"]) {
     std::string base;
     scalar(root["base"], "base", base, 0, 0);
-    spec.base = fs::path(base).is_absolute() ? base : (fs::path(path).parent_path() / base).string();
+    spec.base = reader.relative_path(base);
   } else if (spec.model == "pcnsim") {
     complain(root, "base", "missing: the base scenario file");
   }
-  if (const YAML::Node set = root["set"]) {
-    if (!set.IsMap()) {
-      complain(set, "set", "expected a map of parameter paths to values");
-    } else {
-      for (const auto& kv : set) {
-        if (!kv.second.IsScalar() && !kv.second.IsSequence()) {
-          complain(kv.second, "set." + kv.first.Scalar(), "expected a value");
-          continue;
-        }
-        YAML::Emitter e;
-        e << YAML::Flow << kv.second;
-        spec.set.push_back({kv.first.Scalar(), kv.second.IsScalar() ? kv.second.Scalar() : std::string(e.c_str())});
-      }
-    }
-  }
+  spec.set = reader.overrides(root["set"]);
   if (const YAML::Node design = root["design"]) {
     if (!design.IsMap()) {
       complain(design, "design", "expected a block: method, samples, levels, seed");
     } else {
-      check_keys(design, "design.", {"method", "samples", "levels", "seed"});
+      reader.check_keys(design, "design.", {"method", "samples", "levels", "seed"});
       scalar(design["method"], "design.method", spec.method, 0, 0);
       scalar(design["samples"], "design.samples", spec.samples, 1, 1e7);
       scalar(design["levels"], "design.levels", spec.levels, 1, 1000);
@@ -220,9 +221,8 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
       for (auto d : e.problems()) problems.add(d);
     }
   }
-  const auto types = base ? parameter_types(*base) : std::map<std::string, std::string>{};
-  std::vector<std::string> known_paths;
-  for (const auto& [p, t] : types) known_paths.push_back(p);
+  std::optional<FactorBase> factor_base;
+  if (base) factor_base = FactorBase{spec.base, spec.set, &*base, parameter_types(*base)};
   const YAML::Node factors = root["factors"];
   if (!factors || !factors.IsSequence() || factors.size() == 0) {
     complain(factors ? factors : root, "factors", "expected a list of factors ({path, min, max} each)");
@@ -234,39 +234,10 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
         complain(f, where, "expected {path, min, max} (and optionally distribution, values, scale)");
         continue;
       }
-      check_keys(f, where + ".", {"path", "min", "max", "distribution", "values", "scale"});
-      SweepFactor factor;
-      scalar(f["path"], where + ".path", factor.path, 0, 0);
-      scalar(f["scale"], where + ".scale", factor.scale, 0, 1);
-      scalar(f["distribution"], where + ".distribution", factor.distribution, 0, 0);
-      const double big = std::numeric_limits<double>::max();
-      scalar(f["min"], where + ".min", factor.min, -big, big);
-      scalar(f["max"], where + ".max", factor.max, -big, big);
-      if (const YAML::Node values = f["values"]) {
-        if (!values.IsSequence() || values.size() == 0) {
-          complain(values, where + ".values", "expected a list of numbers");
-        } else {
-          for (const auto& v : values) {
-            double x = 0;
-            scalar(v, where + ".values", x, -big, big);
-            factor.values.push_back(x);
-          }
-          if (spec.method != "grid") complain(values, where + ".values", "explicit values are for the grid design only");
-          factor.min = *std::min_element(factor.values.begin(), factor.values.end());
-          factor.max = *std::max_element(factor.values.begin(), factor.values.end());
-        }
-      } else if (!f["min"] || !f["max"]) {
-        complain(f, where, "needs min and max (or values for a grid)");
-      } else if (!(factor.min < factor.max)) {
-        complain(f["max"], where + ".max", "must be greater than min");
-      }
-      if (factor.distribution != "uniform" && factor.distribution != "log_uniform") {
-        complain(f["distribution"], where + ".distribution", "must be uniform or log_uniform");
-      } else if (factor.distribution == "log_uniform" && !(factor.min > 0)) {
-        complain(f["min"], where + ".min", "a log_uniform factor needs min > 0");
-      }
+      SweepFactor factor =
+          read_factor(reader, f, where, spec.method == "grid" ? FactorValues::allowed : FactorValues::not_this_design);
       if (factor.path.empty()) {
-        complain(f, where + ".path", "missing: the parameter path");
+        // read_factor said so
       } else if (spec.model != "pcnsim") {
         // Test models: factors x1, x2, ... (Ishigami: x1 to x3).
         // At most 9 digits: std::stoi threw std::out_of_range (not InputError)
@@ -280,34 +251,8 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
                    spec.model == "ishigami" ? "the ishigami model has factors x1, x2 and x3"
                                             : "the linear model has factors x1, x2, ... (y = 1 x1 + 2 x2 + ...)");
         }
-      } else if (base) {
-        const auto it = types.find(factor.path);
-        if (it == types.end()) {
-          const std::string close = closest_match(factor.path, known_paths);
-          complain(f["path"], where + ".path",
-                   "unknown parameter '" + factor.path + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
-        } else if (factor.scale != (it->second == "dated series")) {
-          complain(f["path"], where + ".path",
-                   factor.scale ? "scale: true is for dated series; '" + factor.path + "' is a " + it->second
-                                : "'" + factor.path + "' is a " + it->second +
-                                      (it->second == "dated series" ? "; add scale: true to multiply its entries"
-                                                                    : "; factors must be numbers"));
-        } else if (it->second != "number" && it->second != "integer" && !factor.scale) {
-          complain(f["path"], where + ".path", "'" + factor.path + "' is a " + it->second + "; factors must be numbers");
-        } else {
-          // Both ends must make a valid scenario (ranges, integers).
-          if (factor.scale) factor.base_series = series_of(*base, factor.path);
-          for (const double v : {factor.min, factor.max}) {
-            try {
-              auto overrides = spec.set;
-              overrides.push_back({factor.path, factor.scale ? scaled_series(factor.base_series, v) : number_text(v)});
-              load_scenario(spec.base, overrides);
-            } catch (const InputError& e) {
-              complain(f, where, "value " + number_text(v) + " is not valid for '" + factor.path +
-                                     "': " + e.problems().front().message);
-            }
-          }
-        }
+      } else if (factor_base) {
+        check_factor_path(reader, f, where, factor, *factor_base);
       }
       // The same parameter twice would make one override the other silently.
       for (const auto& earlier : spec.factors) {
@@ -403,7 +348,7 @@ std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& de
   for (std::size_t f = 0; f < k; ++f) {
     const SweepFactor& factor = spec.factors[f];
     const double v = design.value[row * k + f];
-    out.push_back({factor.path, factor.scale ? scaled_series(factor.base_series, v) : number_text(v)});
+    out.push_back({factor.path, factor.override_value(v)});
   }
   return out;
 }
@@ -493,10 +438,8 @@ struct SweepState {
 };
 
 void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepState& state, const std::string& path,
-                 bool complete) try {
-  AtomicOutput output(path, true);
-  {
-    h5::File f = h5::File::create(output.temp_path());
+                 bool complete) {
+  write_record(path, "sweep", [&](h5::File& f) {
     auto opt = [](std::string units, std::string description) {
       return h5::DatasetOptions{std::move(units), std::move(description), 1, 0};
     };
@@ -504,10 +447,6 @@ void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepSt
     const std::size_t runs = rows * reps, width = state.names.size();
     std::int64_t runs_done = 0;
     for (auto d : state.done) runs_done += d;
-    f.set_attribute("/", "format_version", static_cast<std::int64_t>(kFormatVersion));
-    f.set_attribute("/", "kind", std::string("sweep"));
-    f.set_attribute("/", "software_version", std::string(kVersion) + "+" + kGitHash);
-    f.set_attribute("/", "created", now_iso());
     f.set_attribute("/", "sweep_name", spec.name);
     f.set_attribute("/", "sweep_yaml", spec.text);
     f.set_attribute("/", "model", spec.model);
@@ -603,30 +542,12 @@ void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepSt
                 opt("", meaning.at(key) + " [output, factor]; confidence " + number_text(spec.confidence)));
       }
     }
-    f.flush();
-    f.close();
-  }
-  output.commit();
-} catch (const InputError&) {
-  throw;
-} catch (const std::runtime_error& e) {
-  // A full disk is a problem with the output path (exit 2); the temporary file
-  // is gone and the previous checkpoint, if any, is untouched.
-  throw InputError(Diagnostic{path, 0, 0, "", std::string("could not write the output: ") + e.what()});
+  });
 }
 
 // Reads the finished runs of an earlier, interrupted sweep of the same file.
 void read_checkpoint(const SweepSpec& spec, const std::string& path, SweepState& state) {
-  if (!fs::is_regular_file(path)) {
-    throw InputError(Diagnostic{path, 0, 0, "", "--resume: no sweep file to resume"});
-  }
-  std::optional<h5::File> opened;
-  try {
-    opened.emplace(h5::File::open_read(path));
-  } catch (const std::runtime_error& e) {  // not HDF5: bad input, not an internal error
-    throw InputError(Diagnostic{path, 0, 0, "", std::string("--resume: cannot read it as a checkpoint: ") + e.what()});
-  }
-  const h5::File& f = *opened;
+  const h5::File f = open_for_resume(path, "sweep file", "checkpoint");
   if (!f.exists("/runs/done") || f.string_attribute("/", "sweep_yaml") != spec.text) {
     throw InputError(Diagnostic{path, 0, 0, "", "--resume: the file is not a checkpoint of this sweep file (" + spec.file + ")"});
   }
@@ -661,169 +582,31 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   for (std::size_t r = 0; r < runs; ++r) {
     if (!state.done[r]) pending.push_back(r);
   }
-  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  g_signal = 0;
-  auto previous_int = std::signal(SIGINT, on_signal);
-  auto previous_term = std::signal(SIGTERM, on_signal);
+  StopRequest stop;
   std::optional<Progress> progress;
   if (cluster.leader()) progress.emplace("runs", static_cast<int>(pending.size()), options.quiet);
-  auto last_checkpoint = std::chrono::steady_clock::now();
 
-  // Self-scheduling: worker threads take runs one at a time, so no worker
-  // waits for another. On rank 0 they take them from `cursor` directly; on
-  // other ranks the main thread fetches runs from rank 0 for its workers
-  // and returns results. Rank 0's main thread answers those requests and
-  // writes the checkpoints. A run's results never depend on who computed it.
-  constexpr int kTagRequest = 1, kTagWork = 2;
-  std::mutex mutex;
-  std::atomic<std::size_t> cursor{0};
-  std::atomic<bool> stop{false};
-  std::deque<std::size_t> queue;  // other ranks: runs handed out by rank 0, not yet taken
-  bool no_more_work = false;      // other ranks: rank 0 has nothing more
-  std::vector<double> outbox;     // other ranks: (run, values...) not yet sent
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-  std::exception_ptr checkpoint_error;  // rank 0's main thread: a checkpoint that could not be written
-  auto store = [&](std::size_t run, const std::vector<double>& out) {  // rank 0, under the mutex
+  // A run's results never depend on who computed it (see schedule.hpp).
+  std::mutex mutex;  // the state, between storing results and a checkpoint's snapshot
+  ScheduleHooks hooks;
+  hooks.work = [&](std::size_t run) { return evaluate(spec, design, run / reps, static_cast<int>(run % reps)); };
+  hooks.store = [&](std::size_t run, const std::vector<double>& out) {
+    std::lock_guard<std::mutex> lock(mutex);
     std::copy(out.begin(), out.end(), state.outcomes.begin() + static_cast<std::ptrdiff_t>(run * width));
     state.done[run] = 1;
     progress->advance();
   };
-  // Rank 0: the next pending run, or none (finished, stopping, or --stop-after reached).
-  auto take = [&]() -> std::optional<std::size_t> {
-    if (g_signal != 0 || stop) return std::nullopt;
-    const std::size_t i = cursor++;
-    if (i >= pending.size()) return std::nullopt;
-    if (options.stop_after_runs >= 0 && i >= static_cast<std::size_t>(options.stop_after_runs)) {
-      stop = true;
-      return std::nullopt;
+  hooks.checkpoint = [&] {
+    SweepState snapshot;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      snapshot = state;
     }
-    return pending[i];
+    write_sweep(spec, design, snapshot, options.out, false);
   };
-  std::atomic<int> running{threads};
-  auto worker = [&](int id) {
-    try {
-      while (true) {
-        std::optional<std::size_t> run;
-        if (cluster.leader()) {
-          run = take();
-          if (!run) break;
-        } else {
-          std::unique_lock<std::mutex> lock(mutex);
-          if (queue.empty()) {
-            if (no_more_work || stop || g_signal != 0) break;
-            lock.unlock();
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            continue;
-          }
-          run = queue.front();
-          queue.pop_front();
-        }
-        const auto out = evaluate(spec, design, *run / reps, static_cast<int>(*run % reps));
-        std::lock_guard<std::mutex> lock(mutex);
-        if (cluster.leader()) {
-          store(*run, out);
-        } else {
-          outbox.push_back(static_cast<double>(*run));
-          outbox.insert(outbox.end(), out.begin(), out.end());
-        }
-      }
-    } catch (...) {
-      errors[static_cast<std::size_t>(id)] = std::current_exception();
-      stop = true;
-    }
-    --running;
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
-  if (cluster.leader()) {
-    int ranks_active = cluster.size() - 1;
-    std::vector<double> message;
-    while (running > 0 || ranks_active > 0) {
-      int from = 0;
-      if (cluster.poll(kTagRequest, from, message)) {
-        // [runs wanted, (run, values...)...]; an empty answer means stop.
-        const auto wanted = static_cast<std::size_t>(message[0]);
-        std::vector<std::int64_t> work;
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          for (std::size_t k = 1; k + width < message.size() + 1; k += width + 1) {
-            const auto run = static_cast<std::size_t>(message[k]);
-            store(run, std::vector<double>(message.begin() + static_cast<std::ptrdiff_t>(k + 1),
-                                           message.begin() + static_cast<std::ptrdiff_t>(k + 1 + width)));
-          }
-        }
-        for (std::size_t k = 0; k < wanted; ++k) {
-          const auto run = take();
-          if (!run) break;
-          work.push_back(static_cast<std::int64_t>(*run));
-        }
-        if (wanted == 0) --ranks_active;  // its last message
-        cluster.send(from, kTagWork, work);
-        continue;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      if (!checkpoint_error &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
-          options.checkpoint_seconds) {
-        SweepState snapshot;
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          snapshot = state;
-        }
-        try {
-          write_sweep(spec, design, snapshot, options.out, false);
-        } catch (...) {  // rethrown after the workers stop (a throw here would terminate)
-          checkpoint_error = std::current_exception();
-          stop = true;
-        }
-        last_checkpoint = std::chrono::steady_clock::now();
-      }
-    }
-  } else {
-    bool waiting = false, last_sent = false;
-    std::vector<std::int64_t> work;
-    while (!last_sent) {
-      std::vector<double> message;
-      bool finished_here = false;
-      {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (waiting) {
-          int from = 0;
-          if (cluster.poll(kTagWork, from, work)) {
-            waiting = false;
-            if (work.empty()) no_more_work = true;
-            queue.insert(queue.end(), work.begin(), work.end());
-          }
-        }
-        finished_here = running == 0;
-        const bool stopping = no_more_work || stop || g_signal != 0;
-        // Keep one spare run per worker queued, so no worker waits for a reply.
-        const int target = 2 * threads, queued = static_cast<int>(queue.size());
-        const auto wanted = stopping || queued >= threads ? 0 : static_cast<std::size_t>(target - queued);
-        if (!waiting && (wanted > 0 || (finished_here && stopping) || outbox.size() > 64 * (width + 1))) {
-          message.push_back(finished_here && stopping ? 0.0 : static_cast<double>(wanted));
-          message.insert(message.end(), outbox.begin(), outbox.end());
-          outbox.clear();
-          last_sent = finished_here && stopping;
-          waiting = true;
-        }
-      }
-      if (!message.empty()) {
-        cluster.send(0, kTagRequest, message);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-    }
-    // The answer to the last message (empty) ends the exchange.
-    int from = 0;
-    while (!cluster.poll(kTagWork, from, work)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  for (auto& t : pool) t.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  if (checkpoint_error) std::rethrow_exception(checkpoint_error);
-  bool interrupted = g_signal != 0 || stop;
+  run_self_scheduled(cluster, pending, {options.threads, options.checkpoint_seconds, options.stop_after_runs}, hooks,
+                     stop);
+  bool interrupted = stop.requested();
   if (progress) progress->finish();
   const bool complete = std::all_of(state.done.begin(), state.done.end(), [](std::int32_t d) { return d != 0; }) ||
                         (!cluster.leader() && !interrupted);
@@ -831,10 +614,6 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   if (cluster.leader()) {
     write_sweep(spec, design, state, options.out, complete);
   }
-  // Restored only now: a signal during the last write must not kill the
-  // process and leave its temporary file behind.
-  std::signal(SIGINT, previous_int);
-  std::signal(SIGTERM, previous_term);
   if (cluster.leader()) {
     std::int64_t done = 0;
     for (auto d : state.done) done += d;
@@ -846,8 +625,7 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
                    spec.name.c_str(), static_cast<long long>(done), runs, options.out.c_str());
     }
   }
-  if (!interrupted) return 0;
-  return g_signal == SIGTERM ? 143 : 130;
+  return interrupted ? stop.exit_code() : 0;
 }
 
 }  // namespace pcnsim

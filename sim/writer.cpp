@@ -3,9 +3,12 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 
+#include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
+#include "pcnsim/output_file.hpp"
 #include "pcnsim/validate.hpp"
 #include "pcnsim/version.hpp"
 
@@ -18,6 +21,38 @@ std::string now_iso() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+void write_record(const std::string& path, const std::string& kind, const std::function<void(h5::File&)>& fill) try {
+  AtomicOutput output(path, true);
+  {
+    h5::File f = h5::File::create(output.temp_path());
+    f.set_attribute("/", "format_version", static_cast<std::int64_t>(kFormatVersion));
+    f.set_attribute("/", "kind", kind);
+    f.set_attribute("/", "software_version", std::string(kVersion) + "+" + kGitHash);
+    f.set_attribute("/", "created", now_iso());
+    fill(f);
+    f.flush();
+    f.close();
+  }
+  output.commit();
+} catch (const InputError&) {
+  throw;
+} catch (const std::runtime_error& e) {
+  // A full disk is a problem with the output path (exit 2); the temporary file
+  // is gone and the previous checkpoint, if any, is untouched.
+  throw InputError(Diagnostic{path, 0, 0, "", std::string("could not write the output: ") + e.what()});
+}
+
+h5::File open_for_resume(const std::string& path, const std::string& missing, const std::string& unreadable) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw InputError(Diagnostic{path, 0, 0, "", "--resume: no " + missing + " to resume"});
+  }
+  try {
+    return h5::File::open_read(path);
+  } catch (const std::runtime_error& e) {  // not HDF5: bad input, not an internal error
+    throw InputError(Diagnostic{path, 0, 0, "", "--resume: cannot read it as a " + unreadable + ": " + e.what()});
+  }
 }
 
 namespace {

@@ -11,11 +11,13 @@
 // `--resume` completes only the missing ones. The file does not depend on the
 // number of threads or ranks, nor on interruptions.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/sensitivity.hpp"
+#include "pcnsim/spec_file.hpp"
 
 namespace pcnsim {
 
@@ -30,7 +32,37 @@ struct SweepFactor {
   double value_at(double u) const;
   /// Column name in design files: the path, or scale(path).
   std::string column() const;
+  /// The `--set` text that gives the factor value `v` (with scale, the scaled
+  /// series, each source noting the factor and what set it: `by`).
+  std::string override_value(double v, const std::string& by = "sweep") const;
 };
+
+/// Whether a factor block may list explicit `values` (grid levels).
+enum class FactorValues { allowed, not_this_design, not_a_key };
+
+/// Reads a factor block {path, min, max, distribution, scale} (and `values`
+/// unless not_a_key): known keys, types, min < max, the distribution; every
+/// problem goes to `reader`. Sweep factors and calibration parameters alike.
+SweepFactor read_factor(SpecReader& reader, const YAML::Node& node, const std::string& where, FactorValues values);
+
+/// Every parameter of a scenario by path, with its type (number, integer, dated series...).
+std::map<std::string, std::string> parameter_types(const Scenario& scenario);
+
+/// The scenario factors are checked against: its file, fixed overrides, the
+/// loaded scenario and its parameter types.
+struct FactorBase {
+  std::string path;
+  std::vector<Override> set;
+  const Scenario* scenario = nullptr;
+  std::map<std::string, std::string> types;
+};
+
+/// Checks a factor's path against the base scenario: a known parameter (the
+/// closest path suggested otherwise), a number (or a dated series with scale:
+/// true, whose base series it then records), and both bounds give a valid
+/// scenario (ranges, integers).
+void check_factor_path(SpecReader& reader, const YAML::Node& node, const std::string& where, SweepFactor& factor,
+                       const FactorBase& base);
 
 struct SweepSpec {
   std::string file;          // the sweep file

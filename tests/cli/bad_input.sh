@@ -159,6 +159,27 @@ expect_bad sweep-resume-not-hdf5 "goodsweep.yaml" -- sweep goodsweep.yaml --out 
 expect_bad design-bad-sweep "sweep-unknown-key.yaml:4" -- design sweep-unknown-key.yaml --out out/d.csv
 expect_bad design-unwritable "not-a-directory/d.csv" -- design goodsweep.yaml --out not-a-directory/d.csv
 
+# --- Calibration files.
+# calibration_case NAME EXPECTED_TEXT PARAMETERS_TARGETS_SEEDS: a calibration of synthetic-small.
+calibration_case() {
+  printf 'name: c\nbase: %s\n%s\n' "$small" "$3" > "$1.yaml"
+  expect_bad "$1" "$2" -- calibrate "$1.yaml" --out out/c.h5
+}
+targets=$'targets:\n  - {target: formation.networks, weight: 1}\nseeds: [1]'
+calibration_case calibrate-unknown-parameter \
+  "calibrate-unknown-parameter.yaml:4:12: 'parameters[0].path': unknown parameter 'relationships.noise_sb'; did you mean 'relationships.noise_sd'?" \
+  $'parameters:\n  - {path: relationships.noise_sb, min: 0.1, max: 1}\n'"$targets"
+calibration_case calibrate-empty-bounds "calibrate-empty-bounds.yaml:4:47: 'parameters[0].max': must be greater than min" \
+  $'parameters:\n  - {path: relationships.a_dist, min: 2, max: 2}\n'"$targets"
+calibration_case calibrate-unknown-target \
+  "calibrate-unknown-target.yaml:6:14: 'targets[0].target': unknown target 'formation.netwroks'" \
+  $'parameters:\n  - {path: relationships.a_dist, min: 0.2, max: 5}\ntargets:\n  - {target: formation.netwroks, weight: 1}\nseeds: [1]'
+calibration_case calibrate-fold "calibrate-fold.yaml:4:55: 'membership.commissioners.fold': fold 2 does not exist" \
+  $'parameters: [{path: relationships.a_dist, min: 0.2, max: 5}]\nmembership: {commissioners: {folds: 2, seed: 7, fold: 2}}\n'"$targets"
+democal="$src/calibrations/synthetic-small-demo.yaml"
+expect_bad calibrate-resume-nothing "nothing.h5" -- calibrate "$democal" --resume nothing.h5 --out out/c.h5
+expect_bad calibrate-resume-not-hdf5 "synthetic-small-demo.yaml: --resume: cannot read it" -- calibrate "$democal" --resume "$democal" --out out/c.h5
+
 # --- compare / export / design rows: arguments and input files.
 "$bin" run "$small" --out good.h5 >/dev/null 2>&1 || { echo "FAIL cannot make good.h5"; failures=$((failures + 1)); }
 "$bin" design goodsweep.yaml --out design.csv >/dev/null 2>&1 || { echo "FAIL cannot make design.csv"; failures=$((failures + 1)); }
@@ -168,6 +189,7 @@ expect_bad compare-not-hdf5 "fake.h5" -- compare good.h5 fake.h5
 expect_bad compare-directory "csvdir: is a directory" -- compare good.h5 csvdir
 expect_bad compare-one-file "command line" -- compare good.h5
 expect_bad compare-csv-unwritable "not-a-directory/c.csv" -- compare good.h5 good.h5 --csv not-a-directory/c.csv
+expect_bad calibrate-resume-run-file "good.h5: --resume: the file is not an output of this calibration file" -- calibrate "$democal" --resume good.h5 --out out/c.h5
 expect_bad export-missing "missing.h5" -- export missing.h5 networks
 expect_bad export-not-hdf5 "fake.h5" -- export fake.h5 networks
 expect_bad export-wrong-table "netwroks" -- export good.h5 netwroks --csv out/e.csv
@@ -187,6 +209,7 @@ expect_bad unknown-command "command line" -- runn "$small"
 cp good.h5 out/exists.h5; cp design.csv out/exists.csv
 for args in "run $small --out out/exists.h5" "sweep goodsweep.yaml --out out/exists.h5" \
             "design goodsweep.yaml --out out/exists.csv" "compare good.h5 good.h5 --csv out/exists.csv" \
+            "calibrate $democal --out out/exists.h5" "calibrate $democal --out out/new.h5 --fragment out/exists.csv" \
             "export good.h5 networks --csv out/exists.csv"; do
   # shellcheck disable=SC2086
   "$bin" $args >stdout.txt 2>stderr.txt; rc=$?
@@ -206,6 +229,7 @@ disk_full run "$small" --replicates 2 --quiet --out "$full/r.h5"; check full-dis
 disk_full sweep goodsweep.yaml --quiet --out "$full/s.h5"; check full-disk-sweep "$full/s.h5" $?
 disk_full sweep goodsweep.yaml --quiet --checkpoint 0 --out "$full/s.h5"; check full-disk-sweep-checkpoint "$full/s.h5" $?
 disk_full design goodsweep.yaml --out "$full/d.csv"; check full-disk-design "$full/d.csv" $?
+disk_full calibrate "$democal" --quiet --out "$full/c.h5"; check full-disk-calibrate "$full/c.h5" $?
 disk_full compare good.h5 good.h5 --csv "$full/c.csv"; check full-disk-compare-csv "$full/c.csv" $?
 disk_full export good.h5 networks --csv "$full/e.csv"; check full-disk-export-csv "$full/e.csv" $?
 
