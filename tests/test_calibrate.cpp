@@ -506,3 +506,17 @@ TEST_CASE("the fragment extends the base scenario and sets the best values exact
   CHECK(with_sets.relationships.noise_sd == best[0]);
   CHECK_FALSE(with_sets.dynamics.enabled);
 }
+
+TEST_CASE("every shipped calibration file loads", "[calibrate]") {
+  // They name scenario parameters and targets that must keep existing.
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kSource + "/calibrations")) {
+    if (entry.path().extension() != ".yaml" || entry.path().filename().string().rfind("test-", 0) == 0) continue;
+    INFO(entry.path());
+    const CalibrationSpec spec = load_calibration(entry.path().string(), kDefaults);
+    CHECK_FALSE(spec.parameters.empty());
+    CHECK_FALSE(spec.targets.empty());
+    ++files;
+  }
+  CHECK(files >= 3);
+}
