@@ -230,12 +230,12 @@ void construct_by_towns(Game& game, const World& world, int ci, const std::vecto
     parts += top + 1;
   }
   // Coalitions: connected pieces of each part, by a search through graph neighbours.
+  std::vector<std::uint8_t> taken(p.size(), 0);  // already in a piece
   for (int i : players) {
     if (coalition_of[i] >= 0) continue;
     game.coalitions.push_back(Coalition{});
     const int c = static_cast<int>(game.coalitions.size()) - 1;
     std::vector<int> stack{i}, members{i};
-    std::vector<std::uint8_t> taken(p.size(), 0);
     taken[i] = 1;
     while (!stack.empty()) {
       const int k = stack.back();

@@ -3,21 +3,11 @@
 // ever throw pcnsim::InputError.
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 
+#include "fuzz_data.hpp"
 #include "models/population.hpp"
 #include "pcnsim/errors.hpp"
-
-namespace {
-std::string slurp(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string practices = slurp(PCNSIM_TEST_DATA_DIR "/practices_good.csv");
