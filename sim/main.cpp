@@ -38,6 +38,10 @@ std::string project_file(const std::string& relative) {
   return fs::exists(in_source) ? in_source.string() : relative;
 }
 
+// The default targets and real membership files of validate and calibrate.
+const char* const kTargetsFile = "data/targets.yaml";
+const char* const kMembershipFile = "data/epcn-2019-12-calibration.csv";
+
 Scenario load(const std::string& path, const std::vector<std::string>& sets, std::int64_t seed) {
   std::vector<Override> overrides;
   DiagnosticList problems;
@@ -172,7 +176,7 @@ int sweep_command(const std::string& path, std::string out, const SweepOptions& 
 int calibrate_command(const std::string& path, const std::string& out, const std::string& fragment,
                       const CalibrationOptions& base_options) {
   const CalibrationSpec spec =
-      load_calibration(path, {project_file("data/targets.yaml"), project_file("data/epcn-2019-12-calibration.csv")});
+      load_calibration(path, {project_file(kTargetsFile), project_file(kMembershipFile)});
   CalibrationOptions options = base_options;
   // An interrupted calibration is finished in its own file unless told otherwise.
   options.out = !out.empty() ? out : !options.resume.empty() ? options.resume : "outputs/" + spec.name + ".h5";
@@ -303,8 +307,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("pcnsim ") + kVersion + " (" + kGitHash + ")");
 
-  std::string scenario_path, out, targets_path = project_file("data/targets.yaml");
-  std::string membership_path = project_file("data/epcn-2019-12-calibration.csv");
+  std::string scenario_path, out, targets_path = project_file(kTargetsFile);
+  std::string membership_path = project_file(kMembershipFile);
   std::vector<std::string> sets;
   std::int64_t seed = -1;
   bool overwrite = false, markdown = false;
