@@ -4,11 +4,13 @@
 //   Phi = sum over networks C of [ sum_{i<j in C} (a_ij - g_pair - g_size p_i p_j)
 //                                  + B [P_C >= T] - D [P_C < T and |C| > 1] ]
 // (p in thousands of patients, P_C the network's list, T the size threshold).
-// 1. Construction: initiators (super-partnerships, then federation hubs, then
-//    the rest; in random order within each class) invite the adjacent
+// 1. Construction (construction: towns, the baseline): the commissioner cuts
+//    each town into compact localities of its preferred size; the connected
+//    pieces of each locality in the relationship graph are the coalitions. Or
+//    (construction: initiators) super-partnerships, then federation hubs, then
+//    the rest (in random order within each class) invite the adjacent
 //    unassigned practice with the best gain, always while under T and
-//    afterwards while the gain is positive. Or (construction: towns) the
-//    commissioner cuts each town into compact localities of its preferred size.
+//    afterwards while the gain is positive.
 // 2. Leftover coalitions under T: the commissioner approves some of those with
 //    several practices (rural ones more often) and any isolated one; the
 //    members of the others join the adjacent network with the best gain, one
@@ -32,9 +34,9 @@ namespace pcnsim {
 struct FormationParams {
   bool enabled = true;
   double size_threshold_patients = 30000;
-  double g_pair = 0.327;
-  double g_size = 0.00368;
-  double bonus_viable = 5.52;
+  double g_pair = 0.554631;
+  double g_size = 0.00886211;
+  double bonus_viable = 8.94895;
   double penalty_under_size = 1.11;
   double inertia = 0.05;
   double approve_rural_probability = 0.72;
@@ -43,10 +45,10 @@ struct FormationParams {
   double federation_hosting_probability = 0.35;
   double lead_practice_list_share = 0.5;
   int max_improvement_rounds = 200;
-  std::string construction = "initiators";
-  double town_link_km = 1.5;
-  double locality_size_median = 48000;
-  double locality_size_log_sd = 0.0;
+  std::string construction = "towns";
+  double town_link_km = 1.63649;
+  double locality_size_median = 37006.3;
+  double locality_size_log_sd = 0.119525;
 
   template <class V>
   void describe(V& v) {

@@ -23,15 +23,15 @@ namespace pcnsim {
 struct RelationshipParams {
   bool enabled = true;
   int k_nearest = 5;
-  double a_dist = 0.884;
-  double lambda_km = 1.28;
+  double a_dist = 2.74089;
+  double lambda_km = 2.39619;
   double a_fed = 0.143;
   double a_sp = 0.76;
-  double noise_sd = 0.966;
+  double noise_sd = 1.55624;
   double tie_max_km = 12.0;
   double a_hist_per_year = 0.1;
   double a_hist_max = 0.5;
-  double a_site = 0.0;
+  double a_site = 0.351919;
 
   template <class V>
   void describe(V& v) {

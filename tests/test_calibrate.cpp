@@ -465,8 +465,9 @@ TEST_CASE("calibration runs cut at the registration deadline measure what full r
   full.formation_only = false;
   const std::vector<std::vector<std::string>> selections = {cut.commissioners, {}};
   // The base scenario's own pair noise, so that seed 1 forms the file's networks.
-  const auto a = measure_targets(cut, {0.966}, selections);
-  const auto b = measure_targets(full, {0.966}, selections);
+  const double own_noise = load_scenario(cut.base).relationships.noise_sd;
+  const auto a = measure_targets(cut, {own_noise}, selections);
+  const auto b = measure_targets(full, {own_noise}, selections);
   for (std::size_t s = 0; s < 2; ++s) {
     INFO(s);
     for (std::size_t i = 0; i < a[s].simulated.size(); ++i) {

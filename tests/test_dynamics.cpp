@@ -26,6 +26,7 @@ const std::vector<Override> kTurbulent = {
     {"dynamics.conflict_per_year", "0.6"},      {"dynamics.conflict_affinity_loss", "3"},
     {"dynamics.split_cost", "0"},                {"dynamics.switch_cost", "0"},
     {"dynamics.merge_cost", "0"},                {"dynamics.dissolution_vacancy_weeks", "1"},
+    {"formation.g_size", "0.003"},  // a weaker size penalty, so that merges pay in every seed
     {"dynamics.dissolution_trust_affinity", "5"}, {"dynamics.dissolution_probability", "1"},
     {"cd_workload.resignation_base_per_year", "2"}, {"cd_workload.vacancy_weeks", "20"},
     {"signup.obligation_cost_gbp_per_patient",

@@ -15,8 +15,16 @@ per commissioner of purely geographic partitions of the listed practices:
                  other (single linkage) form a town; towns under 30,000 patients
                  join the nearest town (by centroid) until none is left; then
                  k-means inside each town, one cluster per S patients
+  kmeans-48k-within-ccg-2019
+                 k-means inside each 2019 CCG (the membership file's
+                 `pcn_ccg_2019`, finer than the 2021 commissioners): a
+                 diagnostic of what knowing the 2019 commissioners would add
+  kmeans-48k+imd-A
+                 k-means on (easting, northing, A x IMD 2019 score) in km and
+                 score points: does deprivation group practices beyond distance?
 
 Usage: tools/membership_diagnostics.py OUTPUT.h5 [MEMBERSHIP.csv] [--radius 1 2 3] [--patients 48000]
+                                       [--imd data/practice-imd2019-score.csv] [--imd-weight 0.1 0.2]
 (/usr/bin/python3 with h5py and numpy.)
 """
 import argparse
@@ -98,6 +106,8 @@ def main():
     parser.add_argument("--radius", type=float, nargs="+", default=[1.0, 2.0, 3.0])
     parser.add_argument("--patients", type=float, default=48000)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--imd", default="data/practice-imd2019-score.csv")
+    parser.add_argument("--imd-weight", type=float, nargs="*", default=[0.1, 0.2])
     args = parser.parse_args()
     with h5py.File(args.output, "r") as f:
         codes = f["practices/code"][:].astype(str)
@@ -105,11 +115,18 @@ def main():
         lists = f["practices/list_size"][:]
         commissioner = f["practices/commissioner"][:].astype(str)
     index = {c: i for i, c in enumerate(codes)}
-    real = {}
+    real, ccg_2019 = {}, {}
     with open(args.membership, newline="") as fh:
         for row in csv.DictReader(fh):
             if row["practice_code"] in index:
                 real[index[row["practice_code"]]] = row["pcn_code"]
+                ccg_2019[index[row["practice_code"]]] = row.get("pcn_ccg_2019", "")
+    imd = {}
+    with open(args.imd, newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["practice_code"] in index:
+                imd[index[row["practice_code"]]] = float(row["imd2019_score"])
+    imd_median = float(np.median(list(imd.values())))
     by_commissioner = collections.defaultdict(list)
     for i in sorted(real):
         by_commissioner[commissioner[i]].append(i)
@@ -137,6 +154,20 @@ def main():
                     label[i] = (t, int(v))
             return [label[i] for i in m]
         rows.append((f"towns-{r:g}km", score(by_towns)))
+
+    def within_ccg_2019(m):
+        label = {}
+        for g in sorted({ccg_2019[i] for i in m}):
+            part = np.array([i for i in m if ccg_2019[i] == g])
+            k = max(1, round(lists[part].sum() / args.patients))
+            for i, v in zip(part, kmeans(np.c_[x[part], y[part]], k, rng)):
+                label[i] = (g, int(v))
+        return [label[i] for i in m]
+    rows.append(("kmeans-%dk-within-ccg-2019" % round(args.patients / 1000), score(within_ccg_2019)))
+    for w in args.imd_weight:
+        rows.append((f"kmeans-{round(args.patients / 1000)}k+imd-{w:g}",
+                     score(lambda m, w=w: kmeans(np.c_[x[m], y[m], w * np.array([imd.get(i, imd_median) for i in m])],
+                                                 max(1, round(lists[m].sum() / args.patients)), rng))))
     print(f"{len(real)} practices of {len(by_commissioner)} commissioners in {args.membership}")
     print("partition                              ARI per commissioner (practice-weighted)")
     for name, value in rows:

@@ -18,6 +18,15 @@ for row in ari_per_commissioner ari_overall nmi spearman_networks_per_commission
 done
 echo "$out" | grep -q "3314 practices in 635 real networks over 68 commissioners; 8 listed codes" \
   || { echo "FAIL: membership file summary"; echo "$out"; exit 1; }
-# The membership rows do not all pass yet: the formation mechanism does not
-# reproduce the real map (docs/validation.md). When it does, require exit 0 here.
-echo "validate passes the national targets on the baseline, fails (exit 1) on a mis-calibrated run, and prints the membership section"
+# Every row passes for the baseline seed except the two adjusted Rand index
+# rows, whose thresholds (0.50 per commissioner, 0.60 overall) are above what
+# any partition built from the project's data reaches (docs/validation.md):
+# those two must stay at least at the calibrated level, so a regression shows.
+failing=$(echo "$out" | awk 'NF > 2 && ($NF=="FAIL" || $(NF-1)=="FAIL") {print $2}' | sort | tr '\n' ' ')
+[ "$failing" = "ari_overall ari_per_commissioner " ] \
+  || { echo "FAIL: rows failing other than the two ARI rows: '$failing'"; echo "$out"; exit 1; }
+ari_pc=$(echo "$out" | awk '$2=="ari_per_commissioner" {print $4}')
+ari_all=$(echo "$out" | awk '$2=="ari_overall" {print $4}')
+awk -v a="$ari_pc" -v b="$ari_all" 'BEGIN { exit !(a >= 0.36 && b >= 0.42) }' \
+  || { echo "FAIL: ARI per commissioner $ari_pc (< 0.36) or overall $ari_all (< 0.42) fell below the calibrated level"; exit 1; }
+echo "validate passes the national targets on the baseline, fails (exit 1) on a mis-calibrated run, and every membership row but the two ARI rows passes (ARI $ari_pc per commissioner, $ari_all overall)"
