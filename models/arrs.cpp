@@ -207,6 +207,21 @@ void ArrsWorkforce::reorganise(const Reorganisation& change) {
     while (heir >= 0 && !world_.networks[heir].live()) heir = world_.networks[heir].successor;
     transfer(k, heir);  // with no heir the post ends
   }
+  // The staff rows of each splitting network, ascending, found in one pass
+  // (a scan of every row per split made reorganising quadratic in the
+  // population); rows hired into such a network while splitting join its list.
+  std::vector<std::vector<std::size_t>> rows_of(nets);
+  std::vector<std::uint8_t> splitting(nets, 0);
+  for (int parent : change.parent) {
+    if (parent >= 0) splitting[static_cast<std::size_t>(parent)] = 1;
+  }
+  for (std::size_t k = 0; k < staff_.network.size(); ++k) {  // including rows just passed to heirs
+    if (staff_.active[k] && splitting[staff_.network[k]]) rows_of[staff_.network[k]].push_back(k);
+  }
+  auto transfer_recorded = [&](std::size_t k, int to) {
+    transfer(k, to);
+    if (splitting[static_cast<std::size_t>(to)]) rows_of[to].push_back(staff_.network.size() - 1);
+  };
   for (std::size_t c = 0; c < change.created.size(); ++c) {
     const int child = change.created[c], parent = change.parent[c];
     const auto& net = world_.networks[child];
@@ -219,11 +234,11 @@ void ArrsWorkforce::reorganise(const Reorganisation& change) {
     const double share = change.parent_share[c];
     for (std::size_t r = 0; r < kRoleCount; ++r) {
       std::vector<std::size_t> in_role;
-      for (std::size_t k = 0; k < staff_.network.size(); ++k) {
-        if (staff_.active[k] && staff_.network[k] == parent && staff_.role[k] == static_cast<int>(r)) in_role.push_back(k);
+      for (std::size_t k : rows_of[static_cast<std::size_t>(parent)]) {
+        if (staff_.active[k] && staff_.role[k] == static_cast<int>(r)) in_role.push_back(k);
       }
       const auto moving = static_cast<std::size_t>(std::lround(share * static_cast<double>(in_role.size())));
-      for (std::size_t m = in_role.size() - moving; m < in_role.size(); ++m) transfer(in_role[m], child);
+      for (std::size_t m = in_role.size() - moving; m < in_role.size(); ++m) transfer_recorded(in_role[m], child);
       int& parent_vacancies = vacancies_[static_cast<std::size_t>(parent) * kRoleCount + r];
       const int moved = static_cast<int>(std::lround(share * parent_vacancies));
       parent_vacancies -= moved;
