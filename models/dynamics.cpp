@@ -5,7 +5,6 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <array>
 #include <cstdio>
-#include <functional>
 #include <map>
 
 #include "models/coalition_game.hpp"
@@ -169,7 +168,7 @@ bool mostly_rural(const Practices& p, const std::vector<int>& members, double sh
   return rural >= share * static_cast<double>(members.size());
 }
 
-// One commissioner's re-evaluation, steps 2 (joins) to 8, in the game's
+// One commissioner's re-evaluation, steps 2b (joins) to 8, in the game's
 // coalition space; events name coalitions until the write-back.
 struct LocalEvent {
   std::string kind;
@@ -177,109 +176,117 @@ struct LocalEvent {
   std::string reason;
 };
 
-}  // namespace
+// The shared state of one year's re-evaluation.
+struct YearContext {
+  World& world;
+  Affinity& affinity;
+  const std::vector<std::vector<int>>& neighbours;
+  const DynamicsInputs& in;
+  int step;
+  Engine& rng;
+  NetworkEventLog& log;
+  Reorganisation& reorganisation;
+  ReevaluationCounts& counts;
+};
 
-ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
-                                       const std::vector<std::vector<int>>& neighbours, const DynamicsInputs& in,
-                                       int step, Date date, std::uint64_t seed, NetworkEventLog& log,
-                                       Reorganisation& reorganisation) {
-  const DynamicsParams& dp = in.params;
-  const FormationParams& fp = in.formation;
-  const Practices& p = world.practices;
-  ReevaluationCounts counts;
-  reorganisation = Reorganisation{};
-  reorganisation.step = step;
-  Engine rng = make_stream(seed, "dynamics", static_cast<std::uint64_t>(date.financial_year()));
+// 1. History and conflicts over last year's networks.
+void record_history_and_conflicts(YearContext& y) {
+  const DynamicsParams& dp = y.in.params;
   boost::random::uniform_01<double> uniform;
-
-  // 1. History and conflicts over last year's networks.
-  const std::vector<double> trust = network_mean_affinity(world, affinity);
-  for (const auto& net : world.networks) {
+  const std::vector<double> trust = network_mean_affinity(y.world, y.affinity);
+  for (const auto& net : y.world.networks) {
     if (!net.live()) continue;
     const auto& m = net.members;
     for (std::size_t a = 0; a < m.size(); ++a) {
-      for (std::size_t b = a + 1; b < m.size(); ++b) affinity.add_year_together(m[a], m[b]);
+      for (std::size_t b = a + 1; b < m.size(); ++b) y.affinity.add_year_together(m[a], m[b]);
     }
-    const double chance = dp.conflict_per_year * (trust[net.id] < in.low_trust_affinity ? dp.low_trust_conflict_multiplier : 1.0);
-    const double draw = uniform(rng);
+    const double chance = dp.conflict_per_year * (trust[net.id] < y.in.low_trust_affinity ? dp.low_trust_conflict_multiplier : 1.0);
+    const double draw = uniform(y.rng);
     if (m.size() < 2 || draw >= chance) continue;
-    const int k = m[boost::random::uniform_int_distribution<std::size_t>(0, m.size() - 1)(rng)];
+    const int k = m[boost::random::uniform_int_distribution<std::size_t>(0, m.size() - 1)(y.rng)];
     for (int j : m) {
-      if (j != k) affinity.add_history(k, j, -dp.conflict_affinity_loss);
+      if (j != k) y.affinity.add_history(k, j, -dp.conflict_affinity_loss);
     }
-    log.add(step, "conflict", net.id, -1, k, "at odds with the other members; affinity -" + fixed2(dp.conflict_affinity_loss) + " with each");
-    ++counts.conflicts;
+    y.log.add(y.step, "conflict", net.id, -1, k,
+              "at odds with the other members; affinity -" + fixed2(dp.conflict_affinity_loss) + " with each");
+    ++y.counts.conflicts;
   }
+}
 
-  // 2a. Re-sign-up: leavers exit now; joiners are placed per commissioner below.
+// 2a. Re-sign-up: leavers exit now (joiners are placed per commissioner, 2b);
+// a network every member left ends. Returns who was signed before.
+std::vector<std::uint8_t> redecide_and_exit(YearContext& y, Date date) {
+  World& world = y.world;
   const std::vector<std::uint8_t> was_signed = world.signed_up;
-  if (dp.resignup) redecide_signup(world, in.signup, in.funding, date);
-  const double obligations = in.signup.obligation_cost_gbp_per_patient.at(date);
-  for (std::size_t i = 0; i < p.size(); ++i) {
+  if (y.in.params.resignup) redecide_signup(world, y.in.signup, y.in.funding, date);
+  const double obligations = y.in.signup.obligation_cost_gbp_per_patient.at(date);
+  for (std::size_t i = 0; i < world.practices.size(); ++i) {
     const int n = world.network_of[i];
     if (world.signed_up[i] || n < 0) continue;
     auto& members = world.networks[n].members;
     members.erase(std::lower_bound(members.begin(), members.end(), static_cast<int>(i)));
     world.network_of[i] = -1;
-    log.add(step, "exit", n, -1, static_cast<int>(i),
-            "did not sign the DES again (obligations " + fixed2(obligations) + " GBP/patient)");
-    ++counts.exits;
+    y.log.add(y.step, "exit", n, -1, static_cast<int>(i),
+              "did not sign the DES again (obligations " + fixed2(obligations) + " GBP/patient)");
+    ++y.counts.exits;
   }
-
   for (auto& net : world.networks) {
     if (net.live() && net.members.empty()) {  // every member left: no game to play
-      net.ended_step = step;
+      net.ended_step = y.step;
       net.end_reason = "every member left the DES";
-      reorganisation.ended.push_back(net.id);
+      y.reorganisation.ended.push_back(net.id);
     }
   }
-  std::vector<int> coalition_of(p.size(), -1), local_of(p.size(), -1);
-  for (std::size_t ci = 0; ci < world.commissioners.size(); ++ci) {
-    const int commissioner = static_cast<int>(ci);
-    Game game(world, commissioner, affinity, fp, neighbours, coalition_of, local_of);
-    const std::vector<int> network_of_coalition = load_networks(game, world, commissioner);
-    const std::size_t loaded = game.coalitions.size();
-    std::vector<int> parent_of(loaded, -1);          // per coalition: coalition it split from
-    std::vector<std::string> split_reason(loaded);  // per new coalition: why it split off
-    std::vector<LocalEvent> events;
-    auto new_coalition = [&](int parent, std::string why) {
-      game.coalitions.push_back(Coalition{});
-      parent_of.push_back(parent);
-      split_reason.push_back(std::move(why));
-      return static_cast<int>(game.coalitions.size()) - 1;
-    };
+  return was_signed;
+}
 
-    // 3. Repair: pieces left by exits.
-    for (std::size_t c = 0; c < loaded; ++c) {
-      if (!game.coalitions[c].alive) continue;
-      auto parts = pieces(game.coalitions[c].members, neighbours);
+// Steps 2b-8 for one commissioner, each a named member, then the write-back.
+class CommissionerYear {
+ public:
+  CommissionerYear(YearContext& y, int commissioner, std::vector<int>& coalition_of, std::vector<int>& local_of)
+      : y_(y),
+        p_(y.world.practices),
+        dp_(y.in.params),
+        fp_(y.in.formation),
+        commissioner_(commissioner),
+        coalition_of_(coalition_of),
+        game_(y.world, commissioner, y.affinity, y.in.formation, y.neighbours, coalition_of, local_of),
+        network_of_coalition_(load_networks(game_, y.world, commissioner)),
+        loaded_(game_.coalitions.size()),
+        parent_of_(loaded_, -1),
+        split_reason_(loaded_) {}
+
+  // 3. Repair: the pieces an exit left become coalitions of their own (the
+  // piece with the largest list keeps the network).
+  void repair_pieces() {
+    auto list_of = [&](const std::vector<int>& m) {
+      double s = 0;
+      for (int k : m) s += p_.list_size[k];
+      return s;
+    };
+    for (std::size_t c = 0; c < loaded_; ++c) {
+      if (!game_.coalitions[c].alive) continue;
+      auto parts = pieces(game_.coalitions[c].members, y_.neighbours);
       if (parts.size() < 2) continue;
-      auto list_of = [&](const std::vector<int>& m) {
-        double s = 0;
-        for (int k : m) s += p.list_size[k];
-        return s;
-      };
       std::size_t keep = 0;
       for (std::size_t q = 1; q < parts.size(); ++q) {
         if (list_of(parts[q]) > list_of(parts[keep])) keep = q;
       }
       for (std::size_t q = 0; q < parts.size(); ++q) {
         if (q == keep) continue;
-        const int fresh = new_coalition(static_cast<int>(c), "left in pieces when a member left the DES");
-        for (int k : parts[q]) {
-          game.remove(k);
-          game.add(k, fresh);
-        }
+        move_all(parts[q], new_coalition(static_cast<int>(c), "left in pieces when a member left the DES"));
       }
     }
+  }
 
-    // 2b. Joiners: the adjacent network with the best gain, or their own if isolated.
-    for (int k : world.commissioners[ci].members) {
-      if (!world.signed_up[k] || was_signed[k]) continue;
+  // 2b. Joiners: the adjacent network with the best gain, or their own if isolated.
+  void place_joiners(const std::vector<std::uint8_t>& was_signed) {
+    for (int k : y_.world.commissioners[commissioner_].members) {
+      if (!y_.world.signed_up[k] || was_signed[k]) continue;
       int best = -1;
       double best_gain = 0;
-      for (int c : game.adjacent_coalitions({k}, -1)) {
-        const double g = game.join_gain(k, game.coalitions[c]);
+      for (int c : game_.adjacent_coalitions({k}, -1)) {
+        const double g = game_.join_gain(k, game_.coalitions[c]);
         if (best < 0 || g > best_gain) {
           best = c;
           best_gain = g;
@@ -287,63 +294,48 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
       }
       if (best < 0) {
         best = new_coalition(-1, "");
-        game.coalitions[best].approved = true;
+        game_.coalitions[best].approved = true;
       }
-      game.add(k, best);
-      events.push_back({"join", best, -1, k, "signed the DES again"});
-      ++counts.joins;
+      game_.add(k, best);
+      events_.push_back({"join", best, -1, k, "signed the DES again"});
+      ++y_.counts.joins;
     }
+  }
 
-    // 4. Dissolution after a long CD vacancy under low trust.
-    for (std::size_t c = 0; c < loaded; ++c) {
-      const int net = network_of_coalition[c];
-      const Coalition& co = game.coalitions[c];
-      if (!co.alive || co.members.size() < 2 || in.cd_vacant_weeks[net] < dp.dissolution_vacancy_weeks) continue;
-      const double mean = mean_pair_affinity(co.members, affinity);
-      if (mean >= dp.dissolution_trust_affinity || uniform(rng) >= dp.dissolution_probability) continue;
+  // 4. Dissolution after a long clinical-director vacancy under low trust.
+  void dissolve_vacant() {
+    boost::random::uniform_01<double> uniform;
+    for (std::size_t c = 0; c < loaded_; ++c) {
+      const int net = network_of_coalition_[c];
+      const Coalition& co = game_.coalitions[c];
+      if (!co.alive || co.members.size() < 2 || y_.in.cd_vacant_weeks[net] < dp_.dissolution_vacancy_weeks) continue;
+      const double mean = mean_pair_affinity(co.members, y_.affinity);
+      if (mean >= dp_.dissolution_trust_affinity || uniform(y_.rng) >= dp_.dissolution_probability) continue;
       std::vector<std::pair<int, int>> joined;
-      if (!game.dissolve_into_neighbours(static_cast<int>(c), &joined)) continue;
-      events.push_back({"dissolution", static_cast<int>(c), -1, -1,
-                        "clinical-director post vacant " + std::to_string(in.cd_vacant_weeks[net]) +
-                            " weeks; mean affinity " + fixed2(mean)});
-      for (const auto& [k, d] : joined) events.push_back({"join", d, static_cast<int>(c), k, "its network dissolved"});
-      ++counts.dissolutions;
+      if (!game_.dissolve_into_neighbours(static_cast<int>(c), &joined)) continue;
+      events_.push_back({"dissolution", static_cast<int>(c), -1, -1,
+                         "clinical-director post vacant " + std::to_string(y_.in.cd_vacant_weeks[net]) +
+                             " weeks; mean affinity " + fixed2(mean)});
+      for (const auto& [k, d] : joined) events_.push_back({"join", d, static_cast<int>(c), k, "its network dissolved"});
+      ++y_.counts.dissolutions;
     }
+  }
 
-    // 5. Under-size networks: approved, or merged whole into the best neighbour.
-    // Change in Phi when a and b merge: their cross pairs and the size terms.
-    auto merge_gain = [&](int a, int b) {
-      const Coalition &ca = game.coalitions[a], &cb = game.coalitions[b];
-      double cross = 0;
-      for (int i : ca.members) cross += game.pair_sum(i, cb);
-      return cross + game.size_term(ca.list_k + cb.list_k, ca.members.size() + cb.members.size()) -
-             game.size_term(ca.list_k, ca.members.size()) - game.size_term(cb.list_k, cb.members.size());
-    };
-    // A piece that never became a network shows as its members joining.
-    auto merge = [&](int from, int into, const std::string& why) {
-      const std::vector<int> moving = game.coalitions[from].members;
-      for (int k : moving) {
-        game.remove(k);
-        game.add(k, into);
-      }
-      if (static_cast<std::size_t>(from) < loaded) {
-        events.push_back({"merge", from, into, -1, why});
-      } else {
-        for (int k : moving) events.push_back({"join", into, parent_of[from], k, split_reason[from] + "; " + why});
-      }
-    };
-    for (std::size_t c = 0; c < game.coalitions.size(); ++c) {
-      Coalition& co = game.coalitions[c];
-      if (!co.alive || co.approved || co.list_k >= game.threshold_k_) continue;
-      const auto adjacent = game.adjacent_coalitions(co.members, static_cast<int>(c));
+  // 5. Under-size networks: approved, or merged whole into the best neighbour.
+  void settle_under_size() {
+    boost::random::uniform_01<double> uniform;
+    for (std::size_t c = 0; c < game_.coalitions.size(); ++c) {
+      Coalition& co = game_.coalitions[c];
+      if (!co.alive || co.approved || co.list_k >= game_.threshold_k_) continue;
+      const auto adjacent = game_.adjacent_coalitions(co.members, static_cast<int>(c));
       const bool several = co.members.size() > 1;
-      const double chance = mostly_rural(p, co.members, fp.rural_member_share) ? fp.approve_rural_probability
-                                                                               : fp.approve_other_probability;
-      if (adjacent.empty() || (several && uniform(rng) < chance)) {
+      const double chance = mostly_rural(p_, co.members, fp_.rural_member_share) ? fp_.approve_rural_probability
+                                                                                 : fp_.approve_other_probability;
+      if (adjacent.empty() || (several && uniform(y_.rng) < chance)) {
         co.approved = true;
-        events.push_back({"approval", static_cast<int>(c), -1, -1,
-                          adjacent.empty() ? "under the size threshold and isolated" : "under the size threshold, approved"});
-        ++counts.approvals;
+        events_.push_back({"approval", static_cast<int>(c), -1, -1,
+                           adjacent.empty() ? "under the size threshold and isolated" : "under the size threshold, approved"});
+        ++y_.counts.approvals;
         continue;
       }
       int best = -1;
@@ -356,16 +348,18 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
         }
       }
       merge(static_cast<int>(c), best, "under the size threshold; " + phi_change(best_gain));
-      counts.merges += static_cast<std::size_t>(c) < loaded ? 1 : 0;
+      y_.counts.merges += static_cast<std::size_t>(c) < loaded_ ? 1 : 0;
     }
+  }
 
-    // 6. Voluntary merges, best first.
+  // 6. Voluntary merges, best first, while one gains more than the merge cost.
+  void merge_voluntarily() {
     while (true) {
       int best_a = -1, best_b = -1;
-      double best_gain = dp.merge_cost;
-      for (std::size_t a = 0; a < game.coalitions.size(); ++a) {
-        if (!game.coalitions[a].alive) continue;
-        for (int b : game.adjacent_coalitions(game.coalitions[a].members, static_cast<int>(a))) {
+      double best_gain = dp_.merge_cost;
+      for (std::size_t a = 0; a < game_.coalitions.size(); ++a) {
+        if (!game_.coalitions[a].alive) continue;
+        for (int b : game_.adjacent_coalitions(game_.coalitions[a].members, static_cast<int>(a))) {
           if (b < static_cast<int>(a)) continue;
           const double g = merge_gain(static_cast<int>(a), b);
           if (g > best_gain) {
@@ -377,115 +371,203 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
       }
       if (best_a < 0) break;
       // The smaller network joins the larger one, which keeps its id.
-      if (game.coalitions[best_a].list_k > game.coalitions[best_b].list_k) std::swap(best_a, best_b);
+      if (game_.coalitions[best_a].list_k > game_.coalitions[best_b].list_k) std::swap(best_a, best_b);
       merge(best_a, best_b, "voluntary; " + phi_change(best_gain));
-      game.coalitions[best_b].approved = game.coalitions[best_b].list_k < game.threshold_k_;
-      counts.merges += static_cast<std::size_t>(best_a) < loaded ? 1 : 0;
+      game_.coalitions[best_b].approved = game_.coalitions[best_b].list_k < game_.threshold_k_;
+      y_.counts.merges += static_cast<std::size_t>(best_a) < loaded_ ? 1 : 0;
     }
+  }
 
-    // 7. Splits of large networks.
-    const std::size_t before_splits = game.coalitions.size();
+  // 7. Splits of large networks in two viable parts, when Phi gains more than the split cost.
+  void split_large() {
+    const auto min_part = static_cast<std::size_t>(dp_.min_part_practices);
+    const std::size_t before_splits = game_.coalitions.size();
     for (std::size_t c = 0; c < before_splits; ++c) {
-      const Coalition& co = game.coalitions[c];
-      if (!co.alive || co.list_k < 2 * game.threshold_k_ ||
-          co.members.size() < 2 * static_cast<std::size_t>(dp.min_part_practices)) {
-        continue;
-      }
-      auto [part_a, part_b] = bipartition(game, co.members, neighbours);
-      if (part_a.size() < static_cast<std::size_t>(dp.min_part_practices) ||
-          part_b.size() < static_cast<std::size_t>(dp.min_part_practices)) {
-        continue;
-      }
+      const Coalition& co = game_.coalitions[c];
+      if (!co.alive || co.list_k < 2 * game_.threshold_k_ || co.members.size() < 2 * min_part) continue;
+      auto [part_a, part_b] = bipartition(game_, co.members, y_.neighbours);
+      if (part_a.size() < min_part || part_b.size() < min_part) continue;
       double list_a = 0, list_b = 0;
-      for (int k : part_a) list_a += game.list_k(k);
-      for (int k : part_b) list_b += game.list_k(k);
-      if (list_a < game.threshold_k_ || list_b < game.threshold_k_) continue;
-      const double gain = game.value(part_a) + game.value(part_b) - game.value(co.members);
-      if (gain <= dp.split_cost) continue;
+      for (int k : part_a) list_a += game_.list_k(k);
+      for (int k : part_b) list_b += game_.list_k(k);
+      if (list_a < game_.threshold_k_ || list_b < game_.threshold_k_) continue;
+      const double gain = game_.value(part_a) + game_.value(part_b) - game_.value(co.members);
+      if (gain <= dp_.split_cost) continue;
       // The part with the larger list keeps the network; the other is new.
-      const std::vector<int>& leaving = list_a >= list_b ? part_b : part_a;
-      const int fresh = new_coalition(static_cast<int>(c), phi_change(gain));
-      for (int k : std::vector<int>(leaving)) {
-        game.remove(k);
-        game.add(k, fresh);
-      }
+      const std::vector<int> leaving = list_a >= list_b ? part_b : part_a;
+      move_all(leaving, new_coalition(static_cast<int>(c), phi_change(gain)));
     }
+  }
 
-    // 8. Switches under the switching cost.
+  // 8. Switches of single practices under the switching cost.
+  void switch_practices() {
     std::vector<int> players;
-    for (int k : world.commissioners[ci].members) {
-      if (world.signed_up[k]) players.push_back(k);
+    for (int k : y_.world.commissioners[commissioner_].members) {
+      if (y_.world.signed_up[k]) players.push_back(k);
     }
     std::vector<PracticeMove> moves;
-    counts.switches += game.improve(players, fp.inertia + dp.switch_cost, dp.max_switch_rounds, &moves);
-    for (const auto& mv : moves) events.push_back({"switch", mv.from, mv.to, mv.practice, phi_change(mv.gain)});
+    y_.counts.switches += game_.improve(players, fp_.inertia + dp_.switch_cost, dp_.max_switch_rounds, &moves);
+    for (const auto& mv : moves) events_.push_back({"switch", mv.from, mv.to, mv.practice, phi_change(mv.gain)});
+  }
 
-    // Write back: coalitions -> networks (new ids for new coalitions).
-    std::vector<int> id_of(game.coalitions.size(), -1);
-    for (std::size_t c = 0; c < loaded; ++c) id_of[c] = network_of_coalition[c];
-    for (std::size_t c = loaded; c < game.coalitions.size(); ++c) {
-      if (!game.coalitions[c].alive) continue;
-      Network net;
-      net.id = static_cast<int>(world.networks.size());
-      net.commissioner = commissioner;
-      net.formed_step = step;
-      id_of[c] = net.id;
-      world.networks.push_back(std::move(net));
-      if (parent_of[c] >= 0) {
-        world.networks.back().parent = id_of[parent_of[c]];
-        events.push_back({"split", parent_of[c], static_cast<int>(c), -1, split_reason[c]});
-        ++counts.splits;
-      }
-    }
-    // A new coalition that did not survive stands for the network it came from.
-    std::function<int(int)> event_id = [&](int c) {
-      return c < 0 ? -1 : id_of[c] >= 0 ? id_of[c] : event_id(parent_of[c]);
-    };
-    for (std::size_t c = 0; c < game.coalitions.size(); ++c) {
-      const Coalition& co = game.coalitions[c];
-      if (id_of[c] < 0) continue;
-      Network& net = world.networks[id_of[c]];
+  // Coalitions back to networks: new ids for new coalitions, heirs for ended
+  // networks, the staff shares of split-offs; then the events, by network id.
+  void write_back() {
+    id_of_.assign(game_.coalitions.size(), -1);
+    for (std::size_t c = 0; c < loaded_; ++c) id_of_[c] = network_of_coalition_[c];
+    create_networks();
+    boost::random::uniform_01<double> uniform;
+    for (std::size_t c = 0; c < game_.coalitions.size(); ++c) {
+      const Coalition& co = game_.coalitions[c];
+      if (id_of_[c] < 0) continue;
+      Network& net = y_.world.networks[id_of_[c]];
       if (!co.alive) {
-        if (!net.live()) continue;
-        // Heir: the network that took most of its patients (lowest id on ties).
-        std::map<int, double> taken;
-        for (int m : net.members) {
-          if (coalition_of[m] >= 0) taken[event_id(coalition_of[m])] += p.list_size[m];
-        }
-        for (const auto& [id, list] : taken) {
-          if (net.successor < 0 || list > taken[net.successor]) net.successor = id;
-        }
-        net.ended_step = step;
-        net.members.clear();
-        reorganisation.ended.push_back(net.id);
+        if (net.live()) end_network(net);
         continue;
       }
       const bool lead_left = !std::binary_search(co.members.begin(), co.members.end(), net.lead_practice);
-      const double parent_list = c >= loaded && parent_of[c] >= 0 ? game.coalitions[parent_of[c]].list_k : 0.0;
+      const double parent_list = c >= loaded_ && parent_of_[c] >= 0 ? game_.coalitions[parent_of_[c]].list_k : 0.0;
       net.members = co.members;
-      net.approved_under_size = co.list_k < game.threshold_k_;
-      for (int m : co.members) world.network_of[m] = net.id;
-      if (c >= loaded || lead_left) settle_network(net, p, fp, uniform(rng));
-      if (c >= loaded) {
-        reorganisation.created.push_back(net.id);
-        reorganisation.parent.push_back(net.parent);
-        reorganisation.parent_share.push_back(net.parent >= 0 ? co.list_k / (co.list_k + parent_list) : 0.0);
+      net.approved_under_size = co.list_k < game_.threshold_k_;
+      for (int m : co.members) y_.world.network_of[m] = net.id;
+      if (c >= loaded_ || lead_left) settle_network(net, p_, fp_, uniform(y_.rng));
+      if (c >= loaded_) {
+        y_.reorganisation.created.push_back(net.id);
+        y_.reorganisation.parent.push_back(net.parent);
+        y_.reorganisation.parent_share.push_back(net.parent >= 0 ? co.list_k / (co.list_k + parent_list) : 0.0);
       }
     }
-    for (const auto& e : events) log.add(step, e.kind, event_id(e.coalition), event_id(e.other), e.practice, e.reason);
+    for (const auto& e : events_) {
+      y_.log.add(y_.step, e.kind, event_id(e.coalition), event_id(e.other), e.practice, e.reason);
+    }
   }
 
-  // End reasons from this year's log.
+ private:
+  int new_coalition(int parent, std::string why) {
+    game_.coalitions.push_back(Coalition{});
+    parent_of_.push_back(parent);
+    split_reason_.push_back(std::move(why));
+    return static_cast<int>(game_.coalitions.size()) - 1;
+  }
+
+  void move_all(const std::vector<int>& members, int into) {
+    for (int k : members) {
+      game_.remove(k);
+      game_.add(k, into);
+    }
+  }
+
+  // Change in Phi when a and b merge: their cross pairs and the size terms.
+  double merge_gain(int a, int b) const {
+    const Coalition &ca = game_.coalitions[a], &cb = game_.coalitions[b];
+    double cross = 0;
+    for (int i : ca.members) cross += game_.pair_sum(i, cb);
+    return cross + game_.size_term(ca.list_k + cb.list_k, ca.members.size() + cb.members.size()) -
+           game_.size_term(ca.list_k, ca.members.size()) - game_.size_term(cb.list_k, cb.members.size());
+  }
+
+  // A piece that never became a network shows as its members joining.
+  void merge(int from, int into, const std::string& why) {
+    const std::vector<int> moving = game_.coalitions[from].members;
+    move_all(moving, into);
+    if (static_cast<std::size_t>(from) < loaded_) {
+      events_.push_back({"merge", from, into, -1, why});
+    } else {
+      for (int k : moving) events_.push_back({"join", into, parent_of_[from], k, split_reason_[from] + "; " + why});
+    }
+  }
+
+  void create_networks() {
+    for (std::size_t c = loaded_; c < game_.coalitions.size(); ++c) {
+      if (!game_.coalitions[c].alive) continue;
+      Network net;
+      net.id = static_cast<int>(y_.world.networks.size());
+      net.commissioner = commissioner_;
+      net.formed_step = y_.step;
+      id_of_[c] = net.id;
+      y_.world.networks.push_back(std::move(net));
+      if (parent_of_[c] >= 0) {
+        y_.world.networks.back().parent = id_of_[parent_of_[c]];
+        events_.push_back({"split", parent_of_[c], static_cast<int>(c), -1, split_reason_[c]});
+        ++y_.counts.splits;
+      }
+    }
+  }
+
+  // Heir of an ended network: the network that took most of its patients (lowest id on ties).
+  void end_network(Network& net) {
+    std::map<int, double> taken;
+    for (int m : net.members) {
+      if (coalition_of_[m] >= 0) taken[event_id(coalition_of_[m])] += p_.list_size[m];
+    }
+    for (const auto& [id, list] : taken) {
+      if (net.successor < 0 || list > taken[net.successor]) net.successor = id;
+    }
+    net.ended_step = y_.step;
+    net.members.clear();
+    y_.reorganisation.ended.push_back(net.id);
+  }
+
+  // A new coalition that did not survive stands for the network it came from.
+  int event_id(int c) const { return c < 0 ? -1 : id_of_[c] >= 0 ? id_of_[c] : event_id(parent_of_[c]); }
+
+  YearContext& y_;
+  const Practices& p_;
+  const DynamicsParams& dp_;
+  const FormationParams& fp_;
+  int commissioner_;
+  std::vector<int>& coalition_of_;
+  Game game_;
+  std::vector<int> network_of_coalition_;
+  std::size_t loaded_;
+  std::vector<int> parent_of_;            // per coalition: coalition it split from
+  std::vector<std::string> split_reason_;  // per new coalition: why it split off
+  std::vector<LocalEvent> events_;
+  std::vector<int> id_of_;                 // per coalition: network id after the write-back
+};
+
+// End reasons from this year's log; networks emptied by switches last.
+void record_end_reasons(YearContext& y) {
+  const NetworkEventLog& log = y.log;
   for (std::size_t e = 0; e < log.size(); ++e) {
-    if (log.step[e] != step || log.network[e] < 0) continue;
-    Network& net = world.networks[log.network[e]];
+    if (log.step[e] != y.step || log.network[e] < 0) continue;
+    Network& net = y.world.networks[log.network[e]];
     if (log.kind[e] == "merge") net.end_reason = "merged: " + log.reason[e];
     if (log.kind[e] == "dissolution") net.end_reason = "dissolved: " + log.reason[e];
   }
-  for (int id : reorganisation.ended) {
-    if (world.networks[id].end_reason.empty()) world.networks[id].end_reason = "every member left";  // by switches
+  for (int id : y.reorganisation.ended) {
+    if (y.world.networks[id].end_reason.empty()) y.world.networks[id].end_reason = "every member left";
   }
-  std::sort(reorganisation.ended.begin(), reorganisation.ended.end());
+  std::sort(y.reorganisation.ended.begin(), y.reorganisation.ended.end());
+}
+
+}  // namespace
+
+ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
+                                       const std::vector<std::vector<int>>& neighbours, const DynamicsInputs& in,
+                                       int step, Date date, std::uint64_t seed, NetworkEventLog& log,
+                                       Reorganisation& reorganisation) {
+  ReevaluationCounts counts;
+  reorganisation = Reorganisation{};
+  reorganisation.step = step;
+  Engine rng = make_stream(seed, "dynamics", static_cast<std::uint64_t>(date.financial_year()));
+  YearContext year{world, affinity, neighbours, in, step, rng, log, reorganisation, counts};
+
+  record_history_and_conflicts(year);                                      // 1
+  const std::vector<std::uint8_t> was_signed = redecide_and_exit(year, date);  // 2a
+  std::vector<int> coalition_of(world.practices.size(), -1), local_of(world.practices.size(), -1);
+  for (std::size_t ci = 0; ci < world.commissioners.size(); ++ci) {
+    CommissionerYear commissioner(year, static_cast<int>(ci), coalition_of, local_of);
+    commissioner.repair_pieces();           // 3
+    commissioner.place_joiners(was_signed);  // 2b
+    commissioner.dissolve_vacant();         // 4
+    commissioner.settle_under_size();       // 5
+    commissioner.merge_voluntarily();       // 6
+    commissioner.split_large();             // 7
+    commissioner.switch_practices();        // 8
+    commissioner.write_back();
+  }
+  record_end_reasons(year);
   assign_covering_networks(world, affinity);
   return counts;
 }
