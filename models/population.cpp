@@ -131,13 +131,19 @@ void compute_centroids(World& world) {
 
 namespace {
 
-// The England import, shared by load_england (files) and load_england_text
-// (text, for fuzzing): `read(k)` gives table k (0 practices, 1 centroids, 2 IMD,
-// 3 full-postcode locations, read only when `with_locations`).
-void import_england(World& world, const EnglandSourceParams& params, const std::function<CsvTable(int)>& read,
-                    bool with_locations, PopulationReport& report) {
-  DiagnosticList problems;
-  // Every file is read before any error is raised, so all problems show at once.
+// Columns of the England tables (old and newer names accepted).
+struct EnglandColumns {
+  std::size_t commissioner = 0, code = 0, postcode = 0, patients = 0;
+  std::optional<std::size_t> sex, age, type;
+  std::size_t outcode = 0, easting = 0, northing = 0;
+  std::size_t imd_code = 0, imd_value = 0;
+  std::size_t loc_code = 0, latitude = 0, longitude = 0, rural_urban_class = 0;
+  std::optional<std::size_t> loc_postcode;
+};
+
+// Every table is read before any error is raised, so all problems show at once.
+std::vector<CsvTable> read_england_tables(const std::function<CsvTable(int)>& read, bool with_locations,
+                                          DiagnosticList& problems) {
   std::vector<CsvTable> tables(4);
   bool unreadable = false;
   for (int k = 0; k < (with_locations ? 4 : 3); ++k) {
@@ -150,150 +156,172 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
     }
   }
   if (unreadable) problems.throw_if_any();
-  const CsvTable& practices = tables[0];
-  const CsvTable& centroids = tables[1];
-  const CsvTable& imd = tables[2];
-  const CsvTable& locations = tables[3];
+  return tables;
+}
 
+EnglandColumns find_england_columns(const std::vector<CsvTable>& t, bool with_locations, DiagnosticList& problems) {
+  EnglandColumns c;
+  const std::size_t before = problems.size();
   // Practices: old (CCG_CODE) and newer (SUB_ICB_LOCATION_CODE) column names.
-  const std::size_t before_columns = problems.size();
-  const auto c_commissioner = require_column(
-      practices, {"CCG_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOC_CODE", "ICB_CODE"}, problems);
-  const auto c_code = require_column(practices, {"CODE", "PRACTICE_CODE", "ORG_CODE"}, problems);
-  const auto c_postcode = require_column(practices, {"POSTCODE"}, problems);
-  const auto c_patients = require_column(practices, {"NUMBER_OF_PATIENTS", "PATIENTS"}, problems);
-  const auto c_sex = practices.column({"SEX"});
-  const auto c_age = practices.column({"AGE"});
-  const auto c_type = practices.column({"TYPE", "ORG_TYPE"});
-  const auto c_outcode = require_column(centroids, {"outcode", "postcode_district"}, problems);
-  const auto c_easting = require_column(centroids, {"easting"}, problems);
-  const auto c_northing = require_column(centroids, {"northing"}, problems);
-  const auto c_imd_code = require_column(imd, {"practice_code", "code", "area_code"}, problems);
-  const auto c_imd_value = require_column(imd, {"imd2019_score", "value", "imd_score"}, problems);
-  std::size_t c_loc_code = 0, c_latitude = 0, c_longitude = 0, c_class = 0;
-  std::optional<std::size_t> c_loc_postcode;
+  c.commissioner = require_column(t[0], {"CCG_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOC_CODE", "ICB_CODE"}, problems);
+  c.code = require_column(t[0], {"CODE", "PRACTICE_CODE", "ORG_CODE"}, problems);
+  c.postcode = require_column(t[0], {"POSTCODE"}, problems);
+  c.patients = require_column(t[0], {"NUMBER_OF_PATIENTS", "PATIENTS"}, problems);
+  c.sex = t[0].column({"SEX"});
+  c.age = t[0].column({"AGE"});
+  c.type = t[0].column({"TYPE", "ORG_TYPE"});
+  c.outcode = require_column(t[1], {"outcode", "postcode_district"}, problems);
+  c.easting = require_column(t[1], {"easting"}, problems);
+  c.northing = require_column(t[1], {"northing"}, problems);
+  c.imd_code = require_column(t[2], {"practice_code", "code", "area_code"}, problems);
+  c.imd_value = require_column(t[2], {"imd2019_score", "value", "imd_score"}, problems);
   if (with_locations) {
-    c_loc_code = require_column(locations, {"practice_code", "code"}, problems);
-    c_latitude = require_column(locations, {"latitude", "lat"}, problems);
-    c_longitude = require_column(locations, {"longitude", "long", "lon"}, problems);
-    c_class = require_column(locations, {"ruc11", "rural_urban_class"}, problems);
-    c_loc_postcode = locations.column({"postcode_2021", "postcode"});
+    c.loc_code = require_column(t[3], {"practice_code", "code"}, problems);
+    c.latitude = require_column(t[3], {"latitude", "lat"}, problems);
+    c.longitude = require_column(t[3], {"longitude", "long", "lon"}, problems);
+    c.rural_urban_class = require_column(t[3], {"ruc11", "rural_urban_class"}, problems);
+    c.loc_postcode = t[3].column({"postcode_2021", "postcode"});
   }
-  if (problems.size() > before_columns) problems.throw_if_any();  // rows cannot be read without their columns
+  if (problems.size() > before) problems.throw_if_any();  // rows cannot be read without their columns
+  return c;
+}
 
-  // Full-postcode locations (WGS84) on the National Grid, with the LSOA's rural-urban class.
-  struct Located {
-    double x_km, y_km;
-    std::string rural_urban_class, postcode;
-  };
+// A full-postcode location on the National Grid, with the LSOA's rural-urban class.
+struct Located {
+  double x_km, y_km;
+  std::string rural_urban_class, postcode;
+};
+
+std::map<std::string, Located> read_locations(const CsvTable& locations, const EnglandColumns& c,
+                                              DiagnosticList& problems) {
   std::map<std::string, Located> located;
   std::map<std::string, int> location_line;
+  auto problem = [&](int line, std::size_t column, std::string what) {
+    problems.add({locations.file, line, 0, locations.header[column], std::move(what)});
+  };
   for (const auto& row : locations.rows) {
-    const std::string& code = row.fields[c_loc_code];
-    const std::string& ruc = row.fields[c_class];
-    double lat, lon;
-    bool ok = true;
+    const std::string& code = row.fields[c.loc_code];
+    const std::string& ruc = row.fields[c.rural_urban_class];
+    double lat = 0, lon = 0;
+    const std::size_t before = problems.size();
     if (code.empty()) {
-      problems.add({locations.file, row.line, 0, locations.header[c_loc_code], "empty practice code"});
-      ok = false;
+      problem(row.line, c.loc_code, "empty practice code");
     } else if (auto [it, added] = location_line.emplace(code, row.line); !added) {
-      problems.add({locations.file, row.line, 0, locations.header[c_loc_code],
-                    "practice " + code + " located twice (first on line " + std::to_string(it->second) + ")"});
-      ok = false;
+      problem(row.line, c.loc_code, "practice " + code + " located twice (first on line " + std::to_string(it->second) + ")");
     }
     // England lies within 49.8-55.9 N and 6.5 W-1.8 E; a little slack for typing, not for swapped columns.
-    if (!parse_number(row.fields[c_latitude], lat) || lat < 49.0 || lat > 56.5) {
-      problems.add({locations.file, row.line, 0, locations.header[c_latitude],
-                    "expected a latitude in England (49 to 56.5 degrees), got '" + row.fields[c_latitude] + "'"});
-      ok = false;
+    if (!parse_number(row.fields[c.latitude], lat) || lat < 49.0 || lat > 56.5) {
+      problem(row.line, c.latitude, "expected a latitude in England (49 to 56.5 degrees), got '" + row.fields[c.latitude] + "'");
     }
-    if (!parse_number(row.fields[c_longitude], lon) || lon < -7.0 || lon > 2.5) {
-      problems.add({locations.file, row.line, 0, locations.header[c_longitude],
-                    "expected a longitude in England (-7 to 2.5 degrees), got '" + row.fields[c_longitude] + "'"});
-      ok = false;
+    if (!parse_number(row.fields[c.longitude], lon) || lon < -7.0 || lon > 2.5) {
+      problem(row.line, c.longitude,
+              "expected a longitude in England (-7 to 2.5 degrees), got '" + row.fields[c.longitude] + "'");
     }
     static const std::set<std::string> kClasses = {"", "A1", "B1", "C1", "C2", "D1", "D2", "E1", "E2"};
     if (!kClasses.count(ruc)) {
-      problems.add({locations.file, row.line, 0, locations.header[c_class],
-                    "expected an ONS 2011 rural-urban class (A1, B1, C1, C2, D1, D2, E1, E2) or nothing, got '" + ruc + "'"});
-      ok = false;
+      problem(row.line, c.rural_urban_class,
+              "expected an ONS 2011 rural-urban class (A1, B1, C1, C2, D1, D2, E1, E2) or nothing, got '" + ruc + "'");
     }
-    if (!ok) continue;
+    if (problems.size() > before) continue;
     const GridPoint g = wgs84_to_national_grid(lat, lon);
-    located[code] = {g.easting_m / 1000.0, g.northing_m / 1000.0, ruc, c_loc_postcode ? row.fields[*c_loc_postcode] : ""};
+    located[code] = {g.easting_m / 1000.0, g.northing_m / 1000.0, ruc, c.loc_postcode ? row.fields[*c.loc_postcode] : ""};
   }
+  return located;
+}
 
+std::map<std::string, std::pair<double, double>> read_district_centroids(const CsvTable& centroids,
+                                                                         const EnglandColumns& c,
+                                                                         DiagnosticList& problems) {
   std::map<std::string, std::pair<double, double>> district;
   for (const auto& row : centroids.rows) {
     double e, n;
-    const std::string& oc = row.fields[c_outcode];
-    if (!parse_number(row.fields[c_easting], e) || !parse_number(row.fields[c_northing], n)) {
+    const std::string& oc = row.fields[c.outcode];
+    if (!parse_number(row.fields[c.easting], e) || !parse_number(row.fields[c.northing], n)) {
       problems.add({centroids.file, row.line, 0, "easting/northing", "not a number"});
       continue;
     }
-    if (oc.empty()) problems.add({centroids.file, row.line, 0, centroids.header[c_outcode], "empty postcode district"});
+    if (oc.empty()) problems.add({centroids.file, row.line, 0, centroids.header[c.outcode], "empty postcode district"});
     district[oc] = {e / 1000.0, n / 1000.0};
   }
+  return district;
+}
+
+std::map<std::string, double> read_imd_scores(const CsvTable& imd, const EnglandColumns& c, DiagnosticList& problems) {
   std::map<std::string, double> imd_score;
   for (const auto& row : imd.rows) {
     double v;
-    if (!parse_number(row.fields[c_imd_value], v) || v < 0 || v > 100) {
-      problems.add({imd.file, row.line, 0, imd.header[c_imd_value],
-                    "expected an IMD score between 0 and 100, got '" + row.fields[c_imd_value] + "'"});
+    if (!parse_number(row.fields[c.imd_value], v) || v < 0 || v > 100) {
+      problems.add({imd.file, row.line, 0, imd.header[c.imd_value],
+                    "expected an IMD score between 0 and 100, got '" + row.fields[c.imd_value] + "'"});
       continue;
     }
-    imd_score[row.fields[c_imd_code]] = v;
+    imd_score[row.fields[c.imd_code]] = v;
   }
+  return imd_score;
+}
 
+// A deterministic point in a disc of radius jitter_km around (x, y), from the
+// postcode, so that practices at one postcode stay in one place.
+std::pair<double, double> jittered(double x_km, double y_km, const std::string& postcode, double jitter_km) {
+  const std::uint64_t h = code_hash(normal_postcode(postcode));
+  const double u = hash_uniform(h, 1, 0), v = hash_uniform(h, 2, 0);
+  const double r = jitter_km * std::sqrt(u), a = 2.0 * std::numbers::pi * v;
+  return {x_km + r * std::cos(a), y_km + r * std::sin(a)};
+}
+
+// One row of the practices file checked; false (with the problems added) when it cannot be used.
+bool practice_row_ok(const CsvTable& practices, const CsvRow& row, const EnglandColumns& c,
+                     std::map<std::string, int>& first_line, double& patients, DiagnosticList& problems) {
+  const std::string& code = row.fields[c.code];
+  auto problem = [&](std::size_t column, std::string what) {
+    problems.add({practices.file, row.line, 0, practices.header[column], std::move(what)});
+  };
+  const std::size_t before = problems.size();
+  if (code.empty()) problem(c.code, "empty practice code");
+  if (row.fields[c.commissioner].empty()) problem(c.commissioner, "empty commissioner code");
+  if (!parse_number(row.fields[c.patients], patients) || patients != std::floor(patients) || patients < 0) {
+    problem(c.patients, "expected a whole number of patients, got '" + row.fields[c.patients] + "'");
+  } else if (patients == 0) {
+    problem(c.patients, "practice " + code + " has zero patients");
+  }
+  if (!code.empty()) {
+    auto [it, inserted] = first_line.emplace(code, row.line);
+    if (!inserted) problem(c.code, "duplicate practice code " + code + " (first on line " + std::to_string(it->second) + ")");
+  }
+  return problems.size() == before;
+}
+
+// Practices from the list file, placed at their full postcode, else jittered in
+// their postcode district, else (later) at their commissioner's centroid.
+std::vector<std::string> read_practices(World& world, const std::vector<CsvTable>& t, const EnglandColumns& c,
+                                        const EnglandSourceParams& params, DiagnosticList& problems,
+                                        PopulationReport& report) {
+  const std::map<std::string, Located> located = read_locations(t[3], c, problems);
+  const auto district = read_district_centroids(t[1], c, problems);
+  const std::map<std::string, double> imd_score = read_imd_scores(t[2], c, problems);
+  const CsvTable& practices = t[0];
   Practices& p = world.practices;
   p = Practices{};
   std::vector<std::string> commissioner_code;
   std::map<std::string, int> first_line;
   for (const auto& row : practices.rows) {
     // Age/sex breakdown files hold one row per band; only the totals count.
-    if (c_sex && row.fields[*c_sex] != "ALL") continue;
-    if (c_age && row.fields[*c_age] != "ALL") continue;
-    if (c_type && row.fields[*c_type] != "GP") continue;
+    if ((c.sex && row.fields[*c.sex] != "ALL") || (c.age && row.fields[*c.age] != "ALL")) continue;
+    if (c.type && row.fields[*c.type] != "GP") continue;
     ++report.rows_read;
-    const std::string& code = row.fields[c_code];
-    const std::string& ccg = row.fields[c_commissioner];
-    double patients;
-    bool ok = true;
-    if (code.empty()) {
-      problems.add({practices.file, row.line, 0, practices.header[c_code], "empty practice code"});
-      ok = false;
-    }
-    if (ccg.empty()) {
-      problems.add({practices.file, row.line, 0, practices.header[c_commissioner], "empty commissioner code"});
-      ok = false;
-    }
-    if (!parse_number(row.fields[c_patients], patients) || patients != std::floor(patients) || patients < 0) {
-      problems.add({practices.file, row.line, 0, practices.header[c_patients],
-                    "expected a whole number of patients, got '" + row.fields[c_patients] + "'"});
-      ok = false;
-    } else if (patients == 0) {
-      problems.add({practices.file, row.line, 0, practices.header[c_patients], "practice " + code + " has zero patients"});
-      ok = false;
-    }
-    if (!code.empty()) {
-      auto [it, inserted] = first_line.emplace(code, row.line);
-      if (!inserted) {
-        problems.add({practices.file, row.line, 0, practices.header[c_code],
-                      "duplicate practice code " + code + " (first on line " + std::to_string(it->second) + ")"});
-        ok = false;
-      }
-    }
-    if (!ok) continue;
+    double patients = 0;
+    if (!practice_row_ok(practices, row, c, first_line, patients, problems)) continue;
     if (patients < params.min_list_size) {
       ++report.excluded_small;
       continue;
     }
+    const std::string& code = row.fields[c.code];
     const std::size_t i = p.size();
     p.resize(i + 1);
     p.code[i] = code;
-    p.postcode[i] = row.fields[c_postcode];
+    p.postcode[i] = row.fields[c.postcode];
     p.list_size[i] = patients;
-    commissioner_code.push_back(ccg);
+    commissioner_code.push_back(row.fields[c.commissioner]);
     if (auto l = located.find(code); l != located.end()) {
       p.x_km[i] = l->second.x_km;
       p.y_km[i] = l->second.y_km;
@@ -303,13 +331,7 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
       p.location_source[i] = LocationSource::full_postcode;
       ++report.located_by_postcode;
     } else if (auto d = district.find(outward_code(p.postcode[i])); d != district.end()) {
-      // Deterministic jitter inside the district: a point in a disc, from the
-      // postcode, so that practices at one postcode stay in one place.
-      const std::uint64_t h = code_hash(normal_postcode(p.postcode[i]));
-      const double u = hash_uniform(h, 1, 0), v = hash_uniform(h, 2, 0);
-      const double r = params.location_jitter_km * std::sqrt(u), a = 2.0 * std::numbers::pi * v;
-      p.x_km[i] = d->second.first + r * std::cos(a);
-      p.y_km[i] = d->second.second + r * std::sin(a);
+      std::tie(p.x_km[i], p.y_km[i]) = jittered(d->second.first, d->second.second, p.postcode[i], params.location_jitter_km);
       p.location_source[i] = LocationSource::postcode_district;
     } else {
       p.location_source[i] = LocationSource::commissioner_centroid;
@@ -323,12 +345,13 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
   if (problems.empty() && p.size() == 0) {
     problems.add({practices.file, 0, 0, "", "no practices left after filtering (need SEX=ALL, AGE=ALL rows)"});
   }
-  problems.throw_if_any();
+  return commissioner_code;
+}
 
-  index_world(world, commissioner_code);
-  compute_centroids(world);
-  // Unlocated practices sit at their commissioner's centroid, jittered like the rest;
-  // missing IMD scores take the commissioner's list-weighted mean.
+// Unlocated practices sit at their commissioner's centroid, jittered like the
+// rest; missing IMD scores take the commissioner's list-weighted mean.
+void place_unlocated_and_impute(World& world, const EnglandSourceParams& params, PopulationReport& report) {
+  Practices& p = world.practices;
   for (const auto& c : world.commissioners) {
     double w = 0, s = 0;
     for (int i : c.members) {
@@ -344,15 +367,26 @@ void import_england(World& world, const EnglandSourceParams& params, const std::
         ++report.imd_imputed;
       }
       if (p.location_source[i] == LocationSource::commissioner_centroid) {
-        const std::uint64_t h = code_hash(normal_postcode(p.postcode[i]));
-        const double u = hash_uniform(h, 1, 0), v = hash_uniform(h, 2, 0);
-        const double r = params.location_jitter_km * std::sqrt(u), a = 2.0 * std::numbers::pi * v;
-        p.x_km[i] = c.x_km + r * std::cos(a);
-        p.y_km[i] = c.y_km + r * std::sin(a);
+        std::tie(p.x_km[i], p.y_km[i]) = jittered(c.x_km, c.y_km, p.postcode[i], params.location_jitter_km);
         ++report.located_by_commissioner_centroid;
       }
     }
   }
+}
+
+// The England import, shared by load_england (files) and load_england_text
+// (text, for fuzzing): `read(k)` gives table k (0 practices, 1 centroids, 2 IMD,
+// 3 full-postcode locations, read only when `with_locations`).
+void import_england(World& world, const EnglandSourceParams& params, const std::function<CsvTable(int)>& read,
+                    bool with_locations, PopulationReport& report) {
+  DiagnosticList problems;
+  const std::vector<CsvTable> tables = read_england_tables(read, with_locations, problems);
+  const EnglandColumns columns = find_england_columns(tables, with_locations, problems);
+  std::vector<std::string> commissioner_code = read_practices(world, tables, columns, params, problems, report);
+  problems.throw_if_any();
+  index_world(world, commissioner_code);
+  compute_centroids(world);
+  place_unlocated_and_impute(world, params, report);
 }
 
 }  // namespace
@@ -473,14 +507,13 @@ std::vector<double> kth_neighbour_km(const Practices& p, int k, double cell_km) 
 
 }  // namespace
 
-void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t seed) {
-  Practices& p = world.practices;
-  const std::size_t n = p.size();
-  Engine rng = make_stream(seed, "population", 0);
-  boost::random::normal_distribution<double> normal;
-  boost::random::uniform_01<double> uniform;
+namespace {
 
-  // Deprivation as a z-score (list-weighted), then age via a Gaussian copula.
+// Deprivation as a z-score (list-weighted), then age via a Gaussian copula;
+// the needs index from both.
+void synthesise_age_and_needs(Practices& p, const AttributeParams& a, Engine& rng) {
+  const std::size_t n = p.size();
+  boost::random::normal_distribution<double> normal;
   double w = 0, m = 0, v = 0;
   for (std::size_t i = 0; i < n; ++i) {
     w += p.list_size[i];
@@ -503,7 +536,12 @@ void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t
     weighted += p.list_size[i] * p.needs_index[i];
   }
   for (std::size_t i = 0; i < n; ++i) p.needs_index[i] *= w / weighted;
+}
 
+// Clinical staff per 1,000 patients and care-home beds.
+void synthesise_staff_and_care_homes(Practices& p, const AttributeParams& a, Engine& rng) {
+  const std::size_t n = p.size();
+  boost::random::normal_distribution<double> normal;
   for (std::size_t i = 0; i < n; ++i) {
     const double per_1000 = std::clamp(a.gp_fte_per_1000_mean + a.gp_fte_per_1000_sd * normal(rng), 0.15, 1.5);
     p.gp_fte[i] = p.list_size[i] / 1000.0 * per_1000;
@@ -515,17 +553,24 @@ void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t
                                                                              1.0 / a.care_home_beds_dispersion)(rng);
     p.care_home_beds[i] = rate > 0 ? boost::random::poisson_distribution<int, double>(rate)(rng) : 0;
   }
+}
 
-  // Rural: the ONS class of the practice's LSOA (D and E rural) where known,
-  // else isolation (the third-nearest practice farther than rural_neighbour_km).
+// Rural: the ONS class of the practice's LSOA (D and E rural) where known,
+// else isolation (the third-nearest practice farther than rural_neighbour_km).
+void classify_rural(Practices& p, const AttributeParams& a) {
+  const std::size_t n = p.size();
   const std::vector<double> third = kth_neighbour_km(p, 3, std::max(1.0, a.rural_neighbour_km));
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& ruc = p.rural_urban_class[i];
     p.rural[i] = ruc.empty() ? (third[i] > a.rural_neighbour_km ? 1 : 0) : (ruc[0] == 'D' || ruc[0] == 'E' ? 1 : 0);
   }
+}
 
-  // Federations: per commissioner, K seeds (stochastic rounding of share*n/mean);
-  // each practice belongs to its nearest seed's federation with probability `share`.
+// Federations: per commissioner, K seeds (stochastic rounding of share*n/mean);
+// each practice belongs to its nearest seed's federation with probability `share`.
+void synthesise_federations(World& world, const AttributeParams& a, Engine& rng) {
+  Practices& p = world.practices;
+  boost::random::uniform_01<double> uniform;
   int federations = 0;
   std::fill(p.federation.begin(), p.federation.end(), -1);
   for (const auto& c : world.commissioners) {
@@ -559,9 +604,14 @@ void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t
     }
     federations += k;
   }
+}
 
-  // Super-partnerships: anchors drawn with probability proportional to list
-  // size; each takes the nearest free practices of its commissioner.
+// Super-partnerships: anchors drawn with probability proportional to list
+// size; each takes the nearest free practices of its commissioner.
+void synthesise_super_partnerships(World& world, const AttributeParams& a, Engine& rng) {
+  Practices& p = world.practices;
+  const std::size_t n = p.size();
+  boost::random::uniform_01<double> uniform;
   std::fill(p.super_partnership.begin(), p.super_partnership.end(), -1);
   const int count = static_cast<int>(std::lround(a.super_partnerships_per_1000_practices * static_cast<double>(n) / 1000.0));
   std::vector<double> cumulative(n);
@@ -583,6 +633,17 @@ void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t
     for (int e = 0; e < extra && e < static_cast<int>(near.size()); ++e) p.super_partnership[near[e].second] = made;
     ++made;
   }
+}
+
+}  // namespace
+
+void synthesise_attributes(World& world, const AttributeParams& a, std::uint64_t seed) {
+  Engine rng = make_stream(seed, "population", 0);  // one stream, drawn in this order
+  synthesise_age_and_needs(world.practices, a, rng);
+  synthesise_staff_and_care_homes(world.practices, a, rng);
+  classify_rural(world.practices, a);
+  synthesise_federations(world, a, rng);
+  synthesise_super_partnerships(world, a, rng);
 }
 
 PopulationReport build_population(World& world, const PopulationParams& params, std::uint64_t seed) {

@@ -51,93 +51,116 @@ void Affinity::add_history(int i, int j, double delta) {
   h = delta > 0 ? std::max(h, std::min(h + delta, params_.a_hist_max)) : h + delta;
 }
 
-RelationshipGraph build_relationship_graph(const World& world, const RelationshipParams& params,
-                                           const Affinity& affinity) {
-  const Practices& p = world.practices;
-  // Undirected pairs (lo, hi, kind); sorted and merged below, so edges are
-  // added in a fixed order whatever order they were found in.
+namespace {
+
+// Undirected pairs (lo, hi, kinds), sorted and merged when the graph is
+// built, so edges are added in a fixed order whatever order they were found in.
+struct EdgeList {
   struct Pair {
     int lo, hi;
     std::uint8_t kinds;
   };
   std::vector<Pair> pairs;
-  auto add = [&](int i, int j, EdgeKind kind) {
+
+  void add(int i, int j, EdgeKind kind) {
     pairs.push_back({std::min(i, j), std::max(i, j), static_cast<std::uint8_t>(kind)});
-  };
-  std::vector<double> dist;
+  }
+
+  RelationshipGraph build(std::size_t practices, const Affinity& affinity) {
+    std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
+      return x.lo != y.lo ? x.lo < y.lo : x.hi < y.hi;
+    });
+    RelationshipGraph graph(practices);
+    for (std::size_t e = 0; e < pairs.size();) {
+      std::uint8_t kinds = 0;
+      std::size_t f = e;
+      for (; f < pairs.size() && pairs[f].lo == pairs[e].lo && pairs[f].hi == pairs[e].hi; ++f) kinds |= pairs[f].kinds;
+      boost::add_edge(pairs[e].lo, pairs[e].hi, EdgeProperties{affinity(pairs[e].lo, pairs[e].hi), kinds}, graph);
+      e = f;
+    }
+    return graph;
+  }
+};
+
+// One commissioner's members with their dense distance matrix (a few hundred
+// practices at most): every edge rule reads it, so each distance is computed once.
+struct CommissionerDistances {
+  const std::vector<int>& members;
+  std::vector<double> km;  // [a * n + b]
+  std::size_t n;
+
+  CommissionerDistances(const std::vector<int>& m, const Affinity& affinity)
+      : members(m), km(m.size() * m.size(), 0.0), n(m.size()) {
+    for (std::size_t a = 0; a < n; ++a) {
+      for (std::size_t b = a + 1; b < n; ++b) km[a * n + b] = km[b * n + a] = affinity.distance_km(m[a], m[b]);
+    }
+  }
+  double operator()(std::size_t a, std::size_t b) const { return km[a * n + b]; }
+};
+
+// Each member's k nearest neighbours (ties broken by id).
+void add_nearest(const CommissionerDistances& d, int k_nearest, EdgeList& edges) {
+  const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(k_nearest), d.n - 1);
   std::vector<std::pair<double, int>> near;
-  std::vector<double> reach;
-  std::vector<int> via;
-  std::vector<std::uint8_t> in_tree;
+  for (std::size_t a = 0; a < d.n; ++a) {
+    near.clear();
+    for (std::size_t b = 0; b < d.n; ++b) {
+      if (a != b) near.emplace_back(d(a, b), d.members[b]);
+    }
+    std::partial_sort(near.begin(), near.begin() + static_cast<std::ptrdiff_t>(k), near.end());
+    for (std::size_t t = 0; t < k; ++t) edges.add(d.members[a], near[t].second, EdgeKind::nearest);
+  }
+}
+
+// A minimum spanning tree over distances guarantees one connected component.
+// Prim's algorithm on the dense matrix is O(n^2) with no edge list, far
+// cheaper than Kruskal on the complete graph; ties go to the lower index.
+void add_spanning_tree(const CommissionerDistances& d, EdgeList& edges) {
+  std::vector<double> reach(d.n, std::numeric_limits<double>::infinity());
+  std::vector<int> via(d.n, -1);
+  std::vector<std::uint8_t> in_tree(d.n, 0);
+  reach[0] = 0.0;
+  for (std::size_t step = 0; step < d.n; ++step) {
+    std::size_t next = d.n;
+    for (std::size_t b = 0; b < d.n; ++b) {
+      if (!in_tree[b] && (next == d.n || reach[b] < reach[next])) next = b;
+    }
+    in_tree[next] = 1;
+    if (via[next] >= 0) edges.add(d.members[static_cast<std::size_t>(via[next])], d.members[next], EdgeKind::spanning);
+    for (std::size_t b = 0; b < d.n; ++b) {
+      if (!in_tree[b] && d(next, b) < reach[b]) {
+        reach[b] = d(next, b);
+        via[b] = static_cast<int>(next);
+      }
+    }
+  }
+}
+
+// Relationship ties: same federation or super-partnership, within reach.
+void add_ties(const CommissionerDistances& d, const Practices& p, double tie_max_km, EdgeList& edges) {
+  for (std::size_t a = 0; a < d.n; ++a) {
+    for (std::size_t b = a + 1; b < d.n; ++b) {
+      const int i = d.members[a], j = d.members[b];
+      const bool fed = p.federation[i] >= 0 && p.federation[i] == p.federation[j];
+      const bool sp = p.super_partnership[i] >= 0 && p.super_partnership[i] == p.super_partnership[j];
+      if ((fed || sp) && d(a, b) <= tie_max_km) edges.add(i, j, EdgeKind::tie);
+    }
+  }
+}
+
+}  // namespace
+
+RelationshipGraph build_relationship_graph(const World& world, const RelationshipParams& params,
+                                           const Affinity& affinity) {
+  EdgeList edges;
   for (const auto& c : world.commissioners) {
-    const auto& m = c.members;
-    const int n = static_cast<int>(m.size());
-    if (n < 2) continue;
-    // Dense distance matrix of the commissioner (a few hundred practices at most):
-    // every step below reads it, so each distance is computed once.
-    const auto nn = static_cast<std::size_t>(n);
-    dist.assign(nn * nn, 0.0);
-    for (std::size_t a = 0; a < nn; ++a) {
-      for (std::size_t b = a + 1; b < nn; ++b) {
-        dist[a * nn + b] = dist[b * nn + a] = affinity.distance_km(m[a], m[b]);
-      }
-    }
-    // k nearest neighbours (ties broken by id).
-    const int k = std::min(params.k_nearest, n - 1);
-    for (int a = 0; a < n; ++a) {
-      near.clear();
-      for (int b = 0; b < n; ++b) {
-        if (a != b) near.emplace_back(dist[static_cast<std::size_t>(a) * nn + b], m[b]);
-      }
-      std::partial_sort(near.begin(), near.begin() + k, near.end());
-      for (int t = 0; t < k; ++t) add(m[a], near[t].second, EdgeKind::nearest);
-    }
-    // Minimum spanning tree over distances guarantees one connected component.
-    // Prim's algorithm on the dense matrix is O(n^2) with no edge list, far
-    // cheaper than Kruskal on the complete graph; ties go to the lower index.
-    reach.assign(nn, std::numeric_limits<double>::infinity());
-    via.assign(nn, -1);
-    in_tree.assign(nn, 0);
-    reach[0] = 0.0;
-    for (int step = 0; step < n; ++step) {
-      int next = -1;
-      for (int b = 0; b < n; ++b) {
-        if (!in_tree[b] && (next < 0 || reach[b] < reach[next])) next = b;
-      }
-      in_tree[next] = 1;
-      if (via[next] >= 0) add(m[via[next]], m[next], EdgeKind::spanning);
-      for (int b = 0; b < n; ++b) {
-        const double d = dist[static_cast<std::size_t>(next) * nn + b];
-        if (!in_tree[b] && d < reach[b]) {
-          reach[b] = d;
-          via[b] = next;
-        }
-      }
-    }
-    // Relationship ties: same federation or super-partnership, within reach.
-    if (params.enabled) {
-      for (int a = 0; a < n; ++a) {
-        for (int b = a + 1; b < n; ++b) {
-          const int i = m[a], j = m[b];
-          const bool fed = p.federation[i] >= 0 && p.federation[i] == p.federation[j];
-          const bool sp = p.super_partnership[i] >= 0 && p.super_partnership[i] == p.super_partnership[j];
-          if ((fed || sp) && dist[static_cast<std::size_t>(a) * nn + b] <= params.tie_max_km) add(i, j, EdgeKind::tie);
-        }
-      }
-    }
+    if (c.members.size() < 2) continue;
+    const CommissionerDistances distances(c.members, affinity);
+    add_nearest(distances, params.k_nearest, edges);
+    add_spanning_tree(distances, edges);
+    if (params.enabled) add_ties(distances, world.practices, params.tie_max_km, edges);
   }
-  std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
-    return x.lo != y.lo ? x.lo < y.lo : x.hi < y.hi;
-  });
-  RelationshipGraph graph(p.size());
-  for (std::size_t e = 0; e < pairs.size();) {
-    std::uint8_t kinds = 0;
-    std::size_t f = e;
-    for (; f < pairs.size() && pairs[f].lo == pairs[e].lo && pairs[f].hi == pairs[e].hi; ++f) kinds |= pairs[f].kinds;
-    boost::add_edge(pairs[e].lo, pairs[e].hi, EdgeProperties{affinity(pairs[e].lo, pairs[e].hi), kinds}, graph);
-    e = f;
-  }
-  return graph;
+  return edges.build(world.practices.size(), affinity);
 }
 
 std::vector<std::vector<int>> neighbour_lists(const RelationshipGraph& graph) {
