@@ -176,25 +176,27 @@ int nearest_centre(double x, double y, const std::vector<double>& cx, const std:
   return best;
 }
 
-// k-means of the points (x, y), 1 <= k <= n: a cluster index per point. Only
-// a degenerate input (coincident points) that hits the iteration cap can leave
-// a cluster empty; the caller numbers the clusters that are used.
-std::vector<int> kmeans(const std::vector<double>& x, const std::vector<double>& y, int k, Engine& rng) {
-  const std::size_t n = x.size();
+// Centres of k clusters and the assignment of points to them.
+struct Clustering {
   std::vector<double> cx, cy;
-  cx.reserve(k);
-  cy.reserve(k);
-  // k-means++: the first centre uniformly, each next one with probability
-  // proportional to the squared distance to the nearest centre so far.
+  std::vector<int> cluster;
+};
+
+// k-means++ seeding: the first centre uniformly, each next one with
+// probability proportional to the squared distance to the nearest centre so far.
+void seed_centres(const std::vector<double>& x, const std::vector<double>& y, int k, Engine& rng, Clustering& out) {
+  const std::size_t n = x.size();
+  out.cx.reserve(k);
+  out.cy.reserve(k);
   std::vector<std::uint8_t> chosen(n, 0);
   const std::size_t first = boost::random::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
   chosen[first] = 1;
-  cx.push_back(x[first]);
-  cy.push_back(y[first]);
+  out.cx.push_back(x[first]);
+  out.cy.push_back(y[first]);
   std::vector<double> d2(n);
   for (std::size_t i = 0; i < n; ++i) d2[i] = squared_distance(x[i], y[i], x[first], y[first]);
   boost::random::uniform_01<double> uniform;
-  while (static_cast<int>(cx.size()) < k) {
+  while (static_cast<int>(out.cx.size()) < k) {
     double total = 0.0;
     for (double d : d2) total += d;
     std::size_t pick = n;
@@ -212,57 +214,75 @@ std::vector<int> kmeans(const std::vector<double>& x, const std::vector<double>&
       pick = static_cast<std::size_t>(std::find(chosen.begin(), chosen.end(), 0) - chosen.begin());
     }
     chosen[pick] = 1;
-    cx.push_back(x[pick]);
-    cy.push_back(y[pick]);
+    out.cx.push_back(x[pick]);
+    out.cy.push_back(y[pick]);
     for (std::size_t i = 0; i < n; ++i) d2[i] = std::min(d2[i], squared_distance(x[i], y[i], x[pick], y[pick]));
   }
+}
 
-  std::vector<int> cluster(n);
-  for (std::size_t i = 0; i < n; ++i) cluster[i] = nearest_centre(x[i], y[i], cx, cy);
-  std::vector<int> count(k);
-  std::vector<double> sx(k), sy(k);
-  for (int iteration = 0; iteration < 100; ++iteration) {
-    std::fill(count.begin(), count.end(), 0);
-    for (int c : cluster) ++count[c];
-    // An empty cluster takes the point farthest from its centre among clusters
-    // that can spare one (with k <= n some cluster has two when one is empty).
-    for (int e = 0; e < k; ++e) {
-      if (count[e] > 0) continue;
-      std::size_t far = n;
-      double far_d = -1.0;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (count[cluster[i]] < 2) continue;
-        const double d = squared_distance(x[i], y[i], cx[cluster[i]], cy[cluster[i]]);
-        if (d > far_d) {
-          far_d = d;
-          far = i;
-        }
-      }
-      --count[cluster[far]];
-      cluster[far] = e;
-      count[e] = 1;
-    }
-    std::fill(sx.begin(), sx.end(), 0.0);
-    std::fill(sy.begin(), sy.end(), 0.0);
+// An empty cluster takes the point farthest from its centre among clusters
+// that can spare one (with k <= n some cluster has two when one is empty).
+void refill_empty_clusters(const std::vector<double>& x, const std::vector<double>& y, Clustering& c,
+                           std::vector<int>& count) {
+  const std::size_t n = x.size();
+  for (std::size_t e = 0; e < count.size(); ++e) {
+    if (count[e] > 0) continue;
+    std::size_t far = n;
+    double far_d = -1.0;
     for (std::size_t i = 0; i < n; ++i) {
-      sx[cluster[i]] += x[i];
-      sy[cluster[i]] += y[i];
-    }
-    for (int c = 0; c < k; ++c) {
-      cx[c] = sx[c] / count[c];
-      cy[c] = sy[c] / count[c];
-    }
-    bool changed = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      const int c = nearest_centre(x[i], y[i], cx, cy);
-      if (c != cluster[i]) {
-        cluster[i] = c;
-        changed = true;
+      if (count[c.cluster[i]] < 2) continue;
+      const double d = squared_distance(x[i], y[i], c.cx[c.cluster[i]], c.cy[c.cluster[i]]);
+      if (d > far_d) {
+        far_d = d;
+        far = i;
       }
     }
-    if (!changed) break;
+    --count[c.cluster[far]];
+    c.cluster[far] = static_cast<int>(e);
+    count[e] = 1;
   }
-  return cluster;
+}
+
+// One Lloyd iteration: centres to their members' means, points to their
+// nearest centre; false when no point moved.
+bool lloyd_step(const std::vector<double>& x, const std::vector<double>& y, Clustering& c, std::vector<int>& count) {
+  const std::size_t n = x.size(), k = count.size();
+  std::fill(count.begin(), count.end(), 0);
+  for (int cl : c.cluster) ++count[cl];
+  refill_empty_clusters(x, y, c, count);
+  std::vector<double> sx(k, 0.0), sy(k, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    sx[c.cluster[i]] += x[i];
+    sy[c.cluster[i]] += y[i];
+  }
+  for (std::size_t j = 0; j < k; ++j) {
+    c.cx[j] = sx[j] / count[j];
+    c.cy[j] = sy[j] / count[j];
+  }
+  bool changed = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int nearest = nearest_centre(x[i], y[i], c.cx, c.cy);
+    if (nearest != c.cluster[i]) {
+      c.cluster[i] = nearest;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// k-means of the points (x, y), 1 <= k <= n: a cluster index per point. Only
+// a degenerate input (coincident points) that hits the iteration cap can leave
+// a cluster empty; the caller numbers the clusters that are used.
+std::vector<int> kmeans(const std::vector<double>& x, const std::vector<double>& y, int k, Engine& rng) {
+  Clustering c;
+  seed_centres(x, y, k, rng, c);
+  c.cluster.resize(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) c.cluster[i] = nearest_centre(x[i], y[i], c.cx, c.cy);
+  std::vector<int> count(static_cast<std::size_t>(k));
+  for (int iteration = 0; iteration < 100; ++iteration) {
+    if (!lloyd_step(x, y, c, count)) break;
+  }
+  return c.cluster;
 }
 
 }  // namespace

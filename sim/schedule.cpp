@@ -1,6 +1,7 @@
 #include "pcnsim/schedule.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <exception>
@@ -37,156 +38,214 @@ int worker_threads(int requested) {
   return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-void run_self_scheduled(const Cluster& cluster, const std::vector<std::size_t>& tasks, const ScheduleOptions& options,
-                        const ScheduleHooks& hooks, StopRequest& stop) {
-  const int threads = worker_threads(options.threads);
-  auto last_checkpoint = std::chrono::steady_clock::now();
-  // Messages between ranks: a request [tasks wanted, (task, length, values...)...]
-  // from a worker rank, answered by rank 0 with the tasks it hands out (none: stop).
-  constexpr int kTagRequest = 1, kTagWork = 2;
-  std::mutex mutex;
-  std::size_t cursor = 0;         // rank 0: the next task to hand out (under the mutex)
-  std::deque<std::size_t> queue;  // other ranks: tasks handed out by rank 0, not yet taken
-  bool no_more_work = false;      // other ranks: rank 0 has nothing more
-  std::vector<double> outbox;     // other ranks: results not yet sent
-  std::size_t outbox_results = 0;
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-  std::exception_ptr checkpoint_error;  // rank 0's main thread: a checkpoint that could not be written
+namespace {
+
+// Self-scheduling over threads and ranks. Messages between ranks: a request
+// [tasks wanted, (task, length, values...)...] from a worker rank, answered by
+// rank 0 with the tasks it hands out (none: stop).
+class SelfScheduler {
+ public:
+  SelfScheduler(const Cluster& cluster, const std::vector<std::size_t>& tasks, const ScheduleOptions& options,
+                const ScheduleHooks& hooks, StopRequest& stop)
+      : cluster_(cluster),
+        tasks_(tasks),
+        options_(options),
+        hooks_(hooks),
+        stop_(stop),
+        threads_(worker_threads(options.threads)),
+        errors_(static_cast<std::size_t>(threads_)),
+        running_(threads_) {}
+
+  void run() {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads_; ++t) pool.emplace_back([this, t] { work(t); });
+    if (cluster_.leader()) {
+      lead();
+    } else {
+      follow();
+    }
+    for (auto& t : pool) t.join();
+    for (const auto& e : errors_) {
+      if (e) std::rethrow_exception(e);
+    }
+    if (checkpoint_error_) std::rethrow_exception(checkpoint_error_);
+  }
+
+ private:
+  static constexpr int kTagRequest = 1, kTagWork = 2;
+
   // Rank 0, under the mutex: the next task, or none (finished, stopping, or --stop-after reached).
-  auto take = [&]() -> std::optional<std::size_t> {
-    if (stop.requested()) return std::nullopt;
-    const std::size_t i = cursor++;
-    if (i >= tasks.size()) return std::nullopt;
-    if (options.stop_after_tasks >= 0 && i >= static_cast<std::size_t>(options.stop_after_tasks)) {
-      stop.request();
+  std::optional<std::size_t> take() {
+    if (stop_.requested()) return std::nullopt;
+    const std::size_t i = cursor_++;
+    if (i >= tasks_.size()) return std::nullopt;
+    if (options_.stop_after_tasks >= 0 && i >= static_cast<std::size_t>(options_.stop_after_tasks)) {
+      stop_.request();
       return std::nullopt;
     }
-    return tasks[i];
-  };
-  std::atomic<int> running{threads};
-  auto worker = [&](int id) {
+    return tasks_[i];
+  }
+
+  // The next task of this rank for a worker thread; none when it should stop.
+  std::optional<std::size_t> next_task() {
+    while (true) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (cluster_.leader()) return take();
+      if (!queue_.empty()) {
+        const std::size_t task = queue_.front();
+        queue_.pop_front();
+        return task;
+      }
+      if (no_more_work_ || stop_.requested()) return std::nullopt;
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  void work(int id) {
     try {
-      while (true) {
-        std::optional<std::size_t> task;
-        {
-          std::unique_lock<std::mutex> lock(mutex);
-          if (cluster.leader()) {
-            task = take();
-            if (!task) break;
-          } else {
-            if (queue.empty()) {
-              if (no_more_work || stop.requested()) break;
-              lock.unlock();
-              std::this_thread::sleep_for(std::chrono::milliseconds(1));
-              continue;
-            }
-            task = queue.front();
-            queue.pop_front();
-          }
-        }
-        const std::vector<double> result = hooks.work(*task);
-        std::lock_guard<std::mutex> lock(mutex);
-        if (cluster.leader()) {
-          hooks.store(*task, result);
+      while (const std::optional<std::size_t> task = next_task()) {
+        const std::vector<double> result = hooks_.work(*task);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (cluster_.leader()) {
+          hooks_.store(*task, result);
         } else {
-          outbox.push_back(static_cast<double>(*task));
-          outbox.push_back(static_cast<double>(result.size()));
-          outbox.insert(outbox.end(), result.begin(), result.end());
-          ++outbox_results;
+          outbox_.push_back(static_cast<double>(*task));
+          outbox_.push_back(static_cast<double>(result.size()));
+          outbox_.insert(outbox_.end(), result.begin(), result.end());
+          ++outbox_results_;
         }
       }
     } catch (...) {
-      errors[static_cast<std::size_t>(id)] = std::current_exception();
-      stop.request();
+      errors_[static_cast<std::size_t>(id)] = std::current_exception();
+      stop_.request();
     }
-    --running;
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
-  if (cluster.leader()) {
-    int ranks_active = cluster.size() - 1;
+    --running_;
+  }
+
+  // Rank 0: stores the results a worker rank sent and answers with up to the
+  // number of tasks it asked for.
+  std::vector<std::int64_t> answer(const std::vector<double>& message) {
+    const auto wanted = static_cast<std::size_t>(message[0]);
+    std::vector<std::int64_t> work;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t k = 1; k + 1 < message.size();) {
+      const auto task = static_cast<std::size_t>(message[k]);
+      const auto length = static_cast<std::ptrdiff_t>(message[k + 1]);
+      const auto begin = message.begin() + static_cast<std::ptrdiff_t>(k + 2);
+      hooks_.store(task, std::vector<double>(begin, begin + length));
+      k += 2 + static_cast<std::size_t>(length);
+    }
+    for (std::size_t k = 0; k < wanted; ++k) {
+      const auto task = take();
+      if (!task) break;
+      work.push_back(static_cast<std::int64_t>(*task));
+    }
+    return work;
+  }
+
+  // Rank 0's main thread: a checkpoint when one is due.
+  void checkpoint_if_due() {
+    if (!hooks_.checkpoint || checkpoint_error_ ||
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint_).count() <
+            options_.checkpoint_seconds) {
+      return;
+    }
+    try {
+      hooks_.checkpoint();
+    } catch (...) {  // rethrown after the workers stop (a throw here would terminate)
+      checkpoint_error_ = std::current_exception();
+      stop_.request();
+    }
+    last_checkpoint_ = std::chrono::steady_clock::now();
+  }
+
+  // Rank 0's main thread: serve the other ranks until every worker is done.
+  void lead() {
+    int ranks_active = cluster_.size() - 1;
     std::vector<double> message;
-    while (running > 0 || ranks_active > 0) {
+    while (running_ > 0 || ranks_active > 0) {
       int from = 0;
-      if (cluster.poll(kTagRequest, from, message)) {
-        const auto wanted = static_cast<std::size_t>(message[0]);
-        std::vector<std::int64_t> work;
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          for (std::size_t k = 1; k + 1 < message.size();) {
-            const auto task = static_cast<std::size_t>(message[k]);
-            const auto length = static_cast<std::ptrdiff_t>(message[k + 1]);
-            const auto begin = message.begin() + static_cast<std::ptrdiff_t>(k + 2);
-            hooks.store(task, std::vector<double>(begin, begin + length));
-            k += 2 + static_cast<std::size_t>(length);
-          }
-          for (std::size_t k = 0; k < wanted; ++k) {
-            const auto task = take();
-            if (!task) break;
-            work.push_back(static_cast<std::int64_t>(*task));
-          }
-        }
-        if (wanted == 0) --ranks_active;  // its last message
-        cluster.send(from, kTagWork, work);
+      if (cluster_.poll(kTagRequest, from, message)) {
+        const std::vector<std::int64_t> work = answer(message);
+        if (static_cast<std::size_t>(message[0]) == 0) --ranks_active;  // its last message
+        cluster_.send(from, kTagWork, work);
         continue;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      if (hooks.checkpoint && !checkpoint_error &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
-              options.checkpoint_seconds) {
-        try {
-          hooks.checkpoint();
-        } catch (...) {  // rethrown after the workers stop (a throw here would terminate)
-          checkpoint_error = std::current_exception();
-          stop.request();
-        }
-        last_checkpoint = std::chrono::steady_clock::now();
+      checkpoint_if_due();
+    }
+  }
+
+  // Another rank's main thread, under the mutex: the request to send now, if
+  // any (tasks wanted, then the results not yet sent); takes rank 0's answer in.
+  std::vector<double> next_request(bool& waiting, bool& last_sent, std::vector<std::int64_t>& work) {
+    std::vector<double> message;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (waiting) {
+      int from = 0;
+      if (cluster_.poll(kTagWork, from, work)) {
+        waiting = false;
+        if (work.empty()) no_more_work_ = true;
+        queue_.insert(queue_.end(), work.begin(), work.end());
       }
     }
-  } else {
+    const bool finished_here = running_ == 0;
+    const bool stopping = no_more_work_ || stop_.requested();
+    // Keep one spare task per worker queued, so no worker waits for a reply.
+    const int target = 2 * threads_, queued = static_cast<int>(queue_.size());
+    const auto wanted = stopping || queued >= threads_ ? 0 : static_cast<std::size_t>(target - queued);
+    if (!waiting && (wanted > 0 || (finished_here && stopping) || outbox_results_ > 64)) {
+      message.push_back(finished_here && stopping ? 0.0 : static_cast<double>(wanted));
+      message.insert(message.end(), outbox_.begin(), outbox_.end());
+      outbox_.clear();
+      outbox_results_ = 0;
+      last_sent = finished_here && stopping;
+      waiting = true;
+    }
+    return message;
+  }
+
+  // Another rank's main thread: ask rank 0 for work and send results back.
+  void follow() {
     bool waiting = false, last_sent = false;
     std::vector<std::int64_t> work;
     while (!last_sent) {
-      std::vector<double> message;
-      {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (waiting) {
-          int from = 0;
-          if (cluster.poll(kTagWork, from, work)) {
-            waiting = false;
-            if (work.empty()) no_more_work = true;
-            queue.insert(queue.end(), work.begin(), work.end());
-          }
-        }
-        const bool finished_here = running == 0;
-        const bool stopping = no_more_work || stop.requested();
-        // Keep one spare task per worker queued, so no worker waits for a reply.
-        const int target = 2 * threads, queued = static_cast<int>(queue.size());
-        const auto wanted = stopping || queued >= threads ? 0 : static_cast<std::size_t>(target - queued);
-        if (!waiting && (wanted > 0 || (finished_here && stopping) || outbox_results > 64)) {
-          message.push_back(finished_here && stopping ? 0.0 : static_cast<double>(wanted));
-          message.insert(message.end(), outbox.begin(), outbox.end());
-          outbox.clear();
-          outbox_results = 0;
-          last_sent = finished_here && stopping;
-          waiting = true;
-        }
-      }
+      const std::vector<double> message = next_request(waiting, last_sent, work);
       if (!message.empty()) {
-        cluster.send(0, kTagRequest, message);
+        cluster_.send(0, kTagRequest, message);
       } else {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     }
     // The answer to the last message (empty) ends the exchange.
     int from = 0;
-    while (!cluster.poll(kTagWork, from, work)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (!cluster_.poll(kTagWork, from, work)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  for (auto& t : pool) t.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  if (checkpoint_error) std::rethrow_exception(checkpoint_error);
+
+  const Cluster& cluster_;
+  const std::vector<std::size_t>& tasks_;
+  const ScheduleOptions& options_;
+  const ScheduleHooks& hooks_;
+  StopRequest& stop_;
+  const int threads_;
+  std::mutex mutex_;
+  std::size_t cursor_ = 0;          // rank 0: the next task to hand out (under the mutex)
+  std::deque<std::size_t> queue_;   // other ranks: tasks handed out by rank 0, not yet taken
+  bool no_more_work_ = false;       // other ranks: rank 0 has nothing more
+  std::vector<double> outbox_;      // other ranks: results not yet sent
+  std::size_t outbox_results_ = 0;
+  std::vector<std::exception_ptr> errors_;
+  std::exception_ptr checkpoint_error_;  // rank 0's main thread: a checkpoint that could not be written
+  std::atomic<int> running_;
+  std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+void run_self_scheduled(const Cluster& cluster, const std::vector<std::size_t>& tasks, const ScheduleOptions& options,
+                        const ScheduleHooks& hooks, StopRequest& stop) {
+  SelfScheduler(cluster, tasks, options, hooks, stop).run();
 }
 
 }  // namespace pcnsim
