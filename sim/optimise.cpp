@@ -151,153 +151,204 @@ double local_objective(const std::vector<double>& x, std::vector<double>& gradie
   }
 }
 
-}  // namespace
-
-OptimiserRecord optimise(const Objective& objective, const OptimiserSettings& settings, const OptimiserRun& run,
-                         const Cluster& cluster, StopRequest& stop) {
-  const std::size_t k = settings.dimensions;
-  if (k == 0 || settings.starts < 1 || settings.local_starts < 0 || settings.local_starts > settings.starts ||
-      settings.max_evaluations < 1) {
-    throw std::invalid_argument("optimise: impossible settings");
-  }
-  const nlopt::algorithm algorithm = nlopt_algorithm(settings.local);
-  const UnitDesign design = latin_hypercube(k, static_cast<std::size_t>(settings.starts), settings.seed);
-  auto point = [&](std::size_t row) {
-    return std::vector<double>(design.points.begin() + static_cast<std::ptrdiff_t>(row * k),
-                               design.points.begin() + static_cast<std::ptrdiff_t>((row + 1) * k));
-  };
-
-  Journal journal;
-  for (const auto& e : run.replay) journal.known.emplace(e.unit, ObjectiveValue{e.loss, e.values});
-  // The objective through the journal: a point seen before is replayed.
-  const std::function<ObjectiveValue(const std::vector<double>&)> evaluate = [&](const std::vector<double>& unit) {
-    {
-      std::lock_guard<std::mutex> lock(journal.mutex);
-      if (const auto it = journal.known.find(unit); it != journal.known.end()) return it->second;
-    }
-    ObjectiveValue v = objective(unit);
-    std::lock_guard<std::mutex> lock(journal.mutex);
-    journal.known.emplace(unit, v);
-    if (++journal.computed == run.stop_after_evaluations) stop.request();
-    return v;
-  };
-  const std::function<void(const Evaluation&)> record = [&](const Evaluation& e) {
-    if (!cluster.leader()) return;  // other ranks send theirs with the task's result
-    std::lock_guard<std::mutex> lock(journal.mutex);
-    journal.add(e);
-  };
-  ScheduleOptions schedule{run.threads, run.checkpoint_seconds, -1};
-  ScheduleHooks hooks;
-  if (run.checkpoint) {
-    hooks.checkpoint = [&] {
-      OptimiserRecord snapshot;
-      {
-        std::lock_guard<std::mutex> lock(journal.mutex);
-        snapshot = journal.snapshot();
-      }
-      run.checkpoint(snapshot);
+// One optimisation: the Latin hypercube (phase 1), then local searches from
+// its best points (phase 2), every evaluation through the journal.
+class Optimisation {
+ public:
+  Optimisation(const Objective& objective, const OptimiserSettings& settings, const OptimiserRun& run,
+               const Cluster& cluster, StopRequest& stop)
+      : objective_(objective),
+        settings_(settings),
+        run_(run),
+        cluster_(cluster),
+        stop_(stop),
+        k_(settings.dimensions),
+        algorithm_(nlopt_algorithm(settings.local)),
+        design_(latin_hypercube(k_, static_cast<std::size_t>(settings.starts), settings.seed)),
+        schedule_{run.threads, run.checkpoint_seconds, -1} {
+    for (const auto& e : run.replay) journal_.known.emplace(e.unit, ObjectiveValue{e.loss, e.values});
+    evaluate_ = [this](const std::vector<double>& unit) { return evaluate(unit); };
+    record_ = [this](const Evaluation& e) {
+      if (!cluster_.leader()) return;  // other ranks send theirs with the task's result
+      std::lock_guard<std::mutex> lock(journal_.mutex);
+      journal_.add(e);
     };
+    if (run.checkpoint) {
+      hooks_.checkpoint = [this] {
+        OptimiserRecord snapshot;
+        {
+          std::lock_guard<std::mutex> lock(journal_.mutex);
+          snapshot = journal_.snapshot();
+        }
+        run_.checkpoint(snapshot);
+      };
+    }
+  }
+
+  OptimiserRecord run() {
+    run_latin_hypercube();
+    const std::vector<std::int64_t> chosen = choose_local_starts();
+    if (!chosen.empty()) run_local_searches(chosen);
+    if (!cluster_.leader()) return {};
+    OptimiserRecord result = journal_.snapshot();
+    const bool lhs_done = result.evaluations.size() >= static_cast<std::size_t>(settings_.starts);
+    const bool local_done =
+        std::all_of(result.local.begin(), result.local.end(), [](const LocalSearch& s) { return s.done; });
+    result.complete = lhs_done && (settings_.local_starts == 0 || (!chosen.empty() && local_done));
+    return result;
+  }
+
+ private:
+  std::vector<double> point(std::size_t row) const {
+    return std::vector<double>(design_.points.begin() + static_cast<std::ptrdiff_t>(row * k_),
+                               design_.points.begin() + static_cast<std::ptrdiff_t>((row + 1) * k_));
+  }
+
+  // The objective through the journal: a point seen before is replayed.
+  ObjectiveValue evaluate(const std::vector<double>& unit) {
+    {
+      std::lock_guard<std::mutex> lock(journal_.mutex);
+      if (const auto it = journal_.known.find(unit); it != journal_.known.end()) return it->second;
+    }
+    ObjectiveValue v = objective_(unit);
+    std::lock_guard<std::mutex> lock(journal_.mutex);
+    journal_.known.emplace(unit, v);
+    if (++journal_.computed == run_.stop_after_evaluations) stop_.request();
+    return v;
+  }
+
+  void store_evaluations(const std::vector<double>& result) {
+    std::size_t at = 3;
+    std::lock_guard<std::mutex> lock(journal_.mutex);
+    for (std::size_t n = 0; n < static_cast<std::size_t>(result[2]); ++n) journal_.add(decode(result, at));
   }
 
   // 1. The Latin hypercube, one task per point.
-  std::optional<Progress> progress;
-  if (cluster.leader()) {
-    progress.emplace("LHS evaluations", settings.starts, run.quiet);
-    journal.progress = &*progress;
-  }
-  hooks.work = [&](std::size_t row) {
-    const std::vector<double> unit = point(row);
-    const ObjectiveValue v = evaluate(unit);
-    const Evaluation e{Phase::lhs, static_cast<int>(row), 0, unit, v.loss, v.values};
-    record(e);
-    return task_result(true, 0, {e});
-  };
-  auto store_evaluations = [&](const std::vector<double>& result) {
-    std::size_t at = 3;
-    std::lock_guard<std::mutex> lock(journal.mutex);
-    for (std::size_t n = 0; n < static_cast<std::size_t>(result[2]); ++n) journal.add(decode(result, at));
-  };
-  hooks.store = [&](std::size_t, const std::vector<double>& result) { store_evaluations(result); };
-  std::vector<std::size_t> rows(static_cast<std::size_t>(settings.starts));
-  for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
-  run_self_scheduled(cluster, rows, schedule, hooks, stop);
-  if (progress) progress->finish();
-
-  // 2. Local searches from the best points (rank 0 chooses and tells the others).
-  constexpr int kTagStarts = 3;
-  std::vector<std::int64_t> chosen;
-  if (cluster.leader()) {
-    if (!stop.requested() && journal.record.size() == rows.size()) {
-      std::vector<std::pair<double, std::size_t>> ranked;
-      for (const auto& [key, e] : journal.record) {
-        ranked.emplace_back(std::isnan(e.loss) ? std::numeric_limits<double>::infinity() : e.loss,
-                            static_cast<std::size_t>(e.start));
-      }
-      std::sort(ranked.begin(), ranked.end());
-      for (int j = 0; j < settings.local_starts; ++j) chosen.push_back(static_cast<std::int64_t>(ranked[j].second));
+  void run_latin_hypercube() {
+    std::optional<Progress> progress;
+    if (cluster_.leader()) {
+      progress.emplace("LHS evaluations", settings_.starts, run_.quiet);
+      journal_.progress = &*progress;
     }
-    for (int r = 1; r < cluster.size(); ++r) cluster.send(r, kTagStarts, chosen);
-  } else {
-    int from = 0;
-    while (!cluster.poll(kTagStarts, from, chosen)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  if (!chosen.empty()) {
-    journal.local.resize(chosen.size());
-    for (std::size_t j = 0; j < chosen.size(); ++j) {
-      journal.local[j].lhs_row = static_cast<int>(chosen[j]);
-      journal.local[j].result = "not started";
-    }
-    std::optional<Progress> local_progress;
-    if (cluster.leader()) {
-      // An upper bound: a search may end before its last evaluation.
-      local_progress.emplace("local-search evaluations (at most)", settings.local_starts * settings.max_evaluations,
-                             run.quiet);
-      journal.progress = &*local_progress;
-    }
-    hooks.work = [&](std::size_t search) {
-      LocalContext context{&evaluate, &record, &stop, static_cast<int>(search), {}, nullptr};
-      nlopt::opt opt(algorithm, static_cast<unsigned>(k));
-      opt.set_lower_bounds(0.0);
-      opt.set_upper_bounds(1.0);
-      opt.set_maxeval(settings.max_evaluations);
-      opt.set_xtol_rel(settings.xtol_rel);
-      opt.set_initial_step(settings.initial_step);
-      opt.set_min_objective(local_objective, &context);
-      std::vector<double> x = point(static_cast<std::size_t>(chosen[search]));
-      double best = 0;
-      int code = nlopt::FAILURE;
-      try {
-        code = opt.optimize(x, best);
-      } catch (const nlopt::forced_stop&) {
-        code = nlopt::FORCED_STOP;
-      } catch (const nlopt::roundoff_limited&) {
-        code = nlopt::ROUNDOFF_LIMITED;  // a normal end: no further progress possible
-      } catch (const std::runtime_error&) {
-        code = nlopt::FAILURE;
-      }
-      if (context.error) std::rethrow_exception(context.error);
-      return task_result(code != nlopt::FORCED_STOP, code, context.evaluations);
+    hooks_.work = [this](std::size_t row) {
+      const std::vector<double> unit = point(row);
+      const ObjectiveValue v = evaluate(unit);
+      const Evaluation e{Phase::lhs, static_cast<int>(row), 0, unit, v.loss, v.values};
+      record_(e);
+      return task_result(true, 0, {e});
     };
-    hooks.store = [&](std::size_t search, const std::vector<double>& result) {
+    hooks_.store = [this](std::size_t, const std::vector<double>& result) { store_evaluations(result); };
+    std::vector<std::size_t> rows(static_cast<std::size_t>(settings_.starts));
+    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
+    run_self_scheduled(cluster_, rows, schedule_, hooks_, stop_);
+    if (progress) progress->finish();
+  }
+
+  // 2a. The starts of the local searches: the best LHS points (rank 0 chooses
+  // and tells the others; none when phase 1 did not finish).
+  std::vector<std::int64_t> choose_local_starts() {
+    constexpr int kTagStarts = 3;
+    std::vector<std::int64_t> chosen;
+    if (cluster_.leader()) {
+      if (!stop_.requested() && journal_.record.size() == static_cast<std::size_t>(settings_.starts)) {
+        std::vector<std::pair<double, std::size_t>> ranked;
+        for (const auto& [key, e] : journal_.record) {
+          ranked.emplace_back(std::isnan(e.loss) ? std::numeric_limits<double>::infinity() : e.loss,
+                              static_cast<std::size_t>(e.start));
+        }
+        std::sort(ranked.begin(), ranked.end());
+        for (int j = 0; j < settings_.local_starts; ++j) chosen.push_back(static_cast<std::int64_t>(ranked[j].second));
+      }
+      for (int r = 1; r < cluster_.size(); ++r) cluster_.send(r, kTagStarts, chosen);
+    } else {
+      int from = 0;
+      while (!cluster_.poll(kTagStarts, from, chosen)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return chosen;
+  }
+
+  // One local search from an LHS point: its task result (done, NLopt code, evaluations).
+  std::vector<double> local_search(std::size_t search, const std::vector<double>& start) {
+    LocalContext context{&evaluate_, &record_, &stop_, static_cast<int>(search), {}, nullptr};
+    nlopt::opt opt(algorithm_, static_cast<unsigned>(k_));
+    opt.set_lower_bounds(0.0);
+    opt.set_upper_bounds(1.0);
+    opt.set_maxeval(settings_.max_evaluations);
+    opt.set_xtol_rel(settings_.xtol_rel);
+    opt.set_initial_step(settings_.initial_step);
+    opt.set_min_objective(local_objective, &context);
+    std::vector<double> x = start;
+    double best = 0;
+    int code = nlopt::FAILURE;
+    try {
+      code = opt.optimize(x, best);
+    } catch (const nlopt::forced_stop&) {
+      code = nlopt::FORCED_STOP;
+    } catch (const nlopt::roundoff_limited&) {
+      code = nlopt::ROUNDOFF_LIMITED;  // a normal end: no further progress possible
+    } catch (const std::runtime_error&) {
+      code = nlopt::FAILURE;
+    }
+    if (context.error) std::rethrow_exception(context.error);
+    return task_result(code != nlopt::FORCED_STOP, code, context.evaluations);
+  }
+
+  // 2b. The local searches, one task each.
+  void run_local_searches(const std::vector<std::int64_t>& chosen) {
+    journal_.local.resize(chosen.size());
+    for (std::size_t j = 0; j < chosen.size(); ++j) {
+      journal_.local[j].lhs_row = static_cast<int>(chosen[j]);
+      journal_.local[j].result = "not started";
+    }
+    std::optional<Progress> progress;
+    if (cluster_.leader()) {
+      // An upper bound: a search may end before its last evaluation.
+      progress.emplace("local-search evaluations (at most)", settings_.local_starts * settings_.max_evaluations,
+                       run_.quiet);
+      journal_.progress = &*progress;
+    }
+    hooks_.work = [&](std::size_t search) {
+      return local_search(search, point(static_cast<std::size_t>(chosen[search])));
+    };
+    hooks_.store = [this](std::size_t search, const std::vector<double>& result) {
       store_evaluations(result);
-      std::lock_guard<std::mutex> lock(journal.mutex);
-      LocalSearch& s = journal.local[search];
+      std::lock_guard<std::mutex> lock(journal_.mutex);
+      LocalSearch& s = journal_.local[search];
       s.done = result[0] != 0;
       s.result = result_text(static_cast<int>(result[1]));
       s.evaluations = static_cast<int>(result[2]);
     };
     std::vector<std::size_t> searches(chosen.size());
     for (std::size_t j = 0; j < searches.size(); ++j) searches[j] = j;
-    run_self_scheduled(cluster, searches, schedule, hooks, stop);
-    if (local_progress) local_progress->finish();
-    journal.progress = nullptr;
+    run_self_scheduled(cluster_, searches, schedule_, hooks_, stop_);
+    if (progress) progress->finish();
+    journal_.progress = nullptr;
   }
-  if (!cluster.leader()) return {};
-  OptimiserRecord result = journal.snapshot();
-  const bool lhs_done = result.evaluations.size() >= rows.size();
-  const bool local_done = std::all_of(result.local.begin(), result.local.end(), [](const LocalSearch& s) { return s.done; });
-  result.complete = lhs_done && (settings.local_starts == 0 || (!chosen.empty() && local_done));
-  return result;
+
+  const Objective& objective_;
+  const OptimiserSettings& settings_;
+  const OptimiserRun& run_;
+  const Cluster& cluster_;
+  StopRequest& stop_;
+  const std::size_t k_;
+  const nlopt::algorithm algorithm_;
+  const UnitDesign design_;
+  Journal journal_;
+  std::function<ObjectiveValue(const std::vector<double>&)> evaluate_;
+  std::function<void(const Evaluation&)> record_;
+  ScheduleOptions schedule_;
+  ScheduleHooks hooks_;
+};
+
+}  // namespace
+
+OptimiserRecord optimise(const Objective& objective, const OptimiserSettings& settings, const OptimiserRun& run,
+                         const Cluster& cluster, StopRequest& stop) {
+  if (settings.dimensions == 0 || settings.starts < 1 || settings.local_starts < 0 ||
+      settings.local_starts > settings.starts || settings.max_evaluations < 1) {
+    throw std::invalid_argument("optimise: impossible settings");
+  }
+  return Optimisation(objective, settings, run, cluster, stop).run();
 }
 
 }  // namespace pcnsim
