@@ -1,3 +1,5 @@
+// Mechanism 4, ARRS workforce: claims priced from caps and recomputed to the
+// penny, ceilings and redistribution, and what more money or no labour does.
 #include <catch2/catch.hpp>
 #include <map>
 
@@ -181,54 +183,4 @@ TEST_CASE("an empty labour pool gives no hires and leaves all money unclaimed", 
       for (const auto& m : r->finance.arrs[y]) REQUIRE(m.claimed == 0);
     }
   }
-}
-
-TEST_CASE("switching substitution off never lowers GP workload", "[gp_workload][metamorphic]") {
-  const RunResult on = small(), off = small({{"gp_workload.substitution", "false"}});
-  const auto& a = on.weekly, &b = off.weekly;
-  REQUIRE(a.gp_supplied_hours.size() == b.gp_supplied_hours.size());
-  for (std::size_t k = 0; k < a.gp_supplied_hours.size(); ++k) REQUIRE(b.gp_supplied_hours[k] >= a.gp_supplied_hours[k]);
-  const auto& ha = on.recorder.find("hours_per_gp_fte")->value, &hb = off.recorder.find("hours_per_gp_fte")->value;
-  const auto& ua = on.recorder.find("gp_unmet_hours")->value, &ub = off.recorder.find("gp_unmet_hours")->value;
-  for (std::size_t s = 0; s < ha.size(); ++s) {
-    REQUIRE(hb[s] >= ha[s] - 1e-9);
-    REQUIRE(ub[s] >= ua[s] - 1e-9);
-  }
-  CHECK(hb.back() > ha.back());  // by 2024 the substitution matters
-}
-
-TEST_CASE("GP demand follows list, needs and the COVID-19 shock", "[gp_workload]") {
-  const RunResult run = small();
-  const auto& p = run.world.practices;
-  const auto& gp = run.scenario.gp_workload;
-  const double per_patient_week = gp.consultations_per_patient_year * gp.minutes_per_consultation / 60.0 / (365.25 / 7.0);
-  const int before = 0, during = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));
-  for (std::size_t i = 0; i < p.size(); i += 37) {
-    const double base = p.list_size[i] * p.needs_index[i] * per_patient_week;
-    CHECK(run.weekly.gp_demand_hours[before * p.size() + i] == Approx(base).epsilon(1e-5));
-    CHECK(run.weekly.gp_demand_hours[during * p.size() + i] ==
-          Approx(base * (1 + run.scenario.covid.extra_gp_demand_share)).epsilon(1e-5));
-  }
-}
-
-TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfactuals", "[switches]") {
-  const RunResult no_money = small({{"funding.enabled", "false"}});
-  for (const auto& year : no_money.finance.lines) {
-    for (Pence p : year) REQUIRE(p == 0);
-  }
-  for (const auto& year : no_money.finance.arrs) {
-    for (const auto& m : year) REQUIRE(m.ceiling == 0);
-  }
-  CHECK(no_money.arrs_hires == 0);
-
-  // (Downstream, GP workload off leaves all GP capacity spare: see the IIF test.)
-  const RunResult no_gp = small({{"gp_workload.enabled", "false"}}), with_gp = small();
-  CHECK(no_gp.arrs_hires > 0);  // the other mechanisms still run
-
-  const RunResult no_covid = small({{"covid.enabled", "false"}});
-  const RunResult& with_covid = with_gp;
-  const int during = *with_covid.calendar.step_of(Date::from_ymd(2020, 6, 1));
-  CHECK(no_covid.recorder.find("gp_demand_hours")->value[during] <
-        with_covid.recorder.find("gp_demand_hours")->value[during]);
-  CHECK(no_covid.arrs_hires > with_covid.arrs_hires);  // recruitment was disrupted by the shock
 }

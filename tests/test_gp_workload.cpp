@@ -1,0 +1,46 @@
+// Mechanism 5, GP workload: demand from list, needs and COVID-19; ARRS
+// substitution takes work off GPs.
+#include <catch2/catch.hpp>
+
+#include "pcnsim/scenario.hpp"
+#include "pcnsim/simulation.hpp"
+
+using namespace pcnsim;
+
+namespace {
+
+const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
+
+RunResult small(std::vector<Override> overrides = {}) {
+  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
+}
+
+}  // namespace
+
+TEST_CASE("switching substitution off never lowers GP workload", "[gp_workload][metamorphic]") {
+  const RunResult on = small(), off = small({{"gp_workload.substitution", "false"}});
+  const auto& a = on.weekly, &b = off.weekly;
+  REQUIRE(a.gp_supplied_hours.size() == b.gp_supplied_hours.size());
+  for (std::size_t k = 0; k < a.gp_supplied_hours.size(); ++k) REQUIRE(b.gp_supplied_hours[k] >= a.gp_supplied_hours[k]);
+  const auto& ha = on.recorder.find("hours_per_gp_fte")->value, &hb = off.recorder.find("hours_per_gp_fte")->value;
+  const auto& ua = on.recorder.find("gp_unmet_hours")->value, &ub = off.recorder.find("gp_unmet_hours")->value;
+  for (std::size_t s = 0; s < ha.size(); ++s) {
+    REQUIRE(hb[s] >= ha[s] - 1e-9);
+    REQUIRE(ub[s] >= ua[s] - 1e-9);
+  }
+  CHECK(hb.back() > ha.back());  // by 2024 the substitution matters
+}
+
+TEST_CASE("GP demand follows list, needs and the COVID-19 shock", "[gp_workload]") {
+  const RunResult run = small();
+  const auto& p = run.world.practices;
+  const auto& gp = run.scenario.gp_workload;
+  const double per_patient_week = gp.consultations_per_patient_year * gp.minutes_per_consultation / 60.0 / (365.25 / 7.0);
+  const int before = 0, during = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));
+  for (std::size_t i = 0; i < p.size(); i += 37) {
+    const double base = p.list_size[i] * p.needs_index[i] * per_patient_week;
+    CHECK(run.weekly.gp_demand_hours[before * p.size() + i] == Approx(base).epsilon(1e-5));
+    CHECK(run.weekly.gp_demand_hours[during * p.size() + i] ==
+          Approx(base * (1 + run.scenario.covid.extra_gp_demand_share)).epsilon(1e-5));
+  }
+}

@@ -1,0 +1,40 @@
+// The step loop: each mechanism switched off gives its counterfactual while
+// the others still run.
+#include <catch2/catch.hpp>
+
+#include "pcnsim/scenario.hpp"
+#include "pcnsim/simulation.hpp"
+
+using namespace pcnsim;
+
+namespace {
+
+const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
+
+RunResult small(std::vector<Override> overrides = {}) {
+  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
+}
+
+}  // namespace
+
+TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfactuals", "[switches]") {
+  const RunResult no_money = small({{"funding.enabled", "false"}});
+  for (const auto& year : no_money.finance.lines) {
+    for (Pence p : year) REQUIRE(p == 0);
+  }
+  for (const auto& year : no_money.finance.arrs) {
+    for (const auto& m : year) REQUIRE(m.ceiling == 0);
+  }
+  CHECK(no_money.arrs_hires == 0);
+
+  // (Downstream, GP workload off leaves all GP capacity spare: see the IIF test.)
+  const RunResult no_gp = small({{"gp_workload.enabled", "false"}}), with_gp = small();
+  CHECK(no_gp.arrs_hires > 0);  // the other mechanisms still run
+
+  const RunResult no_covid = small({{"covid.enabled", "false"}});
+  const RunResult& with_covid = with_gp;
+  const int during = *with_covid.calendar.step_of(Date::from_ymd(2020, 6, 1));
+  CHECK(no_covid.recorder.find("gp_demand_hours")->value[during] <
+        with_covid.recorder.find("gp_demand_hours")->value[during]);
+  CHECK(no_covid.arrs_hires > with_covid.arrs_hires);  // recruitment was disrupted by the shock
+}
