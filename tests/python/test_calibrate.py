@@ -9,36 +9,16 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
 import h5py
 import numpy as np
 
-binary, source = sys.argv[1], os.path.abspath(sys.argv[2])
-demo = os.path.join(source, "calibrations", "synthetic-small-demo.yaml")
+from harness import binary, in_source, same_datasets, source
+from harness import pcnsim as run
 
-
-def run(*args, expect=0):
-    proc = subprocess.run([binary, *args], capture_output=True, text=True)
-    assert proc.returncode == expect, (args, proc.returncode, proc.stdout[-1500:], proc.stderr[-1500:])
-    return proc
-
-
-def contents(path):
-    """Every dataset by name, and the root attributes but the creation time."""
-    with h5py.File(path, "r") as f:
-        data = {}
-        f.visititems(lambda name, item: data.update({name: item[()]}) if isinstance(item, h5py.Dataset) else None)
-        return data, {k: v for k, v in f.attrs.items() if k != "created"}
-
-
-def same_datasets(a, b):
-    (data_a, attrs_a), (data_b, attrs_b) = contents(a), contents(b)
-    assert data_a.keys() == data_b.keys() and attrs_a == attrs_b, (a, b)
-    for name, x in data_a.items():
-        assert np.array_equal(x, data_b[name], equal_nan=x.dtype.kind == "f"), (a, b, name)
+demo = in_source("calibrations", "synthetic-small-demo.yaml")
 
 
 def validate_any(*args):

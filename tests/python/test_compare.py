@@ -7,15 +7,15 @@ scenario file sets. Usage: test_compare.py PCNSIM_BINARY SOURCE_DIR"""
 import csv
 import glob
 import os
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import yaml
 
-binary, source = sys.argv[1], sys.argv[2]
-scenario_dir = os.path.join(source, "scenarios")
+from harness import in_source, pcnsim
+
+scenario_dir = in_source("scenarios")
 REPLICATES = "20"
 TEACHING = ["population.source=synthetic", "population.synthetic.practices=10", "population.synthetic.commissioners=1",
             "population.synthetic.region_km=15", "population.synthetic.towns_per_commissioner=2",
@@ -54,9 +54,7 @@ baseline_values = leaves(yaml.safe_load(open(os.path.join(scenario_dir, "baselin
 
 
 def run(args):
-    proc = subprocess.run([binary, *args], capture_output=True, text=True)
-    assert proc.returncode == 0, (args, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
-    return proc.stdout
+    return pcnsim(*args).stdout
 
 
 failures = []

@@ -4,29 +4,16 @@ replicate 0 equal to a single run; and `pcnsim compare` on bad input.
 Usage: test_ensemble.py PCNSIM_BINARY SOURCE_DIR"""
 import csv
 import os
-import subprocess
-import sys
 import tempfile
 
 import h5py
 import numpy as np
 
-binary, source = sys.argv[1], sys.argv[2]
-small = os.path.join(source, "scenarios", "synthetic-small.yaml")
+from harness import in_source
+from harness import contents as datasets
+from harness import pcnsim as run
 
-
-def run(*args, expect=0):
-    proc = subprocess.run([binary, *args], capture_output=True, text=True)
-    assert proc.returncode == expect, (args, proc.returncode, proc.stdout, proc.stderr)
-    return proc
-
-
-def datasets(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
-        attrs = {k: v for k, v in f.attrs.items() if k != "created"}
-    return out, attrs
+small = in_source("scenarios", "synthetic-small.yaml")
 
 
 with tempfile.TemporaryDirectory() as tmp:

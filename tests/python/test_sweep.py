@@ -7,39 +7,17 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
 import h5py
 import numpy as np
 
-binary, source = sys.argv[1], sys.argv[2]
-sweeps = os.path.join(source, "sweeps")
-small = os.path.join(source, "tests", "data", "sweep-small.yaml")
+from harness import binary, in_source, same_datasets, source
+from harness import pcnsim as run
 
-
-def run(*args, expect=0):
-    proc = subprocess.run([binary, *args], capture_output=True, text=True)
-    assert proc.returncode == expect, (args, proc.returncode, proc.stdout[-1500:], proc.stderr[-1500:])
-    return proc
-
-
-def same_datasets(a, b):
-    with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
-        names = []
-        fa.visit(lambda n: names.append(n) if isinstance(fa[n], h5py.Dataset) else None)
-        other = []
-        fb.visit(lambda n: other.append(n) if isinstance(fb[n], h5py.Dataset) else None)
-        assert sorted(names) == sorted(other), (a, b)
-        for n in names:
-            x, y = fa[n][()], fb[n][()]
-            if x.dtype.kind == "f":
-                assert np.array_equal(x, y, equal_nan=True), n
-            else:
-                assert np.array_equal(x, y), n
-        attrs = lambda f: {k: v for k, v in f.attrs.items() if k != "created"}
-        assert attrs(fa) == attrs(fb)
+sweeps = in_source("sweeps")
+small = in_source("tests", "data", "sweep-small.yaml")
 
 
 def valid_checkpoint(path, runs):
