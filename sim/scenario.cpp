@@ -13,46 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Diagnostic yaml_syntax_error(const std::string& file, const YAML::Exception& e) {
-  Diagnostic d{file, 0, 0, "", e.msg};
-  if (e.mark.line >= 0) {
-    d.line = e.mark.line + 1;
-    d.column = e.mark.column + 1;
-  }
-  d.message = "YAML syntax error: " + e.msg;
-  return d;
-}
-
-YAML::Node parse_yaml(const std::string& text, const std::string& file) {
-  try {
-    YAML::Node node = YAML::Load(text);
-    if (node.IsNull()) throw InputError(Diagnostic{file, 0, 0, "", "the scenario is empty"});
-    if (!node.IsMap()) {
-      Diagnostic d{file, 0, 0, "", "a scenario must be a YAML map of parameter blocks"};
-      if (node.Mark().line >= 0) d.line = node.Mark().line + 1;
-      throw InputError(d);
-    }
-    return node;
-  } catch (const YAML::Exception& e) {
-    throw InputError(yaml_syntax_error(file, e));
-  }
-}
-
-std::string read_text(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "scenario file not found"});
-  if (fs::is_directory(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "is a directory, expected a scenario file"});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  // yaml-cpp passes invalid bytes through into names and HDF5 strings.
-  if (const auto at = invalid_utf8_position(buffer.str())) {
-    throw InputError(Diagnostic{path, at->first, at->second, "", "bytes that are not valid UTF-8"});
-  }
-  return buffer.str();
-}
-
 // Records `file` as the origin of every path below `node`.
 void mark_origin(const YAML::Node& node, const std::string& prefix, const std::string& file,
                  std::map<std::string, std::string>& origin) {
@@ -81,29 +41,27 @@ void merge_into(YAML::Node base, const YAML::Node& over) {
   }
 }
 
-// Loads a file and the chain of files it extends into one tree.
-YamlSource load_chain(const std::string& text, const std::string& file, std::set<std::string>& seen, int depth) {
-  YAML::Node node = parse_yaml(text, file);
+// Loads a file and the chain of files it extends into one tree; duplicate keys
+// of every file go to `problems`.
+YamlSource load_chain(const std::string& text, const std::string& file, std::set<std::string>& seen, int depth,
+                      DiagnosticList& problems) {
+  YAML::Node node = parse_yaml_map(text, file, "scenario", problems);
   YamlSource merged;
   if (YAML::Node parent = node["extends"]) {
-    if (!parent.IsScalar()) {
-      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
-                                  "expected the path of another scenario file"});
-    }
+    // Reports what was found so far with the problem that stops the reading.
+    auto stop = [&](const std::string& message) {
+      problems.add(diagnostic_at(file, parent, "extends", message));
+      problems.throw_if_any();
+    };
+    if (!parent.IsScalar()) stop("expected the path of another scenario file");
     fs::path parent_path = fs::path(parent.Scalar());
     if (parent_path.is_relative()) parent_path = fs::path(file).parent_path() / parent_path;
     const std::string parent_file = parent_path.lexically_normal().string();
     std::error_code ec;
     const std::string key = fs::weakly_canonical(parent_path, ec).string();
-    if (depth > 16 || !seen.insert(key).second) {
-      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
-                                  "'extends' forms a cycle"});
-    }
-    if (!fs::exists(parent_path, ec)) {
-      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
-                                  "extended scenario '" + parent_file + "' not found"});
-    }
-    merged = load_chain(read_text(parent_file), parent_file, seen, depth + 1);
+    if (depth > 16 || !seen.insert(key).second) stop("'extends' forms a cycle");
+    if (!fs::exists(parent_path, ec)) stop("extended scenario '" + parent_file + "' not found");
+    merged = load_chain(read_yaml_file(parent_file, "scenario file"), parent_file, seen, depth + 1, problems);
     node.remove("extends");
     merge_into(merged.root, node);
   } else {
@@ -164,10 +122,10 @@ void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticLi
   }
 }
 
-Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides) {
+// `problems` holds those found while loading the files (duplicate keys).
+Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides, DiagnosticList problems) {
   for (const auto& o : overrides) apply_override(source, o);
   Scenario scenario;
-  DiagnosticList problems;
   YamlReader reader(source, source.root, "", problems);
   scenario.describe(reader);
   reader.finish();
@@ -190,12 +148,16 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
   std::set<std::string> seen;
   std::error_code ec;
   seen.insert(fs::weakly_canonical(path, ec).string());
-  return finish_loading(load_chain(read_text(path), path, seen, 0), overrides);
+  DiagnosticList problems;
+  YamlSource source = load_chain(read_yaml_file(path, "scenario file"), path, seen, 0, problems);
+  return finish_loading(std::move(source), overrides, std::move(problems));
 }
 
 Scenario load_scenario_text(const std::string& text, const std::string& file, const std::vector<Override>& overrides) {
   std::set<std::string> seen;
-  return finish_loading(load_chain(text, file, seen, 0), overrides);
+  DiagnosticList problems;
+  YamlSource source = load_chain(text, file, seen, 0, problems);
+  return finish_loading(std::move(source), overrides, std::move(problems));
 }
 
 std::string resolved_yaml(const Scenario& scenario) {

@@ -157,14 +157,14 @@ void check_factor_path(SpecReader& reader, const YAML::Node& f, const std::strin
   }
 }
 
-SweepSpec load_sweep(const std::string& path) { return load_sweep_text(read_spec_file(path, "sweep file"), path); }
+SweepSpec load_sweep(const std::string& path) { return load_sweep_text(read_yaml_file(path, "sweep file"), path); }
 
 SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   SweepSpec spec;
   spec.file = path;
   spec.text = text;
-  const YAML::Node root = parse_spec_text(spec.text, path, "sweep file");
   DiagnosticList problems;
+  const YAML::Node root = parse_yaml_map(spec.text, path, "sweep file", problems);
   SpecReader reader(path, problems);
   auto complain = [&](const YAML::Node& node, const std::string& key, const std::string& message) {
     reader.complain(node, key, message);
