@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "pcnsim/cluster.hpp"
+#include "pcnsim/csv.hpp"
 #include "pcnsim/ensemble.hpp"
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
@@ -367,45 +368,50 @@ std::string design_csv(const SweepSpec& spec, const SweepDesign& design) {
 }
 
 std::vector<Override> design_row_overrides(const std::string& csv_path, long row, const std::string& scenario_path) {
-  std::ifstream in(csv_path);
-  if (!in) throw InputError(Diagnostic{csv_path, 0, 0, "", "design file not found or not readable"});
-  std::string line;
-  std::vector<std::string> header;
-  std::getline(in, line);
-  {
-    std::stringstream s(line);
-    std::string cell;
-    while (std::getline(s, cell, ',')) header.push_back(cell);
-  }
+  const CsvTable table = read_csv(csv_path);  // strict: every row as wide as the header
+  const std::vector<std::string>& header = table.header;
   if (header.empty() || header.front() != "row") {
     throw InputError(Diagnostic{csv_path, 1, 1, "", "expected a design file from `pcnsim design` (first column `row`)"});
   }
-  int line_no = 1;
-  while (std::getline(in, line)) {
-    ++line_no;
-    std::stringstream s(line);
-    std::vector<std::string> cells;
-    std::string cell;
-    while (std::getline(s, cell, ',')) cells.push_back(cell);
-    if (cells.empty() || cells.front() != std::to_string(row)) continue;
-    if (cells.size() != header.size()) {
-      throw InputError(Diagnostic{csv_path, line_no, 0, "", "expected " + std::to_string(header.size()) + " fields"});
+  // Every column once, every cell a number: all problems at once, before any run.
+  DiagnosticList problems;
+  for (std::size_t c = 1; c < header.size(); ++c) {
+    const auto first = std::find(header.begin(), header.end(), header[c]) - header.begin();
+    if (static_cast<std::size_t>(first) != c) {
+      problems.add({csv_path, table.header_places[c].line, table.header_places[c].column, header[c],
+                    "duplicate design column (first at column " +
+                        std::to_string(table.header_places[static_cast<std::size_t>(first)].column) + ")"});
     }
-    std::vector<Override> out;
-    std::optional<Scenario> base;
-    for (std::size_t c = 1; c < header.size(); ++c) {
-      const std::string& col = header[c];
-      if (col.rfind("scale(", 0) == 0 && col.back() == ')') {
-        const std::string path = col.substr(6, col.size() - 7);
-        if (!base) base = load_scenario(scenario_path);
-        out.push_back({path, scaled_series(series_of(*base, path), std::stod(cells[c]))});
-      } else {
-        out.push_back({col, cells[c]});
+  }
+  const CsvRow* wanted = nullptr;
+  for (const CsvRow& r : table.rows) {
+    for (std::size_t c = 0; c < r.fields.size(); ++c) {
+      const auto value = number_from_text(r.fields[c]);
+      const bool whole = value && std::floor(*value) == *value;
+      if (!value || !std::isfinite(*value) || (c == 0 && !whole)) {
+        problems.add({csv_path, r.places[c].line, r.places[c].column, header[c],
+                      std::string(c == 0 ? "expected a design row number" : "expected a number") + ", got '" +
+                          r.fields[c] + "'"});
       }
     }
-    return out;
+    if (!wanted && r.fields.front() == std::to_string(row)) wanted = &r;
   }
-  throw InputError(Diagnostic{csv_path, 0, 0, "", "no design row " + std::to_string(row)});
+  problems.throw_if_any();
+  if (!wanted) throw InputError(Diagnostic{csv_path, 0, 0, "", "no design row " + std::to_string(row)});
+  std::vector<Override> out;
+  std::optional<Scenario> base;
+  for (std::size_t c = 1; c < header.size(); ++c) {
+    const std::string& col = header[c];
+    const std::string& cell = wanted->fields[c];
+    if (col.rfind("scale(", 0) == 0 && col.back() == ')') {
+      const std::string path = col.substr(6, col.size() - 7);
+      if (!base) base = load_scenario(scenario_path);
+      out.push_back({path, scaled_series(series_of(*base, path), *number_from_text(cell))});
+    } else {
+      out.push_back({col, cell});
+    }
+  }
+  return out;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <unistd.h>
 
+#include "pcnsim/csv.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/validate.hpp"
 #include "pcnsim/yaml.hpp"
@@ -119,4 +120,15 @@ TEST_CASE("the targets file is strict: sections, keys, types and duplicates", "[
   CHECK(p[2].message == "unknown key; did you mean 'relative'?");
   CHECK(p[3].key == "arrs.fte.tolerance");
   CHECK(read_targets(std::string(PCNSIM_SOURCE_DIR) + "/data/targets.yaml").size() == 28);
+}
+
+TEST_CASE("CSV fields know their line and column", "[yaml][csv]") {
+  const CsvTable t = parse_csv("row,a,\"b,c\"\n0,\"x\ny\",3\n", "d.csv");
+  REQUIRE(t.header_places.size() == 3);
+  CHECK(t.header_places[2].column == 7);
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0].places[1].line == 2);
+  CHECK(t.rows[0].places[1].column == 3);
+  CHECK(t.rows[0].places[2].line == 3);
+  CHECK(t.rows[0].places[2].column == 4);
 }

@@ -223,6 +223,12 @@ expect_bad design-without-row "--row" -- run "$small" --design design.csv --out 
 expect_bad design-missing "nodesign.csv" -- run "$small" --design nodesign.csv --row 0 --out out/r.h5
 expect_bad design-row-too-big "99" -- run "$small" --design design.csv --row 99 --out out/r.h5
 expect_bad design-not-csv "good.h5" -- run "$small" --design good.h5 --row 0 --out out/r.h5
+printf 'row,formation.inertia\n0,0.1\n1,abc\n' > design-text.csv
+printf 'row,formation.inertia,formation.inertia\n0,0.1,0.2\n' > design-twice.csv
+expect_bad design-not-a-number "design-text.csv:3:3: 'formation.inertia': expected a number, got 'abc'" \
+  -- run "$small" --design design-text.csv --row 0 --out out/r.h5
+expect_bad design-duplicate-column "design-twice.csv:1:23: 'formation.inertia': duplicate design column (first at column 5)" \
+  -- run "$small" --design design-twice.csv --row 0 --out out/r.h5
 expect_bad negative-seed "--seed: Value -1 not in range 0 to 9000000000000000" -- run "$small" --seed -1 --out out/r.h5
 expect_bad zero-replicates "--replicates" -- run "$small" --replicates 0 --out out/r.h5
 expect_bad threads-not-number "--threads" -- run "$small" --threads many --out out/r.h5
