@@ -1,9 +1,12 @@
 #include "pcnsim/scenario.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include "pcnsim/csv.hpp"
 
@@ -104,6 +107,35 @@ void apply_override(YamlSource& source, const Override& o) {
   source.origin[o.path] = "--set " + o.path + "=" + o.value;
 }
 
+// Finds the parameter at a dotted path through describe() and hands it, with
+// its Meta, to `use`.
+template <class Use>
+class ParameterFinder {
+ public:
+  ParameterFinder(const std::string& path, Use& use, std::string prefix = "")
+      : path_(path), use_(use), prefix_(std::move(prefix)) {}
+  template <class T>
+  void block(std::string_view key, T& params, std::string_view) {
+    const std::string inner = prefix_ + std::string(key) + ".";
+    if (path_.rfind(inner, 0) != 0) return;
+    ParameterFinder finder(path_, use_, inner);
+    params.describe(finder);
+  }
+  template <class T>
+  void field(std::string_view key, T& value, const Meta& meta) {
+    if (path_ == prefix_ + std::string(key)) use_(value, meta);
+  }
+  void choice(std::string_view key, std::string& value, std::initializer_list<std::string_view>, const Meta& meta) {
+    field(key, value, meta);
+  }
+  void path(std::string_view key, std::string& value, const Meta& meta) { field(key, value, meta); }
+
+ private:
+  const std::string& path_;
+  Use& use_;
+  std::string prefix_;
+};
+
 void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticList& problems) {
   auto add = [&](const std::string& key, const std::string& message) {
     problems.add({source.file_for(key), 0, 0, key, message});
@@ -158,6 +190,56 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
   DiagnosticList problems;
   YamlSource source = load_chain(text, file, seen, 0, problems);
   return finish_loading(std::move(source), overrides, std::move(problems));
+}
+
+void set_number(Scenario& scenario, const std::string& path, double value, bool scale, const std::string& by) {
+  DiagnosticList problems;
+  const std::string text = format_number(value);
+  auto problem = [&](const std::string& message) { problems.add({by, 0, 0, path, message}); };
+  bool found = false;
+  auto use = [&](auto& field, const Meta& meta) {
+    using T = std::decay_t<decltype(field)>;
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, int> || std::is_same_v<T, std::int64_t>) {
+      if (scale) return;
+      found = true;
+      if constexpr (!std::is_same_v<T, double>) {
+        if (std::floor(value) != value) return problem("expected a whole number, got '" + text + "'");
+      }
+      // As the reader does: an int parameter holds what an int can.
+      const double min = std::is_same_v<T, int> ? std::max(meta.min, -2147483648.0) : meta.min;
+      const double max = std::is_same_v<T, int> ? std::min(meta.max, 2147483647.0) : meta.max;
+      if (auto why = range_problem(text, value, min, max); !why.empty()) return problem(why);
+      field = static_cast<T>(value);
+    } else if constexpr (std::is_same_v<T, DatedSeries>) {
+      if (!scale) return;
+      found = true;
+      for (auto& e : field.entries) {
+        e.value *= value;
+        if (auto why = range_problem(format_number(e.value), e.value, meta.min, meta.max); !why.empty()) problem(why);
+        e.source += " (x" + text + ", " + by + ")";
+      }
+    }
+  };
+  ParameterFinder<decltype(use)> finder(path, use);
+  scenario.describe(finder);
+  if (!found) problem(scale ? "not a dated series" : "not a number parameter");
+  if (problems.empty()) {
+    YamlSource source;
+    source.origin[""] = by;
+    check_consistency(scenario, source, problems);
+  }
+  problems.throw_if_any();
+}
+
+std::optional<DatedSeries> dated_series(const Scenario& scenario, const std::string& path) {
+  std::optional<DatedSeries> out;
+  auto use = [&](auto& field, const Meta&) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(field)>, DatedSeries>) out = field;
+  };
+  Scenario copy = scenario;  // describe() is not const
+  ParameterFinder<decltype(use)> finder(path, use);
+  copy.describe(finder);
+  return out;
 }
 
 std::string resolved_yaml(const Scenario& scenario) {

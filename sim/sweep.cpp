@@ -32,20 +32,8 @@ namespace {
 
 std::string number_text(double x) { return SpecReader::number(x); }
 
-// A dated series of the base scenario, by parameter path (read back from its
-// resolved YAML, the one place that maps paths to values).
-DatedSeries series_of(const Scenario& base, const std::string& path) {
-  YAML::Node node = YAML::Load(resolved_yaml(base));
-  std::stringstream keys(path);
-  std::string key;
-  while (std::getline(keys, key, '.')) node = node[key];
-  DatedSeries series;
-  for (std::size_t i = 0; i < node.size(); ++i) {
-    series.entries.push_back({*Date::parse(node[i]["from"].as<std::string>()), node[i]["value"].as<double>(),
-                              node[i]["source"] ? node[i]["source"].as<std::string>() : ""});
-  }
-  return series;
-}
+// A dated series of the base scenario, by parameter path (checked by check_factor_path).
+DatedSeries series_of(const Scenario& base, const std::string& path) { return dated_series(base, path).value(); }
 
 // The series with every value times `factor`, as a YAML flow list (an override).
 std::string scaled_series(const DatedSeries& series, double factor, const std::string& by = "sweep") {
@@ -143,13 +131,12 @@ void check_factor_path(SpecReader& reader, const YAML::Node& f, const std::strin
   } else if (it->second != "number" && it->second != "integer" && !factor.scale) {
     reader.complain(f["path"], where + ".path", "'" + factor.path + "' is a " + it->second + "; factors must be numbers");
   } else {
-    // Both ends must make a valid scenario (ranges, integers).
+    // Both ends must make a valid scenario (ranges, integers), set as the runs set them.
     if (factor.scale) factor.base_series = series_of(*base.scenario, factor.path);
     for (const double v : {factor.min, factor.max}) {
       try {
-        auto overrides = base.set;
-        overrides.push_back({factor.path, factor.override_value(v)});
-        load_scenario(base.path, overrides);
+        Scenario scenario = *base.scenario;
+        set_number(scenario, factor.path, v, factor.scale, reader.file());
       } catch (const InputError& e) {
         reader.complain(f, where, "value " + number_text(v) + " is not valid for '" + factor.path +
                                       "': " + e.problems().front().message);
@@ -300,6 +287,7 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   }
   problems.throw_if_any();
   if (spec.outputs.empty()) spec.outputs = spec.outcomes;
+  spec.base_scenario = std::move(base);
   return spec;
 }
 
@@ -343,15 +331,14 @@ SweepDesign make_design(const SweepSpec& spec) {
   return d;
 }
 
-std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& design, std::size_t row) {
-  std::vector<Override> out = spec.set;
+Scenario row_scenario(const SweepSpec& spec, const SweepDesign& design, std::size_t row) {
+  Scenario scenario = spec.base_scenario.value();
   const std::size_t k = spec.factors.size();
   for (std::size_t f = 0; f < k; ++f) {
-    const SweepFactor& factor = spec.factors[f];
-    const double v = design.value[row * k + f];
-    out.push_back({factor.path, factor.override_value(v)});
+    set_number(scenario, spec.factors[f].path, design.value[row * k + f], spec.factors[f].scale,
+               spec.file + " (design row " + std::to_string(row) + ")");
   }
-  return out;
+  return scenario;
 }
 
 std::string design_csv(const SweepSpec& spec, const SweepDesign& design) {
@@ -431,7 +418,7 @@ std::vector<double> evaluate(const SweepSpec& spec, const SweepDesign& design, s
     }
     return {spec.model == "ishigami" ? ishigami(x[1], x[2], x[3]) : linear};
   }
-  const Scenario scenario = load_scenario(spec.base, row_overrides(spec, design, row));
+  const Scenario scenario = row_scenario(spec, design, row);
   std::vector<double> out;
   for (const auto& o : key_outcomes(run_simulation(scenario, static_cast<std::uint64_t>(replicate)))) out.push_back(o.value);
   return out;

@@ -8,6 +8,7 @@
 
 #include "pcnsim/csv.hpp"
 #include "pcnsim/scenario.hpp"
+#include "pcnsim/sweep.hpp"
 #include "pcnsim/validate.hpp"
 #include "pcnsim/yaml.hpp"
 
@@ -131,4 +132,22 @@ TEST_CASE("CSV fields know their line and column", "[yaml][csv]") {
   CHECK(t.rows[0].places[1].column == 3);
   CHECK(t.rows[0].places[2].line == 3);
   CHECK(t.rows[0].places[2].column == 4);
+}
+
+TEST_CASE("set_number sets a typed value through describe() and checks it like a file", "[yaml][sweep]") {
+  Scenario s = load_scenario(kSmall);
+  set_number(s, "formation.inertia", 0.25, false, "test");
+  CHECK(s.formation.inertia == 0.25);
+  const double first = s.funding.core_gbp_per_patient.entries.front().value;
+  set_number(s, "funding.core_gbp_per_patient", 2, true, "test");
+  CHECK(s.funding.core_gbp_per_patient.entries.front().value == 2 * first);
+  CHECK(dated_series(s, "funding.core_gbp_per_patient")->entries.front().value == 2 * first);
+  CHECK_FALSE(dated_series(s, "formation.inertia"));
+  CHECK(problems_of([&] { set_number(s, "formation.approve_rural_probability", 1.5, false, "test"); })
+            .front()
+            .to_string() == "test: 'formation.approve_rural_probability': value 1.5 is out of range; must be [0, 1]");
+  CHECK(problems_of([&] { set_number(s, "relationships.k_nearest", 2.5, false, "test"); }).front().message ==
+        "expected a whole number, got '2.5'");
+  CHECK(problems_of([&] { set_number(s, "formation.nowhere", 1, false, "test"); }).front().message ==
+        "not a number parameter");
 }
