@@ -26,7 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-const std::vector<std::string> kTargetSections = {"formation", "membership", "arrs", "clinical_directors"};
 
 bool has_membership_targets(const std::vector<CalibrationTarget>& targets) {
   return std::any_of(targets.begin(), targets.end(), [](const auto& t) { return t.row.section == "membership"; });
@@ -158,11 +157,7 @@ void read_targets_block(SpecReader& reader, const YAML::Node& root, CalibrationS
     for (const auto& d : e.problems()) problems.add(d);
   }
   std::vector<std::string> known;
-  for (const auto& r : rows) {
-    if (std::find(kTargetSections.begin(), kTargetSections.end(), r.section) != kTargetSections.end()) {
-      known.push_back(r.section + "." + r.name);
-    }
-  }
+  for (const auto& r : rows) known.push_back(r.section + "." + r.name);  // read_targets keeps known sections only
   if (!targets || !targets.IsSequence() || targets.size() == 0) {
     reader.complain(targets ? targets : root, "targets",
                     "expected a list of targets ({target: section.name, weight: w} each)");
@@ -188,7 +183,7 @@ void read_targets_block(SpecReader& reader, const YAML::Node& root, CalibrationS
     }
     if (rows.empty()) continue;  // the targets file could not be read (reported)
     const auto row = std::find_if(rows.begin(), rows.end(), [&](const TargetRow& r) { return r.section + "." + r.name == id; });
-    if (row == rows.end() || std::find(known.begin(), known.end(), id) == known.end()) {
+    if (row == rows.end()) {
       const std::string close = closest_match(id, known);
       reader.complain(t["target"], where + ".target",
                       "unknown target '" + id + "' (rows of " + spec.targets_file +
@@ -249,7 +244,7 @@ void read_algorithm_block(SpecReader& reader, const YAML::Node& block, Optimiser
 }  // namespace
 
 CalibrationSpec load_calibration(const std::string& path, const CalibrationDefaults& defaults) {
-  return load_calibration_text(read_spec_file(path, "calibration file"), path, defaults);
+  return load_calibration_text(read_yaml_file(path, "calibration file"), path, defaults);
 }
 
 CalibrationSpec load_calibration_text(const std::string& text, const std::string& path,
@@ -257,8 +252,8 @@ CalibrationSpec load_calibration_text(const std::string& text, const std::string
   CalibrationSpec spec;
   spec.file = path;
   spec.text = text;
-  const YAML::Node root = parse_spec_text(spec.text, path, "calibration file");
   DiagnosticList problems;
+  const YAML::Node root = parse_yaml_map(spec.text, path, "calibration file", problems);
   SpecReader reader(path, problems);
   reader.check_keys(root, "", {"name", "description", "base", "set", "targets_file", "membership", "parameters",
                                "targets", "seeds", "algorithm"});

@@ -44,16 +44,18 @@ CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient
   std::string text = raw;
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
 
-  int line = 1;
+  int line = 1, column = 1;  // of text[i]
   std::size_t i = 0;
   bool first = true;
   while (i < text.size()) {
     CsvRow row;
     row.line = line;
+    row.places.push_back({line, column});
     std::string field;
     bool in_quotes = false, row_done = false, bad_encoding = false;
     while (i < text.size() && !row_done) {
       const char c = text[i];
+      ++column;  // of text[i] once it is read (a whole character; line breaks reset it)
       if ((static_cast<unsigned char>(c) & 0x80) != 0) {
         const std::size_t n = utf8_length(text, i);
         if (n == 0) {
@@ -69,11 +71,15 @@ CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient
         if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
           field += '"';
           i += 2;
+          ++column;
         } else if (c == '"') {
           in_quotes = false;
           ++i;
         } else {
-          if (c == '\n') ++line;
+          if (c == '\n') {
+            ++line;
+            column = 1;
+          }
           field += c;
           ++i;
         }
@@ -84,10 +90,12 @@ CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient
         row.fields.push_back(std::move(field));
         field.clear();
         ++i;
+        row.places.push_back({line, column});
       } else if (c == '\r' || c == '\n') {
         if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
         ++i;
         ++line;
+        column = 1;
         row_done = true;
       } else {
         field += c;
@@ -110,6 +118,7 @@ CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient
     }
     if (first) {
       table.header = std::move(row.fields);
+      table.header_places = std::move(row.places);
       first = false;
       continue;
     }

@@ -30,15 +30,6 @@ std::string YamlSource::file_for(const std::string& path) const {
   return "scenario";
 }
 
-std::string format_number(double value) {
-  char buf[40];
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
-    if (std::strtod(buf, nullptr) == value) break;
-  }
-  return buf;
-}
-
 // --------------------------------------------------------------- reading ---
 
 YamlReader::YamlReader(const YamlSource& source, YAML::Node node, std::string prefix, DiagnosticList& diags)
@@ -58,115 +49,44 @@ std::string YamlReader::path_of(std::string_view key) const {
 
 void YamlReader::error(std::string_view key, const YAML::Node& node, const std::string& message) {
   const std::string path = path_of(key);
-  Diagnostic d;
-  d.file = source_.file_for(path);
+  const std::string file = source_.file_for(path);
   // Values from --set have no place in a file to point at.
-  if (node.IsDefined() && node.Mark().line >= 0 && d.file.rfind("--set", 0) != 0) {
-    d.line = node.Mark().line + 1;
-    d.column = node.Mark().column + 1;
-  }
-  d.key = path;
-  d.message = message;
-  diags_.add(std::move(d));
+  diags_.add(diagnostic_at(file, file.rfind("--set", 0) == 0 ? YAML::Node() : node, path, message));
 }
 
-bool YamlReader::scalar(std::string_view key, const YAML::Node& node) {
-  if (node.IsScalar()) return true;
-  error(key, node, node.IsNull() ? "a value is required" : "expected a single value, not a list or block");
-  return false;
-}
-
-void YamlReader::check_range(std::string_view key, const YAML::Node& node, double value, const Meta& meta) {
-  if (!std::isfinite(value)) {
-    error(key, node, "must be a finite number, got '" + node.Scalar() + "'");
-  } else if (value < meta.min || value > meta.max) {
-    std::string range = "[" + format_number(meta.min) + ", " + format_number(meta.max) + "]";
-    if (std::isinf(meta.max)) range = ">= " + format_number(meta.min);
-    if (std::isinf(meta.min)) range = "<= " + format_number(meta.max);
-    error(key, node, "value " + node.Scalar() + " is out of range; must be " + range);
-  }
-}
-
-namespace {
-bool parse_double(const std::string& text, double& out) {
-  try {
-    out = YAML::Node(text).as<double>();
-    return true;
-  } catch (const YAML::Exception&) {
-    return false;
-  }
-}
-}  // namespace
-
-void YamlReader::field(std::string_view key, double& value, const Meta& meta) {
+template <class T>
+void YamlReader::typed(std::string_view key, T& value, const Meta& meta) {
   known_.emplace_back(key);
   const auto found = lookup(key);
-  if (!found || !scalar(key, *found)) return;
-  const YAML::Node& node = *found;
-  double parsed;
-  if (!parse_double(node.Scalar(), parsed)) {
-    error(key, node, "expected a number, got '" + node.Scalar() + "'");
-    return;
-  }
-  check_range(key, node, parsed, meta);
-  value = parsed;
+  if (!found) return;
+  if (const std::string why = read_scalar(*found, value, meta.min, meta.max); !why.empty()) error(key, *found, why);
 }
 
-void YamlReader::field(std::string_view key, std::int64_t& value, const Meta& meta) {
+void YamlReader::field(std::string_view key, double& value, const Meta& meta) { typed(key, value, meta); }
+void YamlReader::field(std::string_view key, std::int64_t& value, const Meta& meta) { typed(key, value, meta); }
+void YamlReader::field(std::string_view key, int& value, const Meta& meta) { typed(key, value, meta); }
+void YamlReader::field(std::string_view key, bool& value, const Meta& meta) { typed(key, value, meta); }
+void YamlReader::field(std::string_view key, std::string& value, const Meta& meta) { typed(key, value, meta); }
+
+std::optional<YAML::Node> YamlReader::text(std::string_view key, std::string& out) {
   known_.emplace_back(key);
   const auto found = lookup(key);
-  if (!found || !scalar(key, *found)) return;
-  const YAML::Node& node = *found;
-  double parsed;
-  if (!parse_double(node.Scalar(), parsed) || std::floor(parsed) != parsed || std::fabs(parsed) > 9.0e15) {
-    error(key, node, "expected a whole number, got '" + node.Scalar() + "'");
-    return;
+  if (!found) return std::nullopt;
+  if (const std::string why = read_scalar(*found, out); !why.empty()) {
+    error(key, *found, why);
+    return std::nullopt;
   }
-  check_range(key, node, parsed, meta);
-  value = static_cast<std::int64_t>(parsed);
-}
-
-void YamlReader::field(std::string_view key, int& value, const Meta& meta) {
-  std::int64_t wide = value;
-  Meta bounded = meta;
-  bounded.min = std::max(meta.min, -2147483648.0);
-  bounded.max = std::min(meta.max, 2147483647.0);
-  field(key, wide, bounded);
-  value = static_cast<int>(std::clamp<std::int64_t>(wide, INT32_MIN, INT32_MAX));
-}
-
-void YamlReader::field(std::string_view key, bool& value, const Meta&) {
-  known_.emplace_back(key);
-  const auto found = lookup(key);
-  if (!found || !scalar(key, *found)) return;
-  const YAML::Node& node = *found;
-  const std::string& s = node.Scalar();
-  if (s == "true" || s == "True" || s == "yes" || s == "on") {
-    value = true;
-  } else if (s == "false" || s == "False" || s == "no" || s == "off") {
-    value = false;
-  } else {
-    error(key, node, "expected true or false, got '" + s + "'");
-  }
-}
-
-void YamlReader::field(std::string_view key, std::string& value, const Meta&) {
-  known_.emplace_back(key);
-  const auto found = lookup(key);
-  if (!found || !scalar(key, *found)) return;
-  const YAML::Node& node = *found;
-  value = node.Scalar();
+  return found;
 }
 
 void YamlReader::field(std::string_view key, Date& value, const Meta&) {
-  known_.emplace_back(key);
-  const auto found = lookup(key);
-  if (!found || !scalar(key, *found)) return;
-  const YAML::Node& node = *found;
-  if (auto d = Date::parse(node.Scalar())) {
+  std::string s;
+  const auto node = text(key, s);
+  if (!node) return;
+  if (auto d = Date::parse(s)) {
     value = *d;
   } else {
-    error(key, node, "expected a date as YYYY-MM-DD, got '" + node.Scalar() + "'");
+    error(key, *node, "expected a date as YYYY-MM-DD, got '" + s + "'");
   }
 }
 
@@ -189,38 +109,28 @@ void YamlReader::field(std::string_view key, DatedSeries& value, const Meta& met
       ok = false;
       continue;
     }
+    for_each_unknown_key(entry, {"from", "value", "source"},
+                         [&](const std::string& k, const YAML::Node& at, const std::string& message) {
+                           error(where + "." + k, at, message);
+                           ok = false;
+                         });
     DatedValue dv;
     bool has_from = false, has_value = false;
-    for (const auto& kv : entry) {
-      const std::string k = kv.first.Scalar();
-      const std::string sub = where + "." + k;
-      if (k == "from") {
-        auto d = kv.second.IsScalar() ? Date::parse(kv.second.Scalar()) : std::nullopt;
-        if (!d) {
-          error(sub, kv.second, "expected a date as YYYY-MM-DD");
-          ok = false;
-        } else {
-          dv.from = *d;
-          has_from = true;
-        }
-      } else if (k == "value") {
-        double v;
-        if (!kv.second.IsScalar() || !parse_double(kv.second.Scalar(), v)) {
-          error(sub, kv.second, "expected a number");
-          ok = false;
-        } else {
-          check_range(sub, kv.second, v, meta);
-          dv.value = v;
-          has_value = true;
-        }
-      } else if (k == "source") {
-        if (kv.second.IsScalar()) dv.source = kv.second.Scalar();
+    if (const YAML::Node from = entry["from"]) {
+      const auto date = from.IsScalar() ? Date::parse(from.Scalar()) : std::nullopt;
+      if (date) {
+        dv.from = *date;
+        has_from = true;
       } else {
-        const std::string hint = closest_match(k, {"from", "value", "source"});
-        error(sub, kv.first, "unknown key" + (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
-        ok = false;
+        error(where + ".from", from, "expected a date as YYYY-MM-DD");
       }
     }
+    if (const YAML::Node number = entry["value"]) {
+      const std::string why = read_scalar(number, dv.value, meta.min, meta.max);
+      has_value = why.empty();
+      if (!has_value) error(where + ".value", number, why);
+    }
+    if (const YAML::Node source = entry["source"]; source && source.IsScalar()) dv.source = source.Scalar();
     if (!has_from || !has_value) {
       error(where, entry, "each entry needs both 'from' and 'value'");
       ok = false;
@@ -236,11 +146,9 @@ void YamlReader::field(std::string_view key, DatedSeries& value, const Meta& met
 
 void YamlReader::choice(std::string_view key, std::string& value, std::initializer_list<std::string_view> choices,
                         const Meta&) {
-  known_.emplace_back(key);
-  const auto found = lookup(key);
-  if (!found || !scalar(key, *found)) return;
-  const YAML::Node& node = *found;
-  const std::string& s = node.Scalar();
+  std::string s;
+  const auto node = text(key, s);
+  if (!node) return;
   for (auto c : choices) {
     if (s == c) {
       value = s;
@@ -249,16 +157,14 @@ void YamlReader::choice(std::string_view key, std::string& value, std::initializ
   }
   std::string list;
   for (auto c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
-  error(key, node, "'" + s + "' is not one of: " + list);
+  error(key, *node, "'" + s + "' is not one of: " + list);
 }
 
 void YamlReader::path(std::string_view key, std::string& value, const Meta&) {
-  known_.emplace_back(key);
-  const auto found = lookup(key);
-  if (!found || !scalar(key, *found)) return;
-  const YAML::Node& node = *found;
+  std::string s;
+  if (!text(key, s)) return;
   namespace fs = std::filesystem;
-  fs::path p(node.Scalar());
+  fs::path p(s);
   const std::string origin = source_.file_for(path_of(key));
   if (p.is_relative() && origin.rfind("--set", 0) != 0) {
     p = fs::path(origin).parent_path() / p;
@@ -267,13 +173,9 @@ void YamlReader::path(std::string_view key, std::string& value, const Meta&) {
 }
 
 void YamlReader::finish() {
-  if (!node_.IsDefined() || !node_.IsMap()) return;
-  for (const auto& kv : node_) {
-    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
-    if (std::find(known_.begin(), known_.end(), k) != known_.end()) continue;
-    const std::string hint = closest_match(k, known_);
-    error(k, kv.first, "unknown key" + (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
-  }
+  for_each_unknown_key(node_, known_, [&](const std::string& k, const YAML::Node& at, const std::string& message) {
+    error(k, at, message);
+  });
 }
 
 // --------------------------------------------------------------- writing ---
@@ -309,28 +211,19 @@ void YamlWriter::field(std::string_view key, const DatedSeries& value, const Met
 
 // --------------------------------------------------------------- listing ---
 
-namespace {
-std::string range_text(const Meta& meta) {
-  if (std::isinf(meta.min) && std::isinf(meta.max)) return "";
-  if (std::isinf(meta.max)) return ">= " + format_number(meta.min);
-  if (std::isinf(meta.min)) return "<= " + format_number(meta.max);
-  return "[" + format_number(meta.min) + ", " + format_number(meta.max) + "]";
-}
-}  // namespace
-
 void ParamLister::add(std::string_view key, std::string type, std::string value, const Meta& meta,
                       std::string range) {
   rows_.push_back(ParamRow{prefix_ + std::string(key), std::move(type), std::move(value), std::string(meta.units),
                            std::string(meta.description), std::move(range)});
 }
 void ParamLister::field(std::string_view key, double value, const Meta& meta) {
-  add(key, "number", format_number(value), meta, range_text(meta));
+  add(key, "number", format_number(value), meta, range_text(meta.min, meta.max));
 }
 void ParamLister::field(std::string_view key, int value, const Meta& meta) {
-  add(key, "integer", std::to_string(value), meta, range_text(meta));
+  add(key, "integer", std::to_string(value), meta, range_text(meta.min, meta.max));
 }
 void ParamLister::field(std::string_view key, std::int64_t value, const Meta& meta) {
-  add(key, "integer", std::to_string(value), meta, range_text(meta));
+  add(key, "integer", std::to_string(value), meta, range_text(meta.min, meta.max));
 }
 void ParamLister::field(std::string_view key, bool value, const Meta& meta) {
   add(key, "boolean", value ? "true" : "false", meta, "");
@@ -346,7 +239,7 @@ void ParamLister::field(std::string_view key, const DatedSeries& value, const Me
   for (const auto& e : value.entries) {
     text += (text.empty() ? "" : "; ") + e.from.iso() + ": " + format_number(e.value);
   }
-  add(key, "dated series", text, meta, range_text(meta));
+  add(key, "dated series", text, meta, range_text(meta.min, meta.max));
 }
 void ParamLister::choice(std::string_view key, const std::string& value, std::initializer_list<std::string_view> choices,
                          const Meta& meta) {

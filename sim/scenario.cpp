@@ -1,9 +1,12 @@
 #include "pcnsim/scenario.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include "pcnsim/csv.hpp"
 
@@ -12,46 +15,6 @@ namespace pcnsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-Diagnostic yaml_syntax_error(const std::string& file, const YAML::Exception& e) {
-  Diagnostic d{file, 0, 0, "", e.msg};
-  if (e.mark.line >= 0) {
-    d.line = e.mark.line + 1;
-    d.column = e.mark.column + 1;
-  }
-  d.message = "YAML syntax error: " + e.msg;
-  return d;
-}
-
-YAML::Node parse_yaml(const std::string& text, const std::string& file) {
-  try {
-    YAML::Node node = YAML::Load(text);
-    if (node.IsNull()) throw InputError(Diagnostic{file, 0, 0, "", "the scenario is empty"});
-    if (!node.IsMap()) {
-      Diagnostic d{file, 0, 0, "", "a scenario must be a YAML map of parameter blocks"};
-      if (node.Mark().line >= 0) d.line = node.Mark().line + 1;
-      throw InputError(d);
-    }
-    return node;
-  } catch (const YAML::Exception& e) {
-    throw InputError(yaml_syntax_error(file, e));
-  }
-}
-
-std::string read_text(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "scenario file not found"});
-  if (fs::is_directory(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "is a directory, expected a scenario file"});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  // yaml-cpp passes invalid bytes through into names and HDF5 strings.
-  if (const auto at = invalid_utf8_position(buffer.str())) {
-    throw InputError(Diagnostic{path, at->first, at->second, "", "bytes that are not valid UTF-8"});
-  }
-  return buffer.str();
-}
 
 // Records `file` as the origin of every path below `node`.
 void mark_origin(const YAML::Node& node, const std::string& prefix, const std::string& file,
@@ -81,29 +44,27 @@ void merge_into(YAML::Node base, const YAML::Node& over) {
   }
 }
 
-// Loads a file and the chain of files it extends into one tree.
-YamlSource load_chain(const std::string& text, const std::string& file, std::set<std::string>& seen, int depth) {
-  YAML::Node node = parse_yaml(text, file);
+// Loads a file and the chain of files it extends into one tree; duplicate keys
+// of every file go to `problems`.
+YamlSource load_chain(const std::string& text, const std::string& file, std::set<std::string>& seen, int depth,
+                      DiagnosticList& problems) {
+  YAML::Node node = parse_yaml_map(text, file, "scenario", problems);
   YamlSource merged;
   if (YAML::Node parent = node["extends"]) {
-    if (!parent.IsScalar()) {
-      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
-                                  "expected the path of another scenario file"});
-    }
+    // Reports what was found so far with the problem that stops the reading.
+    auto stop = [&](const std::string& message) {
+      problems.add(diagnostic_at(file, parent, "extends", message));
+      problems.throw_if_any();
+    };
+    if (!parent.IsScalar()) stop("expected the path of another scenario file");
     fs::path parent_path = fs::path(parent.Scalar());
     if (parent_path.is_relative()) parent_path = fs::path(file).parent_path() / parent_path;
     const std::string parent_file = parent_path.lexically_normal().string();
     std::error_code ec;
     const std::string key = fs::weakly_canonical(parent_path, ec).string();
-    if (depth > 16 || !seen.insert(key).second) {
-      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
-                                  "'extends' forms a cycle"});
-    }
-    if (!fs::exists(parent_path, ec)) {
-      throw InputError(Diagnostic{file, parent.Mark().line + 1, parent.Mark().column + 1, "extends",
-                                  "extended scenario '" + parent_file + "' not found"});
-    }
-    merged = load_chain(read_text(parent_file), parent_file, seen, depth + 1);
+    if (depth > 16 || !seen.insert(key).second) stop("'extends' forms a cycle");
+    if (!fs::exists(parent_path, ec)) stop("extended scenario '" + parent_file + "' not found");
+    merged = load_chain(read_yaml_file(parent_file, "scenario file"), parent_file, seen, depth + 1, problems);
     node.remove("extends");
     merge_into(merged.root, node);
   } else {
@@ -146,6 +107,35 @@ void apply_override(YamlSource& source, const Override& o) {
   source.origin[o.path] = "--set " + o.path + "=" + o.value;
 }
 
+// Finds the parameter at a dotted path through describe() and hands it, with
+// its Meta, to `use`.
+template <class Use>
+class ParameterFinder {
+ public:
+  ParameterFinder(const std::string& path, Use& use, std::string prefix = "")
+      : path_(path), use_(use), prefix_(std::move(prefix)) {}
+  template <class T>
+  void block(std::string_view key, T& params, std::string_view) {
+    const std::string inner = prefix_ + std::string(key) + ".";
+    if (path_.rfind(inner, 0) != 0) return;
+    ParameterFinder finder(path_, use_, inner);
+    params.describe(finder);
+  }
+  template <class T>
+  void field(std::string_view key, T& value, const Meta& meta) {
+    if (path_ == prefix_ + std::string(key)) use_(value, meta);
+  }
+  void choice(std::string_view key, std::string& value, std::initializer_list<std::string_view>, const Meta& meta) {
+    field(key, value, meta);
+  }
+  void path(std::string_view key, std::string& value, const Meta& meta) { field(key, value, meta); }
+
+ private:
+  const std::string& path_;
+  Use& use_;
+  std::string prefix_;
+};
+
 void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticList& problems) {
   auto add = [&](const std::string& key, const std::string& message) {
     problems.add({source.file_for(key), 0, 0, key, message});
@@ -164,10 +154,10 @@ void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticLi
   }
 }
 
-Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides) {
+// `problems` holds those found while loading the files (duplicate keys).
+Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides, DiagnosticList problems) {
   for (const auto& o : overrides) apply_override(source, o);
   Scenario scenario;
-  DiagnosticList problems;
   YamlReader reader(source, source.root, "", problems);
   scenario.describe(reader);
   reader.finish();
@@ -190,12 +180,66 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
   std::set<std::string> seen;
   std::error_code ec;
   seen.insert(fs::weakly_canonical(path, ec).string());
-  return finish_loading(load_chain(read_text(path), path, seen, 0), overrides);
+  DiagnosticList problems;
+  YamlSource source = load_chain(read_yaml_file(path, "scenario file"), path, seen, 0, problems);
+  return finish_loading(std::move(source), overrides, std::move(problems));
 }
 
 Scenario load_scenario_text(const std::string& text, const std::string& file, const std::vector<Override>& overrides) {
   std::set<std::string> seen;
-  return finish_loading(load_chain(text, file, seen, 0), overrides);
+  DiagnosticList problems;
+  YamlSource source = load_chain(text, file, seen, 0, problems);
+  return finish_loading(std::move(source), overrides, std::move(problems));
+}
+
+void set_number(Scenario& scenario, const std::string& path, double value, bool scale, const std::string& by) {
+  DiagnosticList problems;
+  const std::string text = format_number(value);
+  auto problem = [&](const std::string& message) { problems.add({by, 0, 0, path, message}); };
+  bool found = false;
+  auto use = [&](auto& field, const Meta& meta) {
+    using T = std::decay_t<decltype(field)>;
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, int> || std::is_same_v<T, std::int64_t>) {
+      if (scale) return;
+      found = true;
+      if constexpr (!std::is_same_v<T, double>) {
+        if (std::floor(value) != value) return problem("expected a whole number, got '" + text + "'");
+      }
+      // As the reader does: an int parameter holds what an int can.
+      const double min = std::is_same_v<T, int> ? std::max(meta.min, -2147483648.0) : meta.min;
+      const double max = std::is_same_v<T, int> ? std::min(meta.max, 2147483647.0) : meta.max;
+      if (auto why = range_problem(text, value, min, max); !why.empty()) return problem(why);
+      field = static_cast<T>(value);
+    } else if constexpr (std::is_same_v<T, DatedSeries>) {
+      if (!scale) return;
+      found = true;
+      for (auto& e : field.entries) {
+        e.value *= value;
+        if (auto why = range_problem(format_number(e.value), e.value, meta.min, meta.max); !why.empty()) problem(why);
+        e.source += " (x" + text + ", " + by + ")";
+      }
+    }
+  };
+  ParameterFinder<decltype(use)> finder(path, use);
+  scenario.describe(finder);
+  if (!found) problem(scale ? "not a dated series" : "not a number parameter");
+  if (problems.empty()) {
+    YamlSource source;
+    source.origin[""] = by;
+    check_consistency(scenario, source, problems);
+  }
+  problems.throw_if_any();
+}
+
+std::optional<DatedSeries> dated_series(const Scenario& scenario, const std::string& path) {
+  std::optional<DatedSeries> out;
+  auto use = [&](auto& field, const Meta&) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(field)>, DatedSeries>) out = field;
+  };
+  Scenario copy = scenario;  // describe() is not const
+  ParameterFinder<decltype(use)> finder(path, use);
+  copy.describe(finder);
+  return out;
 }
 
 std::string resolved_yaml(const Scenario& scenario) {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "pcnsim/cluster.hpp"
+#include "pcnsim/csv.hpp"
 #include "pcnsim/ensemble.hpp"
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
@@ -31,20 +32,8 @@ namespace {
 
 std::string number_text(double x) { return SpecReader::number(x); }
 
-// A dated series of the base scenario, by parameter path (read back from its
-// resolved YAML, the one place that maps paths to values).
-DatedSeries series_of(const Scenario& base, const std::string& path) {
-  YAML::Node node = YAML::Load(resolved_yaml(base));
-  std::stringstream keys(path);
-  std::string key;
-  while (std::getline(keys, key, '.')) node = node[key];
-  DatedSeries series;
-  for (std::size_t i = 0; i < node.size(); ++i) {
-    series.entries.push_back({*Date::parse(node[i]["from"].as<std::string>()), node[i]["value"].as<double>(),
-                              node[i]["source"] ? node[i]["source"].as<std::string>() : ""});
-  }
-  return series;
-}
+// A dated series of the base scenario, by parameter path (checked by check_factor_path).
+DatedSeries series_of(const Scenario& base, const std::string& path) { return dated_series(base, path).value(); }
 
 // The series with every value times `factor`, as a YAML flow list (an override).
 std::string scaled_series(const DatedSeries& series, double factor, const std::string& by = "sweep") {
@@ -142,13 +131,12 @@ void check_factor_path(SpecReader& reader, const YAML::Node& f, const std::strin
   } else if (it->second != "number" && it->second != "integer" && !factor.scale) {
     reader.complain(f["path"], where + ".path", "'" + factor.path + "' is a " + it->second + "; factors must be numbers");
   } else {
-    // Both ends must make a valid scenario (ranges, integers).
+    // Both ends must make a valid scenario (ranges, integers), set as the runs set them.
     if (factor.scale) factor.base_series = series_of(*base.scenario, factor.path);
     for (const double v : {factor.min, factor.max}) {
       try {
-        auto overrides = base.set;
-        overrides.push_back({factor.path, factor.override_value(v)});
-        load_scenario(base.path, overrides);
+        Scenario scenario = *base.scenario;
+        set_number(scenario, factor.path, v, factor.scale, reader.file());
       } catch (const InputError& e) {
         reader.complain(f, where, "value " + number_text(v) + " is not valid for '" + factor.path +
                                       "': " + e.problems().front().message);
@@ -157,14 +145,14 @@ void check_factor_path(SpecReader& reader, const YAML::Node& f, const std::strin
   }
 }
 
-SweepSpec load_sweep(const std::string& path) { return load_sweep_text(read_spec_file(path, "sweep file"), path); }
+SweepSpec load_sweep(const std::string& path) { return load_sweep_text(read_yaml_file(path, "sweep file"), path); }
 
 SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   SweepSpec spec;
   spec.file = path;
   spec.text = text;
-  const YAML::Node root = parse_spec_text(spec.text, path, "sweep file");
   DiagnosticList problems;
+  const YAML::Node root = parse_yaml_map(spec.text, path, "sweep file", problems);
   SpecReader reader(path, problems);
   auto complain = [&](const YAML::Node& node, const std::string& key, const std::string& message) {
     reader.complain(node, key, message);
@@ -299,6 +287,7 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
   }
   problems.throw_if_any();
   if (spec.outputs.empty()) spec.outputs = spec.outcomes;
+  spec.base_scenario = std::move(base);
   return spec;
 }
 
@@ -342,15 +331,14 @@ SweepDesign make_design(const SweepSpec& spec) {
   return d;
 }
 
-std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& design, std::size_t row) {
-  std::vector<Override> out = spec.set;
+Scenario row_scenario(const SweepSpec& spec, const SweepDesign& design, std::size_t row) {
+  Scenario scenario = spec.base_scenario.value();
   const std::size_t k = spec.factors.size();
   for (std::size_t f = 0; f < k; ++f) {
-    const SweepFactor& factor = spec.factors[f];
-    const double v = design.value[row * k + f];
-    out.push_back({factor.path, factor.override_value(v)});
+    set_number(scenario, spec.factors[f].path, design.value[row * k + f], spec.factors[f].scale,
+               spec.file + " (design row " + std::to_string(row) + ")");
   }
-  return out;
+  return scenario;
 }
 
 std::string design_csv(const SweepSpec& spec, const SweepDesign& design) {
@@ -367,45 +355,50 @@ std::string design_csv(const SweepSpec& spec, const SweepDesign& design) {
 }
 
 std::vector<Override> design_row_overrides(const std::string& csv_path, long row, const std::string& scenario_path) {
-  std::ifstream in(csv_path);
-  if (!in) throw InputError(Diagnostic{csv_path, 0, 0, "", "design file not found or not readable"});
-  std::string line;
-  std::vector<std::string> header;
-  std::getline(in, line);
-  {
-    std::stringstream s(line);
-    std::string cell;
-    while (std::getline(s, cell, ',')) header.push_back(cell);
-  }
+  const CsvTable table = read_csv(csv_path);  // strict: every row as wide as the header
+  const std::vector<std::string>& header = table.header;
   if (header.empty() || header.front() != "row") {
     throw InputError(Diagnostic{csv_path, 1, 1, "", "expected a design file from `pcnsim design` (first column `row`)"});
   }
-  int line_no = 1;
-  while (std::getline(in, line)) {
-    ++line_no;
-    std::stringstream s(line);
-    std::vector<std::string> cells;
-    std::string cell;
-    while (std::getline(s, cell, ',')) cells.push_back(cell);
-    if (cells.empty() || cells.front() != std::to_string(row)) continue;
-    if (cells.size() != header.size()) {
-      throw InputError(Diagnostic{csv_path, line_no, 0, "", "expected " + std::to_string(header.size()) + " fields"});
+  // Every column once, every cell a number: all problems at once, before any run.
+  DiagnosticList problems;
+  for (std::size_t c = 1; c < header.size(); ++c) {
+    const auto first = std::find(header.begin(), header.end(), header[c]) - header.begin();
+    if (static_cast<std::size_t>(first) != c) {
+      problems.add({csv_path, table.header_places[c].line, table.header_places[c].column, header[c],
+                    "duplicate design column (first at column " +
+                        std::to_string(table.header_places[static_cast<std::size_t>(first)].column) + ")"});
     }
-    std::vector<Override> out;
-    std::optional<Scenario> base;
-    for (std::size_t c = 1; c < header.size(); ++c) {
-      const std::string& col = header[c];
-      if (col.rfind("scale(", 0) == 0 && col.back() == ')') {
-        const std::string path = col.substr(6, col.size() - 7);
-        if (!base) base = load_scenario(scenario_path);
-        out.push_back({path, scaled_series(series_of(*base, path), std::stod(cells[c]))});
-      } else {
-        out.push_back({col, cells[c]});
+  }
+  const CsvRow* wanted = nullptr;
+  for (const CsvRow& r : table.rows) {
+    for (std::size_t c = 0; c < r.fields.size(); ++c) {
+      const auto value = number_from_text(r.fields[c]);
+      const bool whole = value && std::floor(*value) == *value;
+      if (!value || !std::isfinite(*value) || (c == 0 && !whole)) {
+        problems.add({csv_path, r.places[c].line, r.places[c].column, header[c],
+                      std::string(c == 0 ? "expected a design row number" : "expected a number") + ", got '" +
+                          r.fields[c] + "'"});
       }
     }
-    return out;
+    if (!wanted && r.fields.front() == std::to_string(row)) wanted = &r;
   }
-  throw InputError(Diagnostic{csv_path, 0, 0, "", "no design row " + std::to_string(row)});
+  problems.throw_if_any();
+  if (!wanted) throw InputError(Diagnostic{csv_path, 0, 0, "", "no design row " + std::to_string(row)});
+  std::vector<Override> out;
+  std::optional<Scenario> base;
+  for (std::size_t c = 1; c < header.size(); ++c) {
+    const std::string& col = header[c];
+    const std::string& cell = wanted->fields[c];
+    if (col.rfind("scale(", 0) == 0 && col.back() == ')') {
+      const std::string path = col.substr(6, col.size() - 7);
+      if (!base) base = load_scenario(scenario_path);
+      out.push_back({path, scaled_series(series_of(*base, path), *number_from_text(cell))});
+    } else {
+      out.push_back({col, cell});
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -425,7 +418,7 @@ std::vector<double> evaluate(const SweepSpec& spec, const SweepDesign& design, s
     }
     return {spec.model == "ishigami" ? ishigami(x[1], x[2], x[3]) : linear};
   }
-  const Scenario scenario = load_scenario(spec.base, row_overrides(spec, design, row));
+  const Scenario scenario = row_scenario(spec, design, row);
   std::vector<double> out;
   for (const auto& o : key_outcomes(run_simulation(scenario, static_cast<std::uint64_t>(replicate)))) out.push_back(o.value);
   return out;

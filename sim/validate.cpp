@@ -8,6 +8,8 @@
 
 #include "pcnsim/errors.hpp"
 #include "pcnsim/membership.hpp"
+#include "pcnsim/spec_file.hpp"
+#include "pcnsim/yaml.hpp"
 
 namespace pcnsim {
 
@@ -108,40 +110,44 @@ std::map<std::string, double> clinical_director_metrics(const RunResult& run) {
   return m;
 }
 
+std::vector<std::string> target_sections() { return {"formation", "membership", "arrs", "clinical_directors"}; }
+
 std::vector<TargetRow> read_targets(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw InputError(Diagnostic{path, 0, 0, "", "targets file not found or unreadable"});
-  } catch (const YAML::Exception& e) {
-    throw InputError(Diagnostic{path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg});
-  }
   DiagnosticList problems;
+  const YAML::Node root = parse_yaml_map(read_yaml_file(path, "targets file"), path, "targets file", problems);
+  SpecReader reader(path, problems);
+  const std::vector<std::string> sections = target_sections();
+  reader.check_keys(root, "", sections);
   std::vector<TargetRow> rows;
-  if (!root.IsMap()) throw InputError(Diagnostic{path, 0, 0, "", "expected sections of targets"});
   for (const auto& section : root) {
-    if (!section.second.IsMap()) continue;
+    const std::string name = section.first.IsScalar() ? section.first.Scalar() : "";
+    if (std::find(sections.begin(), sections.end(), name) == sections.end()) continue;  // reported above
+    if (!section.second.IsMap()) {
+      reader.complain(section.second, name, "expected a block of targets, each name: {observed, tolerance}");
+      continue;
+    }
+    // Names are not checked against the metrics: a row may be "not simulated yet".
     for (const auto& target : section.second) {
       TargetRow row;
-      row.section = section.first.Scalar();
+      row.section = name;
       row.name = target.first.Scalar();
+      const std::string where = name + "." + row.name;
       const YAML::Node t = target.second;
-      try {
-        if (t["observed"] && t["observed"].IsScalar() && t["observed"].Scalar() == "real") {
-          row.observed_from_data = true;  // measured on the real membership file at validation time
-        } else {
-          row.observed = t["observed"].as<double>();
-        }
-        row.tolerance = t["tolerance"].as<double>();
-        row.relative = t["relative"] ? t["relative"].as<bool>() : false;
-        row.source = t["source"] ? t["source"].as<std::string>() : "";
-      } catch (const YAML::Exception&) {
-        problems.add({path, t.Mark().line + 1, t.Mark().column + 1, row.section + "." + row.name,
-                      "each target needs numeric 'observed' (or 'real') and 'tolerance'"});
-        continue;
+      const std::size_t before = problems.size();
+      if (!t.IsMap() || !t["observed"] || !t["tolerance"]) {
+        reader.complain(t, where, "each target needs 'observed' (a number, or real) and 'tolerance'");
       }
-      rows.push_back(row);
+      reader.check_keys(t, where + ".", {"observed", "tolerance", "relative", "source"});
+      if (t.IsMap()) {
+        const YAML::Node observed = t["observed"];
+        // `observed: real`: measured on the real membership file at validation time.
+        row.observed_from_data = observed && observed.IsScalar() && observed.Scalar() == "real";
+        if (!row.observed_from_data) reader.scalar(observed, where + ".observed", row.observed, -kUnbounded, kUnbounded);
+        reader.scalar(t["tolerance"], where + ".tolerance", row.tolerance, 0, kUnbounded);
+        reader.scalar(t["relative"], where + ".relative", row.relative, 0, 0);
+        reader.scalar(t["source"], where + ".source", row.source, 0, 0);
+      }
+      if (problems.size() == before) rows.push_back(row);
     }
   }
   problems.throw_if_any();

@@ -9,14 +9,21 @@
 
 namespace pcnsim {
 
+/// Where a field starts: 1-based line and column (in characters).
+struct CsvPlace {
+  int line = 0, column = 0;
+};
+
 struct CsvRow {
   int line = 0;  // 1-based line number in the file
   std::vector<std::string> fields;
+  std::vector<CsvPlace> places;  // of each field
 };
 
 struct CsvTable {
   std::string file;
   std::vector<std::string> header;
+  std::vector<CsvPlace> header_places;
   std::vector<CsvRow> rows;
   std::vector<Diagnostic> row_problems;  // bad rows left out (lenient reading only)
 

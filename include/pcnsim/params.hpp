@@ -23,6 +23,7 @@
 
 #include "pcnsim/calendar.hpp"
 #include "pcnsim/errors.hpp"
+#include "pcnsim/yaml.hpp"
 
 namespace pcnsim {
 
@@ -94,8 +95,11 @@ class YamlReader {
   std::optional<YAML::Node> lookup(std::string_view key) const;
   std::string path_of(std::string_view key) const;
   void error(std::string_view key, const YAML::Node& node, const std::string& message);
-  bool scalar(std::string_view key, const YAML::Node& node);
-  void check_range(std::string_view key, const YAML::Node& node, double value, const Meta& meta);
+  /// Reads a number, whole number, boolean or text (problems reported).
+  template <class T>
+  void typed(std::string_view key, T& value, const Meta& meta);
+  /// The node of `key` when it holds a single value, its text in `out`.
+  std::optional<YAML::Node> text(std::string_view key, std::string& out);
 
   const YamlSource& source_;
   YAML::Node node_;
@@ -166,8 +170,5 @@ class ParamLister {
   std::vector<ParamRow>& rows_;
   std::string prefix_;
 };
-
-/// Text form of a number that reads back to the same double.
-std::string format_number(double value);
 
 }  // namespace pcnsim

@@ -3,6 +3,7 @@
 // Scenario files may `extends:` another file (deep merge: maps merge, any
 // other value replaces) and be changed with `--set a.b.c=value` overrides.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,16 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
 /// Same, from YAML text (tests); `file` names it in messages.
 Scenario load_scenario_text(const std::string& text, const std::string& file,
                             const std::vector<Override>& overrides = {});
+
+/// Sets a number straight into a loaded scenario, through describe() (sweeps
+/// set their factors so, not as text read again per run): the number or
+/// integer parameter at `path` (dotted), or with `scale` every entry of the
+/// dated series at `path` multiplied by `value`, each entry's source noting it
+/// and `by`. Checked as a scenario file is (range, whole numbers, consistency);
+/// InputError naming `by` otherwise.
+void set_number(Scenario& scenario, const std::string& path, double value, bool scale, const std::string& by);
+/// The dated series at `path` (dotted), or nothing when there is none.
+std::optional<DatedSeries> dated_series(const Scenario& scenario, const std::string& path);
 
 /// The fully resolved scenario as YAML.
 std::string resolved_yaml(const Scenario& scenario);

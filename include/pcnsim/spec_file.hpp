@@ -1,32 +1,20 @@
 #pragma once
-// Reading the YAML files that drive many runs (sweep and calibration files):
-// the text checked for UTF-8 and parsed as a map, then every problem collected
+// Reading the YAML files that are not scenarios (sweep, calibration and
+// targets files), parsed by parse_yaml_map (yaml.hpp): every problem collected
 // with file:line:column, unknown keys with the closest valid one, scalars with
-// their ranges, and the `set:` block of fixed scenario overrides.
+// their types and ranges (as in scenarios), and the `set:` block of fixed
+// scenario overrides.
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "pcnsim/errors.hpp"
 #include "pcnsim/scenario.hpp"
+#include "pcnsim/yaml.hpp"
 
 namespace pcnsim {
-
-/// The text of a driver file; InputError when it is missing or a directory
-/// (`what` names the kind of file: "sweep file").
-std::string read_spec_file(const std::string& path, const std::string& what);
-
-/// Parses a driver file's text as a YAML map; InputError on bytes that are not
-/// UTF-8, a syntax error or anything but a map.
-YAML::Node parse_spec_text(const std::string& text, const std::string& path, const std::string& what);
-
-/// The place of a YAML node as a diagnostic (line and column when known).
-Diagnostic diagnostic_at(const std::string& file, const YAML::Node& node, const std::string& key,
-                         const std::string& message);
 
 /// Checks the parts of a driver file, adding every problem to one list.
 class SpecReader {
@@ -45,20 +33,7 @@ class SpecReader {
   template <class T>
   void scalar(const YAML::Node& node, const std::string& key, T& value, double lo, double hi) {
     if (!node.IsDefined()) return;
-    try {
-      if (!node.IsScalar()) throw YAML::Exception(node.Mark(), "not a scalar");
-      const T v = node.as<T>();
-      if constexpr (std::is_arithmetic_v<T>) {
-        if (!(static_cast<double>(v) >= lo && static_cast<double>(v) <= hi)) {
-          complain(node, key, "value " + node.Scalar() + " is out of range; must be [" + number(lo) + ", " +
-                                  number(hi) + "]");
-          return;
-        }
-      }
-      value = v;
-    } catch (const YAML::Exception&) {
-      complain(node, key, std::is_arithmetic_v<T> ? "expected a number" : "expected a text value");
-    }
+    if (const std::string why = read_scalar(node, value, lo, hi); !why.empty()) complain(node, key, why);
   }
 
   /// The `set:` block: parameter paths to values, as overrides.

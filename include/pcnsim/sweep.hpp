@@ -3,7 +3,7 @@
 // scenario, the factors (parameter paths with bounds and a distribution, or
 // explicit levels), a design (full grid, Latin hypercube, Morris elementary
 // effects, Saltelli/Sobol), replicates and a meta-seed. Every run is the base
-// scenario with the factor values of its design row set as overrides,
+// scenario (read once) with the factor values of its design row set as typed values,
 // replicate r with the base scenario's replicate-r seed (common random numbers
 // across design rows). Runs are spread over threads and MPI ranks in batches;
 // after each batch rank 0 may write a checkpoint (the whole file, atomically),
@@ -12,6 +12,7 @@
 // number of threads or ranks, nor on interruptions.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,7 @@ struct SweepSpec {
   std::vector<std::string> outputs;  // outcomes analysed (default: all key outcomes)
   std::vector<std::string> outcomes; // every outcome of one run (key outcomes, or y for a test model)
   std::vector<SweepFactor> factors;
+  std::optional<Scenario> base_scenario;  // model pcnsim: the base scenario with `set`, read once
 };
 
 /// Reads and validates a sweep file; every problem at once (InputError).
@@ -103,8 +105,9 @@ SweepDesign make_design(const SweepSpec& spec);
 std::size_t design_rows(const SweepSpec& spec);
 inline constexpr std::size_t kMaxDesignValues = 50'000'000;
 
-/// The overrides of one design row (fixed `set` first, then the factors).
-std::vector<Override> row_overrides(const SweepSpec& spec, const SweepDesign& design, std::size_t row);
+/// The scenario of one design row: the base scenario (with `set`), read once,
+/// with the row's factor values set as typed values (set_number).
+Scenario row_scenario(const SweepSpec& spec, const SweepDesign& design, std::size_t row);
 
 /// The design as CSV: `row` then one column per factor (SweepFactor::column()).
 std::string design_csv(const SweepSpec& spec, const SweepDesign& design);

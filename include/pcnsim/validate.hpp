@@ -58,7 +58,11 @@ MembershipComparison compare_membership(const RunResult& run, const RealMembersh
 /// targets say `observed: real`), with the naive baseline beside them.
 void compare_membership_targets(std::vector<TargetRow>& rows, const MembershipComparison& comparison);
 
-/// Reads the targets file; throws InputError on malformed content.
+/// The sections of a targets file: formation, membership, arrs, clinical_directors.
+std::vector<std::string> target_sections();
+/// Reads the targets file strictly: sections, keys of a target (observed,
+/// tolerance, relative, source), their types and duplicate keys; InputError
+/// with every problem (file:line:column, the closest key for an unknown one).
 std::vector<TargetRow> read_targets(const std::string& path);
 /// Fills the simulated values and pass flags from a run.
 void compare_targets(std::vector<TargetRow>& rows, const RunResult& run);

@@ -90,6 +90,13 @@ scenario_case scenario-not-utf8 "scenario-not-utf8.yaml:2:11: bytes that are not
 printf 'extends: nowhere/base.yaml\n' > badextends.yaml
 expect_bad missing-extends "nowhere/base.yaml" -- run badextends.yaml --out out/r.h5
 expect_bad set-nan "formation.inertia" -- run "$small" --set formation.inertia=nan --out out/r.h5
+# Duplicate keys: yaml-cpp keeps both and a lookup finds one, so both lines are named.
+scenario_case duplicate-key "duplicate-key.yaml:4:3: 'formation.g_pair': duplicate key (first at line 3)" \
+  $'formation:\n  g_pair: 0.3\n  g_pair: 0.9'
+printf 'extends: %s\nformation: {g_pair: 0.3, g_pair: 0.9}\n' "$small" > dupparent.yaml
+printf 'extends: dupparent.yaml\nname: child\n' > dupchild.yaml
+expect_bad duplicate-key-extends "dupparent.yaml:2:26: 'formation.g_pair': duplicate key (first at line 2)" \
+  -- run dupchild.yaml --out out/r.h5
 
 # --- Practice CSV files.
 with_csv() {
@@ -131,6 +138,18 @@ expect_bad membership-empty-code "membership_empty_code.csv:" -- validate --memb
 expect_bad membership-not-utf8 "membership_not_utf8.csv:" -- validate --membership "$src/tests/data/membership_not_utf8.csv"
 expect_bad membership-missing-file "nowhere.csv" -- validate --membership nowhere.csv
 
+# --- Targets files (validate --targets): strict, exit 2 before any run.
+printf 'formation:\n  networks: {observed: 1250, tolerance: 0.05}\n  networks: {observed: 1, tolerance: 1}\n' > targets-dup.yaml
+printf 'formation:\n  networks: {observed: 1250, tolerance: 0.05, relativ: true}\n' > targets-key.yaml
+printf 'formation:\n  networks: {observed: 1250, tolerance: 0.05}\nformaton:\n  list_mean: {observed: 1, tolerance: 1}\n' \
+  > targets-section.yaml
+expect_bad targets-duplicate-key "targets-dup.yaml:3:3: 'formation.networks': duplicate key (first at line 2)" \
+  -- validate --targets targets-dup.yaml --membership none "$small"
+expect_bad targets-unknown-key "targets-key.yaml:2:47: 'formation.networks.relativ': unknown key; did you mean 'relative'?" \
+  -- validate --targets targets-key.yaml --membership none "$small"
+expect_bad targets-unknown-section "targets-section.yaml:3:1: 'formaton': unknown key; did you mean 'formation'?" \
+  -- validate --targets targets-section.yaml --membership none "$small"
+
 # --- Sweep files.
 # sweep_case NAME EXPECTED_TEXT DESIGN_AND_FACTORS: a sweep of synthetic-small.
 sweep_case() {
@@ -146,6 +165,8 @@ sweep_case sweep-nan "sweep-nan.yaml:4" $'design: {method: lhs, samples: .nan}\n
 sweep_case sweep-bounds "must be greater than min" "$lhs"$'\nfactors:\n  - {path: formation.inertia, min: 0.5, max: 0}'
 sweep_case sweep-probability "out of range" "$lhs"$'\nfactors:\n  - {path: formation.approve_rural_probability, min: 0, max: 2}'
 sweep_case sweep-unknown-path "did you mean 'formation.inertia'" "$lhs"$'\nfactors:\n  - {path: formation.inertai, min: 0, max: 1}'
+sweep_case sweep-duplicate-key "sweep-duplicate-key.yaml:5:1: 'design': duplicate key (first at line 4)" \
+  "$lhs"$'\ndesign: {method: grid}\n'"$factors"
 sweep_case sweep-duplicate-factor "is already a factor" "$lhs"$'\nfactors:\n  - {path: formation.inertia, min: 0, max: 1}\n  - {path: formation.inertia, min: 0, max: 2}'
 # A good sweep, for the cases below.
 printf 'name: s\nbase: %s\nset: {population.source: synthetic}\n%s\n%s\n' "$small" \
@@ -176,6 +197,8 @@ calibration_case calibrate-unknown-target \
   $'parameters:\n  - {path: relationships.a_dist, min: 0.2, max: 5}\ntargets:\n  - {target: formation.netwroks, weight: 1}\nseeds: [1]'
 calibration_case calibrate-fold "calibrate-fold.yaml:4:55: 'membership.commissioners.fold': fold 2 does not exist" \
   $'parameters: [{path: relationships.a_dist, min: 0.2, max: 5}]\nmembership: {commissioners: {folds: 2, seed: 7, fold: 2}}\n'"$targets"
+calibration_case calibrate-duplicate-key "calibrate-duplicate-key.yaml:8:1: 'seeds': duplicate key (first at line 7)" \
+  $'parameters:\n  - {path: relationships.a_dist, min: 0.2, max: 5}\n'"$targets"$'\nseeds: [2]'
 democal="$src/calibrations/synthetic-small-demo.yaml"
 expect_bad calibrate-resume-nothing "nothing.h5" -- calibrate "$democal" --resume nothing.h5 --out out/c.h5
 expect_bad calibrate-resume-not-hdf5 "synthetic-small-demo.yaml: --resume: cannot read it" -- calibrate "$democal" --resume "$democal" --out out/c.h5
@@ -200,6 +223,12 @@ expect_bad design-without-row "--row" -- run "$small" --design design.csv --out 
 expect_bad design-missing "nodesign.csv" -- run "$small" --design nodesign.csv --row 0 --out out/r.h5
 expect_bad design-row-too-big "99" -- run "$small" --design design.csv --row 99 --out out/r.h5
 expect_bad design-not-csv "good.h5" -- run "$small" --design good.h5 --row 0 --out out/r.h5
+printf 'row,formation.inertia\n0,0.1\n1,abc\n' > design-text.csv
+printf 'row,formation.inertia,formation.inertia\n0,0.1,0.2\n' > design-twice.csv
+expect_bad design-not-a-number "design-text.csv:3:3: 'formation.inertia': expected a number, got 'abc'" \
+  -- run "$small" --design design-text.csv --row 0 --out out/r.h5
+expect_bad design-duplicate-column "design-twice.csv:1:23: 'formation.inertia': duplicate design column (first at column 5)" \
+  -- run "$small" --design design-twice.csv --row 0 --out out/r.h5
 expect_bad negative-seed "--seed: Value -1 not in range 0 to 9000000000000000" -- run "$small" --seed -1 --out out/r.h5
 expect_bad zero-replicates "--replicates" -- run "$small" --replicates 0 --out out/r.h5
 expect_bad threads-not-number "--threads" -- run "$small" --threads many --out out/r.h5

@@ -15,7 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A validated sweep must give a design; bounded so one input stays fast.
     if (pcnsim::design_rows(spec) * spec.factors.size() <= 100'000) {
       const pcnsim::SweepDesign design = pcnsim::make_design(spec);
-      for (std::size_t row = 0; row < design.rows() && row < 4; ++row) (void)pcnsim::row_overrides(spec, design, row);
+      for (std::size_t row = 0; row < design.rows() && row < 4 && spec.base_scenario; ++row) {
+        (void)pcnsim::row_scenario(spec, design, row);
+      }
     }
   } catch (const pcnsim::InputError&) {
   }
