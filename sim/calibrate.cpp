@@ -294,6 +294,7 @@ CalibrationSpec load_calibration_text(const std::string& text, const std::string
       for (const auto& d : e.problems()) problems.add(d);
     }
   }
+  spec.base_scenario = base;  // every evaluation starts from it (calibration_scenario)
 
   // Parameters: checked like sweep factors, and real numbers only (the local
   // search moves continuously), none also fixed by `set`.
@@ -412,12 +413,13 @@ std::vector<double> parameter_values(const CalibrationSpec& spec, const std::vec
   return values;
 }
 
-std::vector<Override> calibration_overrides(const CalibrationSpec& spec, const std::vector<double>& values) {
-  std::vector<Override> out = spec.set;
+Scenario calibration_scenario(const CalibrationSpec& spec, const std::vector<double>& values, std::int64_t seed) {
+  Scenario scenario = spec.base_scenario ? *spec.base_scenario : load_scenario(spec.base, spec.set);
   for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
-    out.push_back({spec.parameters[i].path, spec.parameters[i].override_value(values[i], "calibration")});
+    set_number(scenario, spec.parameters[i].path, values[i], spec.parameters[i].scale, spec.file + " (calibration)");
   }
-  return out;
+  scenario.seed = seed;
+  return scenario;
 }
 
 namespace {
@@ -448,9 +450,7 @@ std::vector<TargetValues> measure_targets(const CalibrationSpec& spec, const std
   std::vector<TargetRow> base_rows;
   for (const auto& t : spec.targets) base_rows.push_back(t.row);
   for (std::size_t k = 0; k < seeds; ++k) {
-    auto overrides = calibration_overrides(spec, values);
-    overrides.push_back({"seed", std::to_string(spec.seeds[k])});
-    Scenario scenario = load_scenario(spec.base, overrides);
+    Scenario scenario = calibration_scenario(spec, values, spec.seeds[k]);
     // Formation happens at the registration deadline and nothing before it
     // looks further ahead, so the formation and membership metrics of a run
     // cut there are those of the full run (tested); the rest is not needed.

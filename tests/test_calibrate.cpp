@@ -503,7 +503,7 @@ TEST_CASE("the fragment extends the base scenario and sets the best values exact
   CHECK(s.relationships.noise_sd == best[0]);   // bit for bit
   CHECK(s.formation.g_size == best[1]);
   CHECK(s.dynamics.enabled);                    // `set` is not part of the fragment
-  const Scenario with_sets = load_scenario(spec.base, calibration_overrides(spec, best));
+  const Scenario with_sets = calibration_scenario(spec, best, 1);
   CHECK(with_sets.relationships.noise_sd == best[0]);
   CHECK_FALSE(with_sets.dynamics.enabled);
 }

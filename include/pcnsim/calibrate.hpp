@@ -53,6 +53,7 @@ struct CalibrationSpec {
   std::vector<std::string> file_commissioners;    // commissioners of the listed practices (base population), sorted
   std::vector<std::vector<std::string>> folds;    // mode fold: commissioner codes of every fold
   std::vector<std::string> commissioners;         // those compared; empty = every row of the file (as validate)
+  std::optional<Scenario> base_scenario;          // the base scenario with `set`, read once
   bool formation_only = false;  // only formation and membership targets: runs stop at the registration deadline
 };
 
@@ -105,7 +106,9 @@ TargetSummary summarise(const CalibrationSpec& spec, const TargetValues& values)
 /// Parameter values of a point of the unit cube (each factor's value_at, kept within its bounds).
 std::vector<double> parameter_values(const CalibrationSpec& spec, const std::vector<double>& unit);
 /// The overrides of a parameter vector: `set` first, then the parameters.
-std::vector<Override> calibration_overrides(const CalibrationSpec& spec, const std::vector<double>& values);
+/// The scenario of one evaluation: the base scenario with `set`, the fitted
+/// parameters set to `values` as typed values (set_number) and the seed.
+Scenario calibration_scenario(const CalibrationSpec& spec, const std::vector<double>& values, std::int64_t seed);
 
 /// Runs the base scenario with `values` once per seed and measures the
 /// targets, once per selection of commissioners (membership rows restricted
