@@ -435,11 +435,12 @@ void ArrsWorkforce::redistribute(int year) {
   }
 }
 
-void ArrsWorkforce::deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte) const {
+void ArrsWorkforce::deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte) {
   // Network totals per role (productive WTE ramps up linearly from the start),
   // then each member practice's share by list or by needs-weighted list.
   const auto& p = world_.practices;
-  std::vector<double> net_productive(world_.networks.size() * kRoleCount, 0.0);
+  std::vector<double>& net_productive = net_productive_;
+  net_productive.assign(world_.networks.size() * kRoleCount, 0.0);
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
     if (!staff_.active[k]) continue;
     const double ramp = params_.roles[staff_.role[k]].ramp_up_weeks;
@@ -447,8 +448,15 @@ void ArrsWorkforce::deploy(int step, std::vector<double>& productive_wte, std::v
     net_productive[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] +=
         ramp > 0 ? std::min(1.0, weeks / ramp) : 1.0;
   }
-  productive_wte.assign(p.size() * kRoleCount, 0.0);
-  wte.assign(p.size() * kRoleCount, 0.0);
+  // The buffers are the caller's from last week: members' rows are all
+  // overwritten below, so only practices outside every network are zeroed.
+  productive_wte.resize(p.size() * kRoleCount);
+  wte.resize(p.size() * kRoleCount);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (world_.network_of[i] >= 0) continue;
+    std::fill_n(productive_wte.begin() + static_cast<std::ptrdiff_t>(i * kRoleCount), kRoleCount, 0.0);
+    std::fill_n(wte.begin() + static_cast<std::ptrdiff_t>(i * kRoleCount), kRoleCount, 0.0);
+  }
   const bool by_need = params_.deployment == "need";
   for (const auto& net : world_.networks) {
     double total = 0;

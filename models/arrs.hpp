@@ -153,7 +153,8 @@ class ArrsWorkforce {
   /// `inflow_multiplier` scales this week's labour-pool inflow (e.g. COVID-19).
   void step(int step, double inflow_multiplier = 1.0);
   /// Productive WTE per practice and role received this week (deployment).
-  void deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte) const;
+  /// Both buffers are reused from week to week (only non-members' rows are zeroed).
+  void deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte);
 
   // Results.
   const ArrsStaff& staff() const { return staff_; }
@@ -192,6 +193,7 @@ class ArrsWorkforce {
   std::vector<double> wte_;             // per network x role
   std::vector<int> vacancies_;          // per network x role
   std::vector<Pence> claimed_week_;     // per network
+  std::vector<double> net_productive_;  // deploy's scratch: productive WTE per network x role
   std::vector<Employer> employer_;      // per network
   std::vector<int> years_;
   std::vector<std::vector<NetworkYearMoney>> money_;

@@ -9,7 +9,7 @@ void gp_workload_week(const Practices& p, const GpWorkloadParams& params, const 
                       const std::vector<double>& productive_wte, const std::vector<double>& wte, GpWeek& out) {
   const std::size_t n = p.size();
   for (auto* v : {&out.demand, &out.substituted, &out.supervision, &out.supplied, &out.unmet, &out.arrs_hours}) {
-    v->assign(n, 0.0);
+    v->resize(n);  // every element is written below
   }
   const double hours_per_patient_week =
       params.consultations_per_patient_year * params.minutes_per_consultation / 60.0 / (365.25 / 7.0);
