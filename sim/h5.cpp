@@ -207,10 +207,21 @@ hsize_t chunk_rows(const std::vector<hsize_t>& shape, std::size_t element_bytes,
   return std::min<hsize_t>(rows, std::max<hsize_t>(1, 65536 / row_bytes));
 }
 
-/// Shared body of every File::write overload.
-void create_dataset(File& file, const std::string& path, hid_t file_type, hid_t memory_type, const void* data,
-                    std::size_t count, std::size_t element_bytes, const std::vector<hsize_t>& shape,
-                    const DatasetOptions& options) {
+/// Entities per chunk of a [step, entity, ...] dataset: about 64 KiB of
+/// every step (smaller chunks compress a little better: a block of entities
+/// repeats at a shorter distance from week to week; larger ones no faster).
+hsize_t chunk_entities(const std::vector<hsize_t>& shape, std::size_t element_bytes) {
+  hsize_t per_entity = element_bytes;
+  for (std::size_t i = 0; i < shape.size(); ++i) per_entity *= i == 1 ? 1 : shape[i];
+  return std::min<hsize_t>(shape[1], std::max<hsize_t>(1, 65536 / per_entity));
+}
+
+/// Creates a dataset with its attributes, ready for its data: chunked to
+/// `chunk` and compressed when it has data and compression is on, else
+/// contiguous. Checks that `count` values fill `shape`.
+Handle create_dataset(File& file, const std::string& path, hid_t file_type, std::size_t count,
+                      std::size_t element_bytes, const std::vector<hsize_t>& shape, const std::vector<hsize_t>& chunk,
+                      const DatasetOptions& options) {
   const Where check = at_object(file.path(), path);
   if (shape.empty()) throw std::invalid_argument("HDF5 dataset '" + path + "': shape must have at least one dimension");
   hsize_t expected = 1;
@@ -236,8 +247,6 @@ void create_dataset(File& file, const std::string& path, hid_t file_type, hid_t 
   check(H5Pset_obj_track_times(dcpl.id(), false), "disable dataset time tracking");
   // An empty dataset cannot be chunked, so it stays contiguous and uncompressed.
   if (count > 0 && options.gzip_level > 0) {
-    std::vector<hsize_t> chunk = shape;
-    chunk.front() = chunk_rows(shape, element_bytes, options.chunk_rows);
     check(H5Pset_chunk(dcpl.id(), rank, chunk.data()), "set chunk shape");
     // Byte shuffling first groups the similar high bytes of numbers, which
     // makes gzip faster and the file smaller (strings gain nothing from it).
@@ -246,12 +255,54 @@ void create_dataset(File& file, const std::string& path, hid_t file_type, hid_t 
   }
   Handle dataset(check(H5Dcreate2(file.id(), path.c_str(), file_type, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
                        "create dataset"));
-  if (count > 0) {
-    check(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset");
-  }
   if (!options.units.empty()) write_string_attribute(dataset.id(), "units", options.units, check);
   if (!options.description.empty()) {
     write_string_attribute(dataset.id(), "description", options.description, check);
+  }
+  return dataset;
+}
+
+/// Shared body of every File::write overload: the whole array at once, in chunks of rows.
+void write_dataset(File& file, const std::string& path, hid_t file_type, hid_t memory_type, const void* data,
+                   std::size_t count, std::size_t element_bytes, const std::vector<hsize_t>& shape,
+                   const DatasetOptions& options) {
+  std::vector<hsize_t> chunk = shape;
+  if (!shape.empty()) chunk.front() = chunk_rows(shape, element_bytes, options.chunk_rows);
+  Handle dataset = create_dataset(file, path, file_type, count, element_bytes, shape, chunk, options);
+  if (count > 0) {
+    at_object(file.path(), path)(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+                                 "write dataset");
+  }
+}
+
+/// Shared body of the File::write_by_entity overloads: gathers and writes one
+/// chunk of entities at a time through one reused buffer.
+template <class T>
+void write_entity_chunks(File& file, const std::string& path, hid_t file_type, hid_t memory_type,
+                         const EntityColumns<T>& columns, const std::vector<hsize_t>& shape,
+                         const DatasetOptions& options) {
+  if (shape.size() < 2) throw std::invalid_argument("HDF5 dataset '" + path + "': needs [step, entity, ...]");
+  hsize_t count = 1;
+  for (hsize_t d : shape) count *= d;
+  std::vector<hsize_t> chunk = shape;
+  chunk[1] = chunk_entities(shape, sizeof(T));
+  Handle dataset = create_dataset(file, path, file_type, count, sizeof(T), shape, chunk, options);
+  if (count == 0) return;
+  const Where check = at_object(file.path(), path);
+  Handle file_space(check(H5Dget_space(dataset.id()), "get dataspace"));
+  std::vector<T> buffer;
+  std::vector<hsize_t> start(shape.size(), 0), block = shape;
+  for (hsize_t first = 0; first < shape[1]; first += chunk[1]) {
+    block[1] = std::min(chunk[1], shape[1] - first);
+    start[1] = first;
+    buffer.resize(count / shape[1] * block[1]);
+    columns(first, block[1], buffer.data());
+    Handle memory_space(
+        check(H5Screate_simple(static_cast<int>(block.size()), block.data(), nullptr), "create dataspace"));
+    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr),
+          "select entities");
+    check(H5Dwrite(dataset.id(), memory_type, memory_space.id(), file_space.id(), H5P_DEFAULT, buffer.data()),
+          "write dataset");
   }
 }
 
@@ -359,25 +410,25 @@ std::vector<std::string> File::list(const std::string& group_path) const {
 
 void File::write(const std::string& path, const std::vector<double>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data.data(), data.size(), sizeof(double), shape,
+  write_dataset(*this, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data.data(), data.size(), sizeof(double), shape,
                  options);
 }
 
 void File::write(const std::string& path, const std::vector<float>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data.data(), data.size(), sizeof(float), shape,
+  write_dataset(*this, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data.data(), data.size(), sizeof(float), shape,
                  options);
 }
 
 void File::write(const std::string& path, const std::vector<std::int64_t>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_STD_I64LE, H5T_NATIVE_INT64, data.data(), data.size(), sizeof(std::int64_t), shape,
+  write_dataset(*this, path, H5T_STD_I64LE, H5T_NATIVE_INT64, data.data(), data.size(), sizeof(std::int64_t), shape,
                  options);
 }
 
 void File::write(const std::string& path, const std::vector<std::int32_t>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_STD_I32LE, H5T_NATIVE_INT32, data.data(), data.size(), sizeof(std::int32_t), shape,
+  write_dataset(*this, path, H5T_STD_I32LE, H5T_NATIVE_INT32, data.data(), data.size(), sizeof(std::int32_t), shape,
                  options);
 }
 
@@ -389,7 +440,17 @@ void File::write(const std::string& path, const std::vector<std::string>& data, 
   std::vector<char> buffer(data.size() * width, '\0');
   for (std::size_t i = 0; i < data.size(); ++i) std::memcpy(buffer.data() + i * width, data[i].data(), data[i].size());
   Handle type = fixed_string_type(width, H5T_CSET_ASCII, at_object(path_, path));
-  create_dataset(*this, path, type.id(), type.id(), buffer.data(), data.size(), width, shape, options);
+  write_dataset(*this, path, type.id(), type.id(), buffer.data(), data.size(), width, shape, options);
+}
+
+void File::write_by_entity(const std::string& path, const EntityColumns<float>& columns,
+                           const std::vector<hsize_t>& shape, const DatasetOptions& options) {
+  write_entity_chunks(*this, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, columns, shape, options);
+}
+
+void File::write_by_entity(const std::string& path, const EntityColumns<std::int32_t>& columns,
+                           const std::vector<hsize_t>& shape, const DatasetOptions& options) {
+  write_entity_chunks(*this, path, H5T_STD_I32LE, H5T_NATIVE_INT32, columns, shape, options);
 }
 
 void File::set_attribute(const std::string& object_path, const std::string& name, const std::string& value) {
