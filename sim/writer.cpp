@@ -79,7 +79,7 @@ void write_network_weekly(h5::File& file, const std::string& path, const Network
 }
 
 /// A per-practice weekly array, [step][practice] in memory and in the file.
-void write_practice_weekly(h5::File& file, const std::string& path, const std::vector<float>& weekly,
+void write_practice_weekly(h5::File& file, const std::string& path, const WeeklyVector<float>& weekly,
                            std::size_t steps, std::size_t practices, const h5::DatasetOptions& options) {
   const auto columns = [&](std::size_t first, std::size_t count, float* out) {
     for (std::size_t s = 0; s < steps; ++s) std::copy_n(weekly.data() + s * practices + first, count, out + s * count);

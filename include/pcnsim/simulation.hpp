@@ -48,6 +48,36 @@ struct MembershipSnapshot {
   std::vector<double> mean_affinity;  // per network existing then: members' mean pair affinity (trust)
 };
 
+/// Memory for the weekly arrays (tens of MiB): 2 MiB-aligned and advised for
+/// transparent huge pages, so first touching it takes one page fault per
+/// 2 MiB instead of one per 4 KiB. Elements are default-initialised: every
+/// recorded week is written in full, and unrecorded memory is never read.
+void* allocate_weekly_memory(std::size_t bytes);
+void free_weekly_memory(void* memory);
+
+template <class T>
+struct WeeklyAllocator {
+  using value_type = T;
+  WeeklyAllocator() = default;
+  template <class U>
+  WeeklyAllocator(const WeeklyAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_weekly_memory(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) { free_weekly_memory(p); }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  template <class U>
+  void construct(U* p) {
+    ::new (static_cast<void*>(p)) U;  // default-initialised: no zero-fill
+  }
+  bool operator==(const WeeklyAllocator&) const { return true; }
+  bool operator!=(const WeeklyAllocator&) const { return false; }
+};
+
+template <class T>
+using WeeklyVector = std::vector<T, WeeklyAllocator<T>>;
+
 /// One per-network weekly quantity, read as the output holds it: [step][network][width]
 /// (width: roles or sources, else 1), zero where nothing was recorded. Stored
 /// as one block of weeks per network count: networks are only added at a
@@ -57,7 +87,7 @@ struct NetworkWeekly {
   struct Block {
     int first_step = 0;
     std::size_t networks = 0;
-    std::vector<T> values;  // [week of the block][network][width]
+    WeeklyVector<T> values;  // [week of the block][network][width]
   };
   std::size_t width = 1, steps = 0, networks = 0;
   std::vector<Block> blocks;
@@ -66,7 +96,8 @@ struct NetworkWeekly {
   explicit NetworkWeekly(std::size_t values_per_network = 1) : width(values_per_network) {}
 
   /// Appends the row of week `step` (the week after the last recorded one,
-  /// or the first of a new block) and returns its networks * width values, zero.
+  /// or the first of a new block) and returns its networks * width values,
+  /// uninitialised: the caller writes every one.
   T* week_row(int step) {
     const std::size_t row = networks * width;
     if (row == 0) throw std::logic_error("NetworkWeekly: no networks to record");
@@ -121,9 +152,9 @@ struct WeeklyArrays {
   NetworkWeekly<std::int32_t> vacancies;          // [step][network]
   NetworkWeekly<float> arrs_claimed_gbp;          // [step][network]
   NetworkWeekly<float> arrs_ceiling_gbp;          // [step][network], the year's ceiling
-  std::vector<float> gp_demand_hours;             // [step][practice]
-  std::vector<float> gp_supplied_hours;           // [step][practice]
-  std::vector<float> arrs_hours;                  // [step][practice]
+  WeeklyVector<float> gp_demand_hours;            // [step][practice]
+  WeeklyVector<float> gp_supplied_hours;          // [step][practice]
+  WeeklyVector<float> arrs_hours;                 // [step][practice]
   NetworkWeekly<float> cd_hours{kCdSources};      // [step][network][source]
   NetworkWeekly<float> cd_funded_hours;           // [step][network]
   NetworkWeekly<float> cd_support_hours;          // [step][network]
