@@ -1,8 +1,14 @@
 #include "pcnsim/h5.hpp"
 
+// zlib is HDF5's own deflate library (HDF5_C_LIBRARIES links it): chunks of
+// the weekly arrays are compressed here, on every core, in its format.
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 namespace pcnsim::h5 {
 namespace {
@@ -275,8 +281,102 @@ void write_dataset(File& file, const std::string& path, hid_t file_type, hid_t m
   }
 }
 
-/// Shared body of the File::write_by_entity overloads: gathers and writes one
-/// chunk of entities at a time through one reused buffer.
+/// Chunks as the shuffle then deflate filters store them: the bytes of the
+/// elements grouped by position (all first bytes, then all second bytes...),
+/// then zlib-compressed as HDF5's deflate filter does (deflate to the end,
+/// default window and memory). One per thread: its zlib state and buffers are
+/// reused from chunk to chunk.
+class ChunkDeflater {
+ public:
+  explicit ChunkDeflater(int level) {
+    if (deflateInit(&stream_, level) != Z_OK) throw std::runtime_error("zlib could not start compressing");
+  }
+  ChunkDeflater(const ChunkDeflater&) = delete;
+  ChunkDeflater& operator=(const ChunkDeflater&) = delete;
+  ~ChunkDeflater() { deflateEnd(&stream_); }
+
+  std::vector<unsigned char> compress(const unsigned char* values, std::size_t bytes, std::size_t element_bytes) {
+    const std::size_t elements = bytes / element_bytes;
+    shuffled_.resize(bytes);
+    for (std::size_t b = 0; b < element_bytes; ++b) {
+      for (std::size_t i = 0; i < elements; ++i) shuffled_[b * elements + i] = values[i * element_bytes + b];
+    }
+    out_.resize(deflateBound(&stream_, static_cast<uLong>(bytes)));
+    deflateReset(&stream_);
+    stream_.next_in = shuffled_.data();
+    stream_.avail_in = static_cast<uInt>(bytes);
+    stream_.next_out = out_.data();
+    stream_.avail_out = static_cast<uInt>(out_.size());
+    if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib could not compress a chunk");
+    return {out_.data(), out_.data() + stream_.total_out};
+  }
+
+ private:
+  z_stream stream_{};
+  std::vector<unsigned char> shuffled_, out_;
+};
+
+/// Every chunk of a [step, entity, ...] dataset gathered, shuffled and
+/// compressed, on every core: chunks are independent, so the bytes are the
+/// same whatever the number of threads.
+template <class T>
+std::vector<std::vector<unsigned char>> compress_entity_chunks(const EntityColumns<T>& columns,
+                                                               const std::vector<hsize_t>& shape,
+                                                               hsize_t chunk_entities, int level) {
+  const hsize_t entities = shape[1], chunks = (entities + chunk_entities - 1) / chunk_entities;
+  std::size_t per_entity = 1;  // values of one entity in one step
+  for (std::size_t i = 2; i < shape.size(); ++i) per_entity *= shape[i];
+  const auto steps = static_cast<std::size_t>(shape[0]);
+  std::vector<std::vector<unsigned char>> compressed(chunks);
+  const auto compress_share = [&](std::size_t thread, std::size_t threads) {
+    std::vector<T> block, chunk(steps * chunk_entities * per_entity);
+    ChunkDeflater deflater(level);
+    for (std::size_t c = thread; c < chunks; c += threads) {
+      const std::size_t first = c * chunk_entities, count = std::min<std::size_t>(chunk_entities, entities - first);
+      if (count == chunk_entities) {
+        columns(first, count, chunk.data());
+      } else {
+        // The last chunk is stored at full size, its missing entities zero.
+        block.resize(steps * count * per_entity);
+        columns(first, count, block.data());
+        std::fill(chunk.begin(), chunk.end(), T{});
+        for (std::size_t s = 0; s < steps; ++s) {
+          std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(s * count * per_entity), count * per_entity,
+                      chunk.begin() + static_cast<std::ptrdiff_t>(s * chunk_entities * per_entity));
+        }
+      }
+      compressed[c] = deflater.compress(reinterpret_cast<const unsigned char*>(chunk.data()), chunk.size() * sizeof(T),
+                                        sizeof(T));
+    }
+  };
+  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, chunks);
+  std::vector<std::exception_ptr> failures(threads);
+  std::vector<std::thread> workers;
+  for (std::size_t t = 1; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      try {
+        compress_share(t, threads);
+      } catch (...) {
+        failures[t] = std::current_exception();
+      }
+    });
+  }
+  try {
+    compress_share(0, threads);
+  } catch (...) {
+    failures[0] = std::current_exception();
+  }
+  for (auto& w : workers) w.join();
+  for (const auto& f : failures) {
+    if (f) std::rethrow_exception(f);
+  }
+  return compressed;
+}
+
+/// Shared body of the File::write_by_entity overloads. Compressed: chunks
+/// made by compress_entity_chunks and stored as they are (H5Dwrite_chunk);
+/// uncompressed (contiguous): one block of entities at a time, through one
+/// reused buffer.
 template <class T>
 void write_entity_chunks(File& file, const std::string& path, hid_t file_type, hid_t memory_type,
                          const EntityColumns<T>& columns, const std::vector<hsize_t>& shape,
@@ -289,9 +389,19 @@ void write_entity_chunks(File& file, const std::string& path, hid_t file_type, h
   Handle dataset = create_dataset(file, path, file_type, count, sizeof(T), shape, chunk, options);
   if (count == 0) return;
   const Where check = at_object(file.path(), path);
+  std::vector<hsize_t> start(shape.size(), 0);
+  if (options.gzip_level > 0) {
+    const auto compressed = compress_entity_chunks(columns, shape, chunk[1], options.gzip_level);
+    for (std::size_t c = 0; c < compressed.size(); ++c) {
+      start[1] = c * chunk[1];
+      check(H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, start.data(), compressed[c].size(), compressed[c].data()),
+            "write chunk");
+    }
+    return;
+  }
   Handle file_space(check(H5Dget_space(dataset.id()), "get dataspace"));
   std::vector<T> buffer;
-  std::vector<hsize_t> start(shape.size(), 0), block = shape;
+  std::vector<hsize_t> block = shape;
   for (hsize_t first = 0; first < shape[1]; first += chunk[1]) {
     block[1] = std::min(chunk[1], shape[1] - first);
     start[1] = first;
