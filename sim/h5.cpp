@@ -223,11 +223,12 @@ hsize_t chunk_entities(const std::vector<hsize_t>& shape, std::size_t element_by
 }
 
 /// Creates a dataset with its attributes, ready for its data: chunked to
-/// `chunk` and compressed when it has data and compression is on, else
-/// contiguous. Checks that `count` values fill `shape`.
+/// `chunk` when it has data and compression is on (or `always_chunked`), and
+/// compressed when compression is on; else contiguous. Checks that `count`
+/// values fill `shape`.
 Handle create_dataset(File& file, const std::string& path, hid_t file_type, std::size_t count,
                       std::size_t element_bytes, const std::vector<hsize_t>& shape, const std::vector<hsize_t>& chunk,
-                      const DatasetOptions& options) {
+                      const DatasetOptions& options, bool always_chunked = false) {
   const Where check = at_object(file.path(), path);
   if (shape.empty()) throw std::invalid_argument("HDF5 dataset '" + path + "': shape must have at least one dimension");
   hsize_t expected = 1;
@@ -252,8 +253,10 @@ Handle create_dataset(File& file, const std::string& path, hid_t file_type, std:
   Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create dataset property list"));
   check(H5Pset_obj_track_times(dcpl.id(), false), "disable dataset time tracking");
   // An empty dataset cannot be chunked, so it stays contiguous and uncompressed.
-  if (count > 0 && options.gzip_level > 0) {
+  if (count > 0 && (options.gzip_level > 0 || always_chunked)) {
     check(H5Pset_chunk(dcpl.id(), rank, chunk.data()), "set chunk shape");
+  }
+  if (count > 0 && options.gzip_level > 0) {
     // Byte shuffling first groups the similar high bytes of numbers, which
     // makes gzip faster and the file smaller (strings gain nothing from it).
     if (element_bytes > 1 && H5Tget_class(file_type) != H5T_STRING) check(H5Pset_shuffle(dcpl.id()), "enable shuffle");
@@ -316,40 +319,52 @@ class ChunkDeflater {
   std::vector<unsigned char> shuffled_, out_;
 };
 
-/// Every chunk of a [step, entity, ...] dataset gathered, shuffled and
-/// compressed, on every core: chunks are independent, so the bytes are the
-/// same whatever the number of threads.
+/// The chunks of a [step, entity, ...] dataset: every step of `per_chunk` entities each.
 template <class T>
-std::vector<std::vector<unsigned char>> compress_entity_chunks(const EntityColumns<T>& columns,
-                                                               const std::vector<hsize_t>& shape,
-                                                               hsize_t chunk_entities, int level) {
-  const hsize_t entities = shape[1], chunks = (entities + chunk_entities - 1) / chunk_entities;
-  std::size_t per_entity = 1;  // values of one entity in one step
-  for (std::size_t i = 2; i < shape.size(); ++i) per_entity *= shape[i];
-  const auto steps = static_cast<std::size_t>(shape[0]);
-  std::vector<std::vector<unsigned char>> compressed(chunks);
+struct EntityChunks {
+  const EntityColumns<T>& columns;
+  std::size_t steps = 0, entities = 0, per_entity = 1, per_chunk = 1;  // per_entity: values of one entity in one step
+
+  EntityChunks(const EntityColumns<T>& columns_of, const std::vector<hsize_t>& shape, hsize_t entities_per_chunk)
+      : columns(columns_of), steps(shape[0]), entities(shape[1]), per_chunk(entities_per_chunk) {
+    for (std::size_t i = 2; i < shape.size(); ++i) per_entity *= shape[i];
+  }
+  std::size_t count() const { return (entities + per_chunk - 1) / per_chunk; }
+  std::size_t values() const { return steps * per_chunk * per_entity; }
+
+  /// Chunk `c` into `chunk` (values() long); the last chunk is stored at
+  /// full size, its missing entities zero. `block` is scratch.
+  void gather(std::size_t c, std::vector<T>& block, std::vector<T>& chunk) const {
+    const std::size_t first = c * per_chunk, n = std::min(per_chunk, entities - first);
+    if (n == per_chunk) {
+      columns(first, n, chunk.data());
+      return;
+    }
+    block.resize(steps * n * per_entity);
+    columns(first, n, block.data());
+    std::fill(chunk.begin(), chunk.end(), T{});
+    for (std::size_t s = 0; s < steps; ++s) {
+      std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(s * n * per_entity), n * per_entity,
+                  chunk.begin() + static_cast<std::ptrdiff_t>(s * per_chunk * per_entity));
+    }
+  }
+};
+
+/// Every chunk gathered, shuffled and compressed at `level`, on every core:
+/// chunks are independent, so the bytes are the same whatever the number of threads.
+template <class T>
+std::vector<std::vector<unsigned char>> compress_chunks(const EntityChunks<T>& chunks, int level) {
+  std::vector<std::vector<unsigned char>> compressed(chunks.count());
   const auto compress_share = [&](std::size_t thread, std::size_t threads) {
-    std::vector<T> block, chunk(steps * chunk_entities * per_entity);
+    std::vector<T> block, chunk(chunks.values());
     ChunkDeflater deflater(level);
-    for (std::size_t c = thread; c < chunks; c += threads) {
-      const std::size_t first = c * chunk_entities, count = std::min<std::size_t>(chunk_entities, entities - first);
-      if (count == chunk_entities) {
-        columns(first, count, chunk.data());
-      } else {
-        // The last chunk is stored at full size, its missing entities zero.
-        block.resize(steps * count * per_entity);
-        columns(first, count, block.data());
-        std::fill(chunk.begin(), chunk.end(), T{});
-        for (std::size_t s = 0; s < steps; ++s) {
-          std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(s * count * per_entity), count * per_entity,
-                      chunk.begin() + static_cast<std::ptrdiff_t>(s * chunk_entities * per_entity));
-        }
-      }
+    for (std::size_t c = thread; c < compressed.size(); c += threads) {
+      chunks.gather(c, block, chunk);
       compressed[c] = deflater.compress(reinterpret_cast<const unsigned char*>(chunk.data()), chunk.size() * sizeof(T),
                                         sizeof(T));
     }
   };
-  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, chunks);
+  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, compressed.size());
   std::vector<std::exception_ptr> failures(threads);
   std::vector<std::thread> workers;
   for (std::size_t t = 1; t < threads; ++t) {
@@ -373,46 +388,36 @@ std::vector<std::vector<unsigned char>> compress_entity_chunks(const EntityColum
   return compressed;
 }
 
-/// Shared body of the File::write_by_entity overloads. Compressed: chunks
-/// made by compress_entity_chunks and stored as they are (H5Dwrite_chunk);
-/// uncompressed (contiguous): one block of entities at a time, through one
-/// reused buffer.
+/// Shared body of the File::write_by_entity overloads: always chunked (an
+/// uncompressed dataset too, so that it is written in whole chunks, not one
+/// short run per step) and every chunk stored as it is (H5Dwrite_chunk):
+/// compressed by compress_chunks, or else gathered one at a time.
 template <class T>
-void write_entity_chunks(File& file, const std::string& path, hid_t file_type, hid_t memory_type,
-                         const EntityColumns<T>& columns, const std::vector<hsize_t>& shape,
-                         const DatasetOptions& options) {
+void write_entity_chunks(File& file, const std::string& path, hid_t file_type, const EntityColumns<T>& columns,
+                         const std::vector<hsize_t>& shape, const DatasetOptions& options) {
   if (shape.size() < 2) throw std::invalid_argument("HDF5 dataset '" + path + "': needs [step, entity, ...]");
   hsize_t count = 1;
   for (hsize_t d : shape) count *= d;
-  std::vector<hsize_t> chunk = shape;
-  chunk[1] = chunk_entities(shape, sizeof(T));
-  Handle dataset = create_dataset(file, path, file_type, count, sizeof(T), shape, chunk, options);
+  std::vector<hsize_t> chunk_shape = shape;
+  chunk_shape[1] = chunk_entities(shape, sizeof(T));
+  Handle dataset = create_dataset(file, path, file_type, count, sizeof(T), shape, chunk_shape, options, true);
   if (count == 0) return;
   const Where check = at_object(file.path(), path);
+  const EntityChunks<T> chunks(columns, shape, chunk_shape[1]);
   std::vector<hsize_t> start(shape.size(), 0);
+  auto store = [&](std::size_t c, const void* bytes, std::size_t size) {
+    start[1] = c * chunks.per_chunk;
+    check(H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, start.data(), size, bytes), "write chunk");
+  };
   if (options.gzip_level > 0) {
-    const auto compressed = compress_entity_chunks(columns, shape, chunk[1], options.gzip_level);
-    for (std::size_t c = 0; c < compressed.size(); ++c) {
-      start[1] = c * chunk[1];
-      check(H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, start.data(), compressed[c].size(), compressed[c].data()),
-            "write chunk");
-    }
+    const auto compressed = compress_chunks(chunks, options.gzip_level);
+    for (std::size_t c = 0; c < compressed.size(); ++c) store(c, compressed[c].data(), compressed[c].size());
     return;
   }
-  Handle file_space(check(H5Dget_space(dataset.id()), "get dataspace"));
-  std::vector<T> buffer;
-  std::vector<hsize_t> block = shape;
-  for (hsize_t first = 0; first < shape[1]; first += chunk[1]) {
-    block[1] = std::min(chunk[1], shape[1] - first);
-    start[1] = first;
-    buffer.resize(count / shape[1] * block[1]);
-    columns(first, block[1], buffer.data());
-    Handle memory_space(
-        check(H5Screate_simple(static_cast<int>(block.size()), block.data(), nullptr), "create dataspace"));
-    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr),
-          "select entities");
-    check(H5Dwrite(dataset.id(), memory_type, memory_space.id(), file_space.id(), H5P_DEFAULT, buffer.data()),
-          "write dataset");
+  std::vector<T> block, chunk(chunks.values());
+  for (std::size_t c = 0; c < chunks.count(); ++c) {
+    chunks.gather(c, block, chunk);
+    store(c, chunk.data(), chunk.size() * sizeof(T));
   }
 }
 
@@ -555,12 +560,12 @@ void File::write(const std::string& path, const std::vector<std::string>& data, 
 
 void File::write_by_entity(const std::string& path, const EntityColumns<float>& columns,
                            const std::vector<hsize_t>& shape, const DatasetOptions& options) {
-  write_entity_chunks(*this, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, columns, shape, options);
+  write_entity_chunks(*this, path, H5T_IEEE_F32LE, columns, shape, options);
 }
 
 void File::write_by_entity(const std::string& path, const EntityColumns<std::int32_t>& columns,
                            const std::vector<hsize_t>& shape, const DatasetOptions& options) {
-  write_entity_chunks(*this, path, H5T_STD_I32LE, H5T_NATIVE_INT32, columns, shape, options);
+  write_entity_chunks(*this, path, H5T_STD_I32LE, columns, shape, options);
 }
 
 void File::set_attribute(const std::string& object_path, const std::string& name, const std::string& value) {
