@@ -137,6 +137,31 @@ struct NetworkYearMoney {
   Pence unclaimed() const { return ceiling - claimed; }
 };
 
+/// ARRS staff deployed to practices in one week: a member practice receives
+/// `share` of its network's staff in every role (its list, or needs-weighted
+/// list, over its network's), other practices nothing. Kept per network and
+/// a share per practice rather than per practice and role, so a week touches
+/// a few bytes per practice instead of 256.
+struct Deployment {
+  std::vector<double> productive_wte;  // [network * kRoleCount + role], ramped up from each start
+  std::vector<double> wte;             // [network * kRoleCount + role], in post
+  std::vector<int> network;            // per practice, -1 = none; empty before the first deployment
+  std::vector<double> share;           // per practice: its share of its network's staff
+
+  /// Productive WTE practice `i` receives in `role` (0 outside networks).
+  double productive_wte_of(std::size_t i, std::size_t role) const {
+    return i < network.size() && network[i] >= 0
+               ? share[i] * productive_wte[static_cast<std::size_t>(network[i]) * kRoleCount + role]
+               : 0.0;
+  }
+  /// WTE in post practice `i` receives in `role` (0 outside networks).
+  double wte_of(std::size_t i, std::size_t role) const {
+    return i < network.size() && network[i] >= 0
+               ? share[i] * wte[static_cast<std::size_t>(network[i]) * kRoleCount + role]
+               : 0.0;
+  }
+};
+
 class ArrsWorkforce {
  public:
   ArrsWorkforce(const World& world, const ArrsParams& params, const FundingParams& funding, const Calendar& calendar,
@@ -152,9 +177,8 @@ class ArrsWorkforce {
   /// One week: redistribution (if due), attrition, vacancies, hiring, claims.
   /// `inflow_multiplier` scales this week's labour-pool inflow (e.g. COVID-19).
   void step(int step, double inflow_multiplier = 1.0);
-  /// Productive WTE per practice and role received this week (deployment).
-  /// Both buffers are reused from week to week (only non-members' rows are zeroed).
-  void deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte);
+  /// This week's deployment of staff to practices; `out`'s buffers are reused from week to week.
+  void deploy(int step, Deployment& out) const;
 
   // Results.
   const ArrsStaff& staff() const { return staff_; }
@@ -193,7 +217,6 @@ class ArrsWorkforce {
   std::vector<double> wte_;             // per network x role
   std::vector<int> vacancies_;          // per network x role
   std::vector<Pence> claimed_week_;     // per network
-  std::vector<double> net_productive_;  // deploy's scratch: productive WTE per network x role
   std::vector<Employer> employer_;      // per network
   std::vector<int> years_;
   std::vector<std::vector<NetworkYearMoney>> money_;

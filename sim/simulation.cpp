@@ -184,7 +184,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
   std::vector<double> spare_sum;   // per network: spare GP capacity share summed over the year's live weeks
   int spare_weeks = 0;
   std::vector<double> reinvested;  // per network: IIF money reinvested in management this year
-  std::vector<double> productive_wte(n_practices * kRoleCount, 0.0), wte(n_practices * kRoleCount, 0.0);
+  Deployment arrs_staff;  // nothing deployed until networks are live
   GpWeek gp;
   bool live = false;
   for (int step = 0; step < cal.steps(); ++step) {
@@ -262,13 +262,12 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
     if (live && funding) {
       funding->step(step);
       arrs->step(step, covid ? scenario.covid.arrs_inflow_multiplier : 1.0);
-      arrs->deploy(step, productive_wte, wte);
+      arrs->deploy(step, arrs_staff);
     }
     const double demand_multiplier = covid ? 1.0 + scenario.covid.extra_gp_demand_share : 1.0;
     if (live && funding) service_spec_week(world, scenario.service_specs, date, spec_setup, spec_gp);
     if (scenario.gp_workload.enabled) {
-      gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, spec_gp, productive_wte,
-                       wte, gp);
+      gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, spec_gp, arrs_staff, gp);
     }
     // IIF: spare GP capacity accrues over the year; achievement and payment in
     // the week that ends the financial year.
