@@ -1,11 +1,7 @@
 #include "pcnsim/simulation.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <new>
 #include <optional>
 
 #include "models/signup.hpp"
@@ -17,23 +13,6 @@ std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate) 
   const auto seed = static_cast<std::uint64_t>(scenario.seed);
   return replicate == 0 ? seed : stream_seed(seed, "replicate", replicate);
 }
-
-void* allocate_weekly_memory(std::size_t bytes) {
-  constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
-  void* memory = nullptr;
-  if (bytes < huge_page_bytes) {
-    memory = std::malloc(std::max<std::size_t>(bytes, 1));
-  } else {
-    const std::size_t rounded = (bytes + huge_page_bytes - 1) / huge_page_bytes * huge_page_bytes;
-    memory = std::aligned_alloc(huge_page_bytes, rounded);
-    // Advice only: where transparent huge pages are off, pages stay 4 KiB.
-    if (memory != nullptr) madvise(memory, rounded, MADV_HUGEPAGE);
-  }
-  if (memory == nullptr) throw std::bad_alloc();
-  return memory;
-}
-
-void free_weekly_memory(void* memory) { std::free(memory); }
 
 void WeeklyArrays::start(std::size_t steps, std::size_t practice_count) {
   practices = practice_count;

@@ -17,10 +17,11 @@
 //      weekly arrays.
 #include <algorithm>
 #include <cstdint>
-#include <stdexcept>
-#include <utility>
 #include <functional>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/dynamics.hpp"
@@ -48,31 +49,24 @@ struct MembershipSnapshot {
   std::vector<double> mean_affinity;  // per network existing then: members' mean pair affinity (trust)
 };
 
-/// Memory for the weekly arrays (tens of MiB): 2 MiB-aligned and advised for
-/// transparent huge pages, so first touching it takes one page fault per
-/// 2 MiB instead of one per 4 KiB. Elements are default-initialised: every
-/// recorded week is written in full, and unrecorded memory is never read.
-void* allocate_weekly_memory(std::size_t bytes);
-void free_weekly_memory(void* memory);
-
+/// Allocator of the weekly arrays: a new element without a value is left
+/// uninitialised, not zero-filled, because every recorded week is written in
+/// full and unrecorded memory is never read. (Transparent huge pages were
+/// tried for these arrays: a third of the page faults, but more kernel time
+/// clearing and compacting 2 MiB pages; see bench/README.md.)
 template <class T>
-struct WeeklyAllocator {
-  using value_type = T;
+struct WeeklyAllocator : std::allocator<T> {
   WeeklyAllocator() = default;
   template <class U>
-  WeeklyAllocator(const WeeklyAllocator<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(allocate_weekly_memory(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t) { free_weekly_memory(p); }
+  WeeklyAllocator(const WeeklyAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;  // default-initialised
+  }
   template <class U, class... Args>
   void construct(U* p, Args&&... args) {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
-  template <class U>
-  void construct(U* p) {
-    ::new (static_cast<void*>(p)) U;  // default-initialised: no zero-fill
-  }
-  bool operator==(const WeeklyAllocator&) const { return true; }
-  bool operator!=(const WeeklyAllocator&) const { return false; }
 };
 
 template <class T>
