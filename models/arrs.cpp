@@ -280,9 +280,10 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
     if (uniform(leaver_rng_) < hazard[staff_.role[k]]) {
       staff_.active[k] = 0;
       staff_.end_step[k] = step;
+      // Counts are whole numbers, so updating them is exact: no weekly recount.
+      wte_[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] -= 1.0;
     }
   }
-  recount();
   // Vacancies that stay unfilled are withdrawn now and then, and re-planned.
   for (int& v : vacancies_) {
     for (int k = v; k > 0; --k) {
@@ -451,7 +452,7 @@ void ArrsWorkforce::deploy(int step, Deployment& out) const {
     out.productive_wte[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] +=
         ramp > 0 ? std::min(1.0, weeks / ramp) : 1.0;
   }
-  out.wte = wte_;
+  out.wte = &wte_;
   out.network.assign(p.size(), -1);
   out.share.resize(p.size());
   const bool by_need = params_.deployment == "need";

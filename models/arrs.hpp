@@ -144,7 +144,9 @@ struct NetworkYearMoney {
 /// a few bytes per practice instead of 256.
 struct Deployment {
   std::vector<double> productive_wte;  // [network * kRoleCount + role], ramped up from each start
-  std::vector<double> wte;             // [network * kRoleCount + role], in post
+  // [network * kRoleCount + role], in post: the workforce's own counts (not
+  // copied each week), valid until its next step.
+  const std::vector<double>* wte = nullptr;
   std::vector<int> network;            // per practice, -1 = none; empty before the first deployment
   std::vector<double> share;           // per practice: its share of its network's staff
 
@@ -157,7 +159,7 @@ struct Deployment {
   /// WTE in post practice `i` receives in `role` (0 outside networks).
   double wte_of(std::size_t i, std::size_t role) const {
     return i < network.size() && network[i] >= 0
-               ? share[i] * wte[static_cast<std::size_t>(network[i]) * kRoleCount + role]
+               ? share[i] * (*wte)[static_cast<std::size_t>(network[i]) * kRoleCount + role]
                : 0.0;
   }
 };
