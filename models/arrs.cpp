@@ -280,9 +280,10 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
     if (uniform(leaver_rng_) < hazard[staff_.role[k]]) {
       staff_.active[k] = 0;
       staff_.end_step[k] = step;
+      // Counts are whole numbers, so updating them is exact: no weekly recount.
+      wte_[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] -= 1.0;
     }
   }
-  recount();
   // Vacancies that stay unfilled are withdrawn now and then, and re-planned.
   for (int& v : vacancies_) {
     for (int k = v; k > 0; --k) {
@@ -398,12 +399,16 @@ void ArrsWorkforce::redistribute(int year) {
       due[n] += vacancies_[n * kRoleCount + r] * weekly_cost_pence(static_cast<int>(r), january);
     }
   }
-  for (std::size_t c = 0; c < world_.commissioners.size(); ++c) {
+  // Each commissioner's networks in id order, found in one pass (a scan of
+  // every network per commissioner was quadratic in the population).
+  std::vector<std::vector<int>> networks_of(world_.commissioners.size());
+  for (const auto& net : world_.networks) networks_of[net.commissioner].push_back(net.id);
+  for (const auto& networks : networks_of) {
     std::vector<int> donors, receivers;
     std::vector<Pence> surplus;
     Pence total_surplus = 0, receiver_ceiling = 0;
-    for (const auto& net : world_.networks) {
-      if (net.commissioner != static_cast<int>(c)) continue;
+    for (const int id : networks) {
+      const Network& net = world_.networks[id];
       const auto& m = money[net.id];
       const Pence projected = m.claimed + static_cast<Pence>(static_cast<double>(due[net.id]) * weeks_left);
       const Pence keep = static_cast<Pence>(funding_.arrs_redistribution_margin * static_cast<double>(m.ceiling));
@@ -435,30 +440,28 @@ void ArrsWorkforce::redistribute(int year) {
   }
 }
 
-void ArrsWorkforce::deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte) const {
+void ArrsWorkforce::deploy(int step, Deployment& out) const {
   // Network totals per role (productive WTE ramps up linearly from the start),
   // then each member practice's share by list or by needs-weighted list.
   const auto& p = world_.practices;
-  std::vector<double> net_productive(world_.networks.size() * kRoleCount, 0.0);
+  out.productive_wte.assign(world_.networks.size() * kRoleCount, 0.0);
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
     if (!staff_.active[k]) continue;
     const double ramp = params_.roles[staff_.role[k]].ramp_up_weeks;
     const double weeks = static_cast<double>(step - staff_.hired_step[k]);
-    net_productive[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] +=
+    out.productive_wte[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] +=
         ramp > 0 ? std::min(1.0, weeks / ramp) : 1.0;
   }
-  productive_wte.assign(p.size() * kRoleCount, 0.0);
-  wte.assign(p.size() * kRoleCount, 0.0);
+  out.wte = &wte_;
+  out.network.assign(p.size(), -1);
+  out.share.resize(p.size());
   const bool by_need = params_.deployment == "need";
   for (const auto& net : world_.networks) {
     double total = 0;
     for (int m : net.members) total += p.list_size[m] * (by_need ? p.needs_index[m] : 1.0);
     for (int m : net.members) {
-      const double share = p.list_size[m] * (by_need ? p.needs_index[m] : 1.0) / total;
-      for (std::size_t r = 0; r < kRoleCount; ++r) {
-        productive_wte[m * kRoleCount + r] = share * net_productive[net.id * kRoleCount + r];
-        wte[m * kRoleCount + r] = share * wte_[net.id * kRoleCount + r];
-      }
+      out.network[m] = net.id;
+      out.share[m] = p.list_size[m] * (by_need ? p.needs_index[m] : 1.0) / total;
     }
   }
 }

@@ -137,6 +137,33 @@ struct NetworkYearMoney {
   Pence unclaimed() const { return ceiling - claimed; }
 };
 
+/// ARRS staff deployed to practices in one week: a member practice receives
+/// `share` of its network's staff in every role (its list, or needs-weighted
+/// list, over its network's), other practices nothing. Kept per network and
+/// a share per practice rather than per practice and role, so a week touches
+/// a few bytes per practice instead of 256.
+struct Deployment {
+  std::vector<double> productive_wte;  // [network * kRoleCount + role], ramped up from each start
+  // [network * kRoleCount + role], in post: the workforce's own counts (not
+  // copied each week), valid until its next step.
+  const std::vector<double>* wte = nullptr;
+  std::vector<int> network;            // per practice, -1 = none; empty before the first deployment
+  std::vector<double> share;           // per practice: its share of its network's staff
+
+  /// Productive WTE practice `i` receives in `role` (0 outside networks).
+  double productive_wte_of(std::size_t i, std::size_t role) const {
+    return i < network.size() && network[i] >= 0
+               ? share[i] * productive_wte[static_cast<std::size_t>(network[i]) * kRoleCount + role]
+               : 0.0;
+  }
+  /// WTE in post practice `i` receives in `role` (0 outside networks).
+  double wte_of(std::size_t i, std::size_t role) const {
+    return i < network.size() && network[i] >= 0
+               ? share[i] * (*wte)[static_cast<std::size_t>(network[i]) * kRoleCount + role]
+               : 0.0;
+  }
+};
+
 class ArrsWorkforce {
  public:
   ArrsWorkforce(const World& world, const ArrsParams& params, const FundingParams& funding, const Calendar& calendar,
@@ -152,8 +179,8 @@ class ArrsWorkforce {
   /// One week: redistribution (if due), attrition, vacancies, hiring, claims.
   /// `inflow_multiplier` scales this week's labour-pool inflow (e.g. COVID-19).
   void step(int step, double inflow_multiplier = 1.0);
-  /// Productive WTE per practice and role received this week (deployment).
-  void deploy(int step, std::vector<double>& productive_wte, std::vector<double>& wte) const;
+  /// This week's deployment of staff to practices; `out`'s buffers are reused from week to week.
+  void deploy(int step, Deployment& out) const;
 
   // Results.
   const ArrsStaff& staff() const { return staff_; }

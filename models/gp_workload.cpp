@@ -6,10 +6,10 @@ namespace pcnsim {
 
 void gp_workload_week(const Practices& p, const GpWorkloadParams& params, const ArrsParams& arrs,
                       double demand_multiplier, const std::vector<double>& extra_demand_hours,
-                      const std::vector<double>& productive_wte, const std::vector<double>& wte, GpWeek& out) {
+                      const Deployment& arrs_staff, GpWeek& out) {
   const std::size_t n = p.size();
   for (auto* v : {&out.demand, &out.substituted, &out.supervision, &out.supplied, &out.unmet, &out.arrs_hours}) {
-    v->assign(n, 0.0);
+    v->resize(n);  // every element is written below
   }
   const double hours_per_patient_week =
       params.consultations_per_patient_year * params.minutes_per_consultation / 60.0 / (365.25 / 7.0);
@@ -17,9 +17,10 @@ void gp_workload_week(const Practices& p, const GpWorkloadParams& params, const 
     double substituted = 0, supervision = 0, arrs_hours = 0;
     for (std::size_t r = 0; r < kRoleCount; ++r) {
       const auto& role = arrs.roles[r];
-      substituted += productive_wte[i * kRoleCount + r] * role.substitution_gp_hours_per_wte_week;
-      supervision += wte[i * kRoleCount + r] * role.supervision_gp_hours_per_wte_week;
-      arrs_hours += productive_wte[i * kRoleCount + r] * arrs.hours_per_wte_week;
+      const double productive = arrs_staff.productive_wte_of(i, r);
+      substituted += productive * role.substitution_gp_hours_per_wte_week;
+      supervision += arrs_staff.wte_of(i, r) * role.supervision_gp_hours_per_wte_week;
+      arrs_hours += productive * arrs.hours_per_wte_week;
     }
     const double demand = p.list_size[i] * p.needs_index[i] * hours_per_patient_week * demand_multiplier +
                           (extra_demand_hours.empty() ? 0.0 : extra_demand_hours[i]);

@@ -64,6 +64,6 @@ struct GpWeek {
 
 void gp_workload_week(const Practices& practices, const GpWorkloadParams& params, const ArrsParams& arrs,
                       double demand_multiplier, const std::vector<double>& extra_demand_hours,
-                      const std::vector<double>& productive_wte, const std::vector<double>& wte, GpWeek& out);
+                      const Deployment& arrs_staff, GpWeek& out);
 
 }  // namespace pcnsim

@@ -1,8 +1,14 @@
 #include "pcnsim/h5.hpp"
 
+// zlib is HDF5's own deflate library (HDF5_C_LIBRARIES links it): chunks of
+// the weekly arrays are compressed here, on every core, in its format.
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 namespace pcnsim::h5 {
 namespace {
@@ -207,10 +213,22 @@ hsize_t chunk_rows(const std::vector<hsize_t>& shape, std::size_t element_bytes,
   return std::min<hsize_t>(rows, std::max<hsize_t>(1, 65536 / row_bytes));
 }
 
-/// Shared body of every File::write overload.
-void create_dataset(File& file, const std::string& path, hid_t file_type, hid_t memory_type, const void* data,
-                    std::size_t count, std::size_t element_bytes, const std::vector<hsize_t>& shape,
-                    const DatasetOptions& options) {
+/// Entities per chunk of a [step, entity, ...] dataset: about 64 KiB of
+/// every step (smaller chunks compress a little better: a block of entities
+/// repeats at a shorter distance from week to week; larger ones no faster).
+hsize_t chunk_entities(const std::vector<hsize_t>& shape, std::size_t element_bytes) {
+  hsize_t per_entity = element_bytes;
+  for (std::size_t i = 0; i < shape.size(); ++i) per_entity *= i == 1 ? 1 : shape[i];
+  return std::min<hsize_t>(shape[1], std::max<hsize_t>(1, 65536 / per_entity));
+}
+
+/// Creates a dataset with its attributes, ready for its data: chunked to
+/// `chunk` when it has data and compression is on (or `always_chunked`), and
+/// compressed when compression is on; else contiguous. Checks that `count`
+/// values fill `shape`.
+Handle create_dataset(File& file, const std::string& path, hid_t file_type, std::size_t count,
+                      std::size_t element_bytes, const std::vector<hsize_t>& shape, const std::vector<hsize_t>& chunk,
+                      const DatasetOptions& options, bool always_chunked = false) {
   const Where check = at_object(file.path(), path);
   if (shape.empty()) throw std::invalid_argument("HDF5 dataset '" + path + "': shape must have at least one dimension");
   hsize_t expected = 1;
@@ -235,10 +253,10 @@ void create_dataset(File& file, const std::string& path, hid_t file_type, hid_t 
   Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create dataset property list"));
   check(H5Pset_obj_track_times(dcpl.id(), false), "disable dataset time tracking");
   // An empty dataset cannot be chunked, so it stays contiguous and uncompressed.
-  if (count > 0 && options.gzip_level > 0) {
-    std::vector<hsize_t> chunk = shape;
-    chunk.front() = chunk_rows(shape, element_bytes, options.chunk_rows);
+  if (count > 0 && (options.gzip_level > 0 || always_chunked)) {
     check(H5Pset_chunk(dcpl.id(), rank, chunk.data()), "set chunk shape");
+  }
+  if (count > 0 && options.gzip_level > 0) {
     // Byte shuffling first groups the similar high bytes of numbers, which
     // makes gzip faster and the file smaller (strings gain nothing from it).
     if (element_bytes > 1 && H5Tget_class(file_type) != H5T_STRING) check(H5Pset_shuffle(dcpl.id()), "enable shuffle");
@@ -246,12 +264,160 @@ void create_dataset(File& file, const std::string& path, hid_t file_type, hid_t 
   }
   Handle dataset(check(H5Dcreate2(file.id(), path.c_str(), file_type, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
                        "create dataset"));
-  if (count > 0) {
-    check(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset");
-  }
   if (!options.units.empty()) write_string_attribute(dataset.id(), "units", options.units, check);
   if (!options.description.empty()) {
     write_string_attribute(dataset.id(), "description", options.description, check);
+  }
+  return dataset;
+}
+
+/// Shared body of every File::write overload: the whole array at once, in chunks of rows.
+void write_dataset(File& file, const std::string& path, hid_t file_type, hid_t memory_type, const void* data,
+                   std::size_t count, std::size_t element_bytes, const std::vector<hsize_t>& shape,
+                   const DatasetOptions& options) {
+  std::vector<hsize_t> chunk = shape;
+  if (!shape.empty()) chunk.front() = chunk_rows(shape, element_bytes, options.chunk_rows);
+  Handle dataset = create_dataset(file, path, file_type, count, element_bytes, shape, chunk, options);
+  if (count > 0) {
+    at_object(file.path(), path)(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+                                 "write dataset");
+  }
+}
+
+/// Chunks as the shuffle then deflate filters store them: the bytes of the
+/// elements grouped by position (all first bytes, then all second bytes...),
+/// then zlib-compressed as HDF5's deflate filter does (deflate to the end,
+/// default window and memory). One per thread: its zlib state and buffers are
+/// reused from chunk to chunk.
+class ChunkDeflater {
+ public:
+  explicit ChunkDeflater(int level) {
+    if (deflateInit(&stream_, level) != Z_OK) throw std::runtime_error("zlib could not start compressing");
+  }
+  ChunkDeflater(const ChunkDeflater&) = delete;
+  ChunkDeflater& operator=(const ChunkDeflater&) = delete;
+  ~ChunkDeflater() { deflateEnd(&stream_); }
+
+  std::vector<unsigned char> compress(const unsigned char* values, std::size_t bytes, std::size_t element_bytes) {
+    const std::size_t elements = bytes / element_bytes;
+    shuffled_.resize(bytes);
+    for (std::size_t b = 0; b < element_bytes; ++b) {
+      for (std::size_t i = 0; i < elements; ++i) shuffled_[b * elements + i] = values[i * element_bytes + b];
+    }
+    out_.resize(deflateBound(&stream_, static_cast<uLong>(bytes)));
+    deflateReset(&stream_);
+    stream_.next_in = shuffled_.data();
+    stream_.avail_in = static_cast<uInt>(bytes);
+    stream_.next_out = out_.data();
+    stream_.avail_out = static_cast<uInt>(out_.size());
+    if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib could not compress a chunk");
+    return {out_.data(), out_.data() + stream_.total_out};
+  }
+
+ private:
+  z_stream stream_{};
+  std::vector<unsigned char> shuffled_, out_;
+};
+
+/// The chunks of a [step, entity, ...] dataset: every step of `per_chunk` entities each.
+template <class T>
+struct EntityChunks {
+  const EntityColumns<T>& columns;
+  std::size_t steps = 0, entities = 0, per_entity = 1, per_chunk = 1;  // per_entity: values of one entity in one step
+
+  EntityChunks(const EntityColumns<T>& columns_of, const std::vector<hsize_t>& shape, hsize_t entities_per_chunk)
+      : columns(columns_of), steps(shape[0]), entities(shape[1]), per_chunk(entities_per_chunk) {
+    for (std::size_t i = 2; i < shape.size(); ++i) per_entity *= shape[i];
+  }
+  std::size_t count() const { return (entities + per_chunk - 1) / per_chunk; }
+  std::size_t values() const { return steps * per_chunk * per_entity; }
+
+  /// Chunk `c` into `chunk` (values() long); the last chunk is stored at
+  /// full size, its missing entities zero. `block` is scratch.
+  void gather(std::size_t c, std::vector<T>& block, std::vector<T>& chunk) const {
+    const std::size_t first = c * per_chunk, n = std::min(per_chunk, entities - first);
+    if (n == per_chunk) {
+      columns(first, n, chunk.data());
+      return;
+    }
+    block.resize(steps * n * per_entity);
+    columns(first, n, block.data());
+    std::fill(chunk.begin(), chunk.end(), T{});
+    for (std::size_t s = 0; s < steps; ++s) {
+      std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(s * n * per_entity), n * per_entity,
+                  chunk.begin() + static_cast<std::ptrdiff_t>(s * per_chunk * per_entity));
+    }
+  }
+};
+
+/// Every chunk gathered, shuffled and compressed at `level`, on every core:
+/// chunks are independent, so the bytes are the same whatever the number of threads.
+template <class T>
+std::vector<std::vector<unsigned char>> compress_chunks(const EntityChunks<T>& chunks, int level) {
+  std::vector<std::vector<unsigned char>> compressed(chunks.count());
+  const auto compress_share = [&](std::size_t thread, std::size_t threads) {
+    std::vector<T> block, chunk(chunks.values());
+    ChunkDeflater deflater(level);
+    for (std::size_t c = thread; c < compressed.size(); c += threads) {
+      chunks.gather(c, block, chunk);
+      compressed[c] = deflater.compress(reinterpret_cast<const unsigned char*>(chunk.data()), chunk.size() * sizeof(T),
+                                        sizeof(T));
+    }
+  };
+  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, compressed.size());
+  std::vector<std::exception_ptr> failures(threads);
+  std::vector<std::thread> workers;
+  for (std::size_t t = 1; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      try {
+        compress_share(t, threads);
+      } catch (...) {
+        failures[t] = std::current_exception();
+      }
+    });
+  }
+  try {
+    compress_share(0, threads);
+  } catch (...) {
+    failures[0] = std::current_exception();
+  }
+  for (auto& w : workers) w.join();
+  for (const auto& f : failures) {
+    if (f) std::rethrow_exception(f);
+  }
+  return compressed;
+}
+
+/// Shared body of the File::write_by_entity overloads: always chunked (an
+/// uncompressed dataset too, so that it is written in whole chunks, not one
+/// short run per step) and every chunk stored as it is (H5Dwrite_chunk):
+/// compressed by compress_chunks, or else gathered one at a time.
+template <class T>
+void write_entity_chunks(File& file, const std::string& path, hid_t file_type, const EntityColumns<T>& columns,
+                         const std::vector<hsize_t>& shape, const DatasetOptions& options) {
+  if (shape.size() < 2) throw std::invalid_argument("HDF5 dataset '" + path + "': needs [step, entity, ...]");
+  hsize_t count = 1;
+  for (hsize_t d : shape) count *= d;
+  std::vector<hsize_t> chunk_shape = shape;
+  chunk_shape[1] = chunk_entities(shape, sizeof(T));
+  Handle dataset = create_dataset(file, path, file_type, count, sizeof(T), shape, chunk_shape, options, true);
+  if (count == 0) return;
+  const Where check = at_object(file.path(), path);
+  const EntityChunks<T> chunks(columns, shape, chunk_shape[1]);
+  std::vector<hsize_t> start(shape.size(), 0);
+  auto store = [&](std::size_t c, const void* bytes, std::size_t size) {
+    start[1] = c * chunks.per_chunk;
+    check(H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, start.data(), size, bytes), "write chunk");
+  };
+  if (options.gzip_level > 0) {
+    const auto compressed = compress_chunks(chunks, options.gzip_level);
+    for (std::size_t c = 0; c < compressed.size(); ++c) store(c, compressed[c].data(), compressed[c].size());
+    return;
+  }
+  std::vector<T> block, chunk(chunks.values());
+  for (std::size_t c = 0; c < chunks.count(); ++c) {
+    chunks.gather(c, block, chunk);
+    store(c, chunk.data(), chunk.size() * sizeof(T));
   }
 }
 
@@ -359,25 +525,25 @@ std::vector<std::string> File::list(const std::string& group_path) const {
 
 void File::write(const std::string& path, const std::vector<double>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data.data(), data.size(), sizeof(double), shape,
+  write_dataset(*this, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data.data(), data.size(), sizeof(double), shape,
                  options);
 }
 
 void File::write(const std::string& path, const std::vector<float>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data.data(), data.size(), sizeof(float), shape,
+  write_dataset(*this, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data.data(), data.size(), sizeof(float), shape,
                  options);
 }
 
 void File::write(const std::string& path, const std::vector<std::int64_t>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_STD_I64LE, H5T_NATIVE_INT64, data.data(), data.size(), sizeof(std::int64_t), shape,
+  write_dataset(*this, path, H5T_STD_I64LE, H5T_NATIVE_INT64, data.data(), data.size(), sizeof(std::int64_t), shape,
                  options);
 }
 
 void File::write(const std::string& path, const std::vector<std::int32_t>& data, const std::vector<hsize_t>& shape,
                  const DatasetOptions& options) {
-  create_dataset(*this, path, H5T_STD_I32LE, H5T_NATIVE_INT32, data.data(), data.size(), sizeof(std::int32_t), shape,
+  write_dataset(*this, path, H5T_STD_I32LE, H5T_NATIVE_INT32, data.data(), data.size(), sizeof(std::int32_t), shape,
                  options);
 }
 
@@ -389,7 +555,17 @@ void File::write(const std::string& path, const std::vector<std::string>& data, 
   std::vector<char> buffer(data.size() * width, '\0');
   for (std::size_t i = 0; i < data.size(); ++i) std::memcpy(buffer.data() + i * width, data[i].data(), data[i].size());
   Handle type = fixed_string_type(width, H5T_CSET_ASCII, at_object(path_, path));
-  create_dataset(*this, path, type.id(), type.id(), buffer.data(), data.size(), width, shape, options);
+  write_dataset(*this, path, type.id(), type.id(), buffer.data(), data.size(), width, shape, options);
+}
+
+void File::write_by_entity(const std::string& path, const EntityColumns<float>& columns,
+                           const std::vector<hsize_t>& shape, const DatasetOptions& options) {
+  write_entity_chunks(*this, path, H5T_IEEE_F32LE, columns, shape, options);
+}
+
+void File::write_by_entity(const std::string& path, const EntityColumns<std::int32_t>& columns,
+                           const std::vector<hsize_t>& shape, const DatasetOptions& options) {
+  write_entity_chunks(*this, path, H5T_STD_I32LE, columns, shape, options);
 }
 
 void File::set_attribute(const std::string& object_path, const std::string& name, const std::string& value) {

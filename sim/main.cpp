@@ -328,6 +328,11 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "threads for replicates (default: all cores); results do not depend on it")
       ->check(CLI::Range(0, 4096));
   run->add_flag("--quiet", quiet, "no progress report");
+  int compression = -1;
+  run->add_option("--compression", compression,
+                  "gzip level of the output's datasets, 0 (none, fastest, about 4x larger) to 9 (smallest, slowest); "
+                  "sets output.gzip_level (default 1, see bench/README.md)")
+      ->check(CLI::Range(0, 9));
   std::string design_file;
   long design_row = -1;
   run->add_option("--design", design_file, "a design CSV from `pcnsim design`: run one of its rows")->check(CLI::ExistingFile);
@@ -421,6 +426,7 @@ int main(int argc, char** argv) {
         }
         for (const auto& o : design_row_overrides(design_file, design_row, scenario_path)) sets.push_back(o.path + "=" + o.value);
       }
+      if (compression >= 0) sets.push_back("output.gzip_level=" + std::to_string(compression));
       return run_command(scenario_path, sets, seed, out, overwrite, replicates, threads, quiet);
     }
     if (*sweep) return sweep_command(sweep_file, out, sweep_options);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <type_traits>
 #include <optional>
 
 #include "models/signup.hpp"
@@ -15,29 +14,22 @@ std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate) 
   return replicate == 0 ? seed : stream_seed(seed, "replicate", replicate);
 }
 
+void WeeklyArrays::start(std::size_t steps, std::size_t practice_count) {
+  practices = practice_count;
+  each_network_array([&](auto& a) { a.steps = steps; });
+  // Reserved, not filled: pages are touched once, when a week is recorded.
+  for (auto* v : {&gp_demand_hours, &gp_supplied_hours, &arrs_hours}) v->reserve(steps * practices);
+}
+
 void WeeklyArrays::grow_networks(std::size_t new_networks) {
   if (new_networks <= networks) return;
-  auto restride = [&](auto& v, std::size_t width) {
-    using T = typename std::decay_t<decltype(v)>::value_type;
-    const std::size_t steps = v.size() / (networks * width);
-    std::vector<T> out(steps * new_networks * width, T{});
-    for (std::size_t s = 0; s < steps; ++s) {
-      std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(s * networks * width), networks * width,
-                  out.begin() + static_cast<std::ptrdiff_t>(s * new_networks * width));
-    }
-    v = std::move(out);
-  };
-  restride(arrs_wte, kRoleCount);
-  restride(vacancies, 1);
-  restride(arrs_claimed_gbp, 1);
-  restride(arrs_ceiling_gbp, 1);
-  restride(cd_hours, kCdSources);
-  restride(cd_funded_hours, 1);
-  restride(cd_support_hours, 1);
-  restride(cd_strain, 1);
-  restride(cd_in_post, 1);
-  restride(manager_wte, 1);
+  each_network_array([&](auto& a) { a.networks = new_networks; });
   networks = new_networks;
+}
+
+void WeeklyArrays::finish() {
+  const std::size_t steps = arrs_wte.steps;
+  for (auto* v : {&gp_demand_hours, &gp_supplied_hours, &arrs_hours}) v->resize(steps * practices, 0.0f);
 }
 
 std::size_t membership_row(const RunResult& run, int step) {
@@ -148,10 +140,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
   const NationalSeries series(rec);
   WeeklyArrays& weekly = result.weekly;
   const auto steps = static_cast<std::size_t>(cal.steps());
-  weekly.practices = n_practices;
-  weekly.gp_demand_hours.assign(steps * n_practices, 0.0f);
-  weekly.gp_supplied_hours.assign(steps * n_practices, 0.0f);
-  weekly.arrs_hours.assign(steps * n_practices, 0.0f);
+  weekly.start(steps, n_practices);
 
   const auto& tl = scenario.timeline;
   auto step_of = [&](Date d) { return cal.step_of(d).value_or(-1); };
@@ -174,12 +163,11 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
   std::vector<double> spare_sum;   // per network: spare GP capacity share summed over the year's live weeks
   int spare_weeks = 0;
   std::vector<double> reinvested;  // per network: IIF money reinvested in management this year
-  std::vector<double> productive_wte(n_practices * kRoleCount, 0.0), wte(n_practices * kRoleCount, 0.0);
+  Deployment arrs_staff;  // nothing deployed until networks are live
   GpWeek gp;
   bool live = false;
   for (int step = 0; step < cal.steps(); ++step) {
     const Date date = cal.step_start(step);
-    const auto s = static_cast<std::size_t>(step);
     // 1. Timeline events of this week.
     if (cal.starts_financial_year(step)) {
       result.events.push_back({step, date, "financial year " + financial_year_label(cal.financial_year(step)) + " starts"});
@@ -216,18 +204,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
       spare_sum.assign(world.networks.size(), 0.0);
       decide_managers(world, scenario.management, funding->leadership_management_year_gbp(), management_rng, management);
       cds.emplace(world, scenario.cd_workload, result.network_mean_affinity, seed, step);
-      const std::size_t nets = world.networks.size();
-      weekly.cd_hours.assign(steps * nets * kCdSources, 0.0f);
-      weekly.cd_funded_hours.assign(steps * nets, 0.0f);
-      weekly.cd_support_hours.assign(steps * nets, 0.0f);
-      weekly.cd_strain.assign(steps * nets, 0.0f);
-      weekly.cd_in_post.assign(steps * nets, 0);
-      weekly.manager_wte.assign(steps * nets, 0.0f);
-      weekly.networks = nets;
-      weekly.arrs_wte.assign(steps * nets * kRoleCount, 0.0f);
-      weekly.vacancies.assign(steps * nets, 0);
-      weekly.arrs_claimed_gbp.assign(steps * nets, 0.0f);
-      weekly.arrs_ceiling_gbp.assign(steps * nets, 0.0f);
+      weekly.grow_networks(world.networks.size());
     } else if (funding && cal.starts_financial_year(step)) {
       if (scenario.dynamics.enabled) {
         const std::vector<int> vacant = cds->vacant_weeks(step);
@@ -264,13 +241,12 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
     if (live && funding) {
       funding->step(step);
       arrs->step(step, covid ? scenario.covid.arrs_inflow_multiplier : 1.0);
-      arrs->deploy(step, productive_wte, wte);
+      arrs->deploy(step, arrs_staff);
     }
     const double demand_multiplier = covid ? 1.0 + scenario.covid.extra_gp_demand_share : 1.0;
     if (live && funding) service_spec_week(world, scenario.service_specs, date, spec_setup, spec_gp);
     if (scenario.gp_workload.enabled) {
-      gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, spec_gp, productive_wte,
-                       wte, gp);
+      gp_workload_week(world.practices, scenario.gp_workload, scenario.arrs, demand_multiplier, spec_gp, arrs_staff, gp);
     }
     // IIF: spare GP capacity accrues over the year; achievement and payment in
     // the week that ends the financial year.
@@ -347,6 +323,10 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
       const std::size_t nets = weekly.networks;
       const auto& w = arrs->wte_by_network_role();
       const auto& vac = arrs->vacancies_by_network_role();
+      float* wte_row = weekly.arrs_wte.week_row(step);
+      std::int32_t* vacancies_row = weekly.vacancies.week_row(step);
+      float* claimed_row = weekly.arrs_claimed_gbp.week_row(step);
+      float* ceiling_row = weekly.arrs_ceiling_gbp.week_row(step);
       double total_wte = 0, claimed = 0, ceiling = 0;
       int vacancies = 0;
       std::array<double, kRoleCount> role_wte{};
@@ -355,16 +335,16 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
         int net_vacancies = 0;
         for (std::size_t r = 0; r < kRoleCount; ++r) {
           const double x = w[n * kRoleCount + r];
-          weekly.arrs_wte[(s * nets + n) * kRoleCount + r] = static_cast<float>(x);
+          wte_row[n * kRoleCount + r] = static_cast<float>(x);
           role_wte[r] += x;
           total_wte += x;
           net_vacancies += vac[n * kRoleCount + r];
         }
         vacancies += net_vacancies;
-        weekly.vacancies[s * nets + n] = net_vacancies;
+        vacancies_row[n] = net_vacancies;
         const double net_claimed = live ? to_gbp(arrs->claimed_this_week()[n]) : 0.0;
-        weekly.arrs_claimed_gbp[s * nets + n] = static_cast<float>(net_claimed);
-        weekly.arrs_ceiling_gbp[s * nets + n] = static_cast<float>(to_gbp(arrs->ceiling_this_year(static_cast<int>(n))));
+        claimed_row[n] = static_cast<float>(net_claimed);
+        ceiling_row[n] = static_cast<float>(to_gbp(arrs->ceiling_this_year(static_cast<int>(n))));
         claimed += net_claimed;
         ceiling += to_gbp(arrs->ceiling_this_year(static_cast<int>(n)));
         if (live) {
@@ -380,6 +360,12 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
     }
     if (cds && live) {
       const std::size_t nets = weekly.networks;
+      float* hours_row = weekly.cd_hours.week_row(step);
+      float* funded_row = weekly.cd_funded_hours.week_row(step);
+      float* support_row = weekly.cd_support_hours.week_row(step);
+      float* strain_row = weekly.cd_strain.week_row(step);
+      std::int32_t* in_post_row = weekly.cd_in_post.week_row(step);
+      float* manager_row = weekly.manager_wte.week_row(step);
       std::array<double, kCdSources> by_source{};
       double funded = 0, supported = 0, strain = 0;
       int unmanageable = 0, in_post = 0, with_manager = 0;
@@ -387,15 +373,15 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
         for (int src = 0; src < kCdSources; ++src) {
           const double h = cds->hours_by_source()[n * kCdSources + src];
           by_source[src] += h;
-          weekly.cd_hours[(s * nets + n) * kCdSources + src] = static_cast<float>(h);
+          hours_row[n * kCdSources + src] = static_cast<float>(h);
         }
         funded += cds->funded_hours()[n];
         supported += cds->support_used()[n];
-        weekly.cd_funded_hours[s * nets + n] = static_cast<float>(cds->funded_hours()[n]);
-        weekly.cd_support_hours[s * nets + n] = static_cast<float>(cds->support_used()[n]);
-        weekly.cd_strain[s * nets + n] = static_cast<float>(cds->strain()[n]);
-        weekly.cd_in_post[s * nets + n] = cds->in_post()[n];
-        weekly.manager_wte[s * nets + n] = static_cast<float>(management.manager_wte.empty() ? 0.0 : management.manager_wte[n]);
+        funded_row[n] = static_cast<float>(cds->funded_hours()[n]);
+        support_row[n] = static_cast<float>(cds->support_used()[n]);
+        strain_row[n] = static_cast<float>(cds->strain()[n]);
+        in_post_row[n] = cds->in_post()[n];
+        manager_row[n] = static_cast<float>(management.manager_wte.empty() ? 0.0 : management.manager_wte[n]);
         with_manager += !management.manager_wte.empty() && management.manager_wte[n] > 0 ? 1 : 0;
         if (cds->in_post()[n]) {
           ++in_post;
@@ -422,9 +408,9 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
         substituted += gp.substituted[i];
         supervision += gp.supervision[i];
         fte += world.practices.gp_fte[i];
-        weekly.gp_demand_hours[s * n_practices + i] = static_cast<float>(gp.demand[i]);
-        weekly.gp_supplied_hours[s * n_practices + i] = static_cast<float>(gp.supplied[i]);
-        weekly.arrs_hours[s * n_practices + i] = static_cast<float>(gp.arrs_hours[i]);
+        weekly.gp_demand_hours.push_back(static_cast<float>(gp.demand[i]));
+        weekly.gp_supplied_hours.push_back(static_cast<float>(gp.supplied[i]));
+        weekly.arrs_hours.push_back(static_cast<float>(gp.arrs_hours[i]));
       }
       rec.set(series.gp_demand, step, demand);
       rec.set(series.gp_supplied, step, supplied);
@@ -436,6 +422,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, cons
     }
     if (observe) observe(step, world);
   }
+  weekly.finish();
   if (funding) {
     result.finance.years = arrs->years();
     result.finance.arrs = arrs->money();

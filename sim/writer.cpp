@@ -1,5 +1,6 @@
 #include "pcnsim/writer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -66,43 +67,59 @@ std::vector<T> column(std::size_t n, F f) {
 
 using Options = std::function<h5::DatasetOptions(std::string, std::string)>;
 
+/// A per-network weekly array as [step, network] or [step, network, width].
+template <class T>
+void write_network_weekly(h5::File& file, const std::string& path, const NetworkWeekly<T>& weekly,
+                          const h5::DatasetOptions& options) {
+  std::vector<hsize_t> shape{static_cast<hsize_t>(weekly.steps), static_cast<hsize_t>(weekly.networks)};
+  if (weekly.width > 1) shape.push_back(static_cast<hsize_t>(weekly.width));
+  file.write_by_entity(
+      path, [&](std::size_t first, std::size_t count, T* out) { weekly.copy_networks(first, count, out); }, shape,
+      options);
+}
+
+/// A per-practice weekly array, [step][practice] in memory and in the file.
+void write_practice_weekly(h5::File& file, const std::string& path, const WeeklyVector<float>& weekly,
+                           std::size_t steps, std::size_t practices, const h5::DatasetOptions& options) {
+  const auto columns = [&](std::size_t first, std::size_t count, float* out) {
+    for (std::size_t s = 0; s < steps; ++s) std::copy_n(weekly.data() + s * practices + first, count, out + s * count);
+  };
+  file.write_by_entity(path, columns, {static_cast<hsize_t>(steps), static_cast<hsize_t>(practices)}, options);
+}
+
 void write_weekly_arrays(h5::File& file, const RunResult& run, const Options& opt) {
   // Weekly per-network and per-practice arrays, [step, ...].
   const WeeklyArrays& wk = run.weekly;
-  const auto steps = static_cast<hsize_t>(run.calendar.steps());
-  const auto net_rows = static_cast<hsize_t>(wk.networks), prs = static_cast<hsize_t>(wk.practices);
-  file.write("/networks/weekly/arrs_wte", wk.arrs_wte, {steps, net_rows, static_cast<hsize_t>(kRoleCount)},
-             opt("WTE", "ARRS staff in post by week, network and role (roles in /arrs/roles)"));
-  file.write("/networks/weekly/vacancies", wk.vacancies, {steps, net_rows}, opt("posts", "open ARRS vacancies"));
-  file.write("/networks/weekly/arrs_claimed_gbp", wk.arrs_claimed_gbp, {steps, net_rows},
-             opt("GBP/week", "ARRS reimbursement claimed in the week"));
-  file.write("/networks/weekly/arrs_ceiling_gbp", wk.arrs_ceiling_gbp, {steps, net_rows},
-             opt("GBP/year", "the network's ARRS ceiling for the financial year of the week"));
-  file.write("/practices/weekly/gp_demand_hours", wk.gp_demand_hours, {steps, prs},
-             opt("hours/week", "GP time demanded before ARRS substitution"));
-  file.write("/practices/weekly/gp_supplied_hours", wk.gp_supplied_hours, {steps, prs},
-             opt("hours/week", "GP time worked"));
-  file.write("/practices/weekly/arrs_hours", wk.arrs_hours, {steps, prs},
-             opt("hours/week", "productive ARRS hours the practice received"));
+  const auto steps = static_cast<std::size_t>(run.calendar.steps());
+  write_network_weekly(file, "/networks/weekly/arrs_wte", wk.arrs_wte,
+                       opt("WTE", "ARRS staff in post by week, network and role (roles in /arrs/roles)"));
+  write_network_weekly(file, "/networks/weekly/vacancies", wk.vacancies, opt("posts", "open ARRS vacancies"));
+  write_network_weekly(file, "/networks/weekly/arrs_claimed_gbp", wk.arrs_claimed_gbp,
+                       opt("GBP/week", "ARRS reimbursement claimed in the week"));
+  write_network_weekly(file, "/networks/weekly/arrs_ceiling_gbp", wk.arrs_ceiling_gbp,
+                       opt("GBP/year", "the network's ARRS ceiling for the financial year of the week"));
+  write_practice_weekly(file, "/practices/weekly/gp_demand_hours", wk.gp_demand_hours, steps, wk.practices,
+                        opt("hours/week", "GP time demanded before ARRS substitution"));
+  write_practice_weekly(file, "/practices/weekly/gp_supplied_hours", wk.gp_supplied_hours, steps, wk.practices,
+                        opt("hours/week", "GP time worked"));
+  write_practice_weekly(file, "/practices/weekly/arrs_hours", wk.arrs_hours, steps, wk.practices,
+                        opt("hours/week", "productive ARRS hours the practice received"));
   file.write("/arrs/roles", std::vector<std::string>(kArrsRoles.begin(), kArrsRoles.end()),
              opt("", "ARRS roles, the last axis of /networks/weekly/arrs_wte"));
-
 }
 
 void write_clinical_directors(h5::File& file, const RunResult& run, const Options& opt) {
   const WeeklyArrays& wk = run.weekly;
-  const auto steps = static_cast<hsize_t>(run.calendar.steps());
-  const auto net_rows = static_cast<hsize_t>(wk.networks);
-  file.write("/networks/weekly/cd_hours", wk.cd_hours, {steps, net_rows, static_cast<hsize_t>(kCdSources)},
-             opt("hours/week", "clinical-director demand by source (order in /clinical_directors/sources)"));
-  file.write("/networks/weekly/cd_funded_hours", wk.cd_funded_hours, {steps, net_rows},
-             opt("hours/week", "funded clinical-director hours"));
-  file.write("/networks/weekly/cd_support_hours", wk.cd_support_hours, {steps, net_rows},
-             opt("hours/week", "demand taken by manager, commissioner and federation support"));
-  file.write("/networks/weekly/cd_strain", wk.cd_strain, {steps, net_rows},
-             opt("1", "strain: moving average of excess hours / funded hours"));
-  file.write("/networks/weekly/cd_in_post", wk.cd_in_post, {steps, net_rows}, opt("", "1 = a CD is in post"));
-  file.write("/networks/weekly/manager_wte", wk.manager_wte, {steps, net_rows}, opt("WTE", "network manager"));
+  write_network_weekly(file, "/networks/weekly/cd_hours", wk.cd_hours,
+                       opt("hours/week", "clinical-director demand by source (order in /clinical_directors/sources)"));
+  write_network_weekly(file, "/networks/weekly/cd_funded_hours", wk.cd_funded_hours,
+                       opt("hours/week", "funded clinical-director hours"));
+  write_network_weekly(file, "/networks/weekly/cd_support_hours", wk.cd_support_hours,
+                       opt("hours/week", "demand taken by manager, commissioner and federation support"));
+  write_network_weekly(file, "/networks/weekly/cd_strain", wk.cd_strain,
+                       opt("1", "strain: moving average of excess hours / funded hours"));
+  write_network_weekly(file, "/networks/weekly/cd_in_post", wk.cd_in_post, opt("", "1 = a CD is in post"));
+  write_network_weekly(file, "/networks/weekly/manager_wte", wk.manager_wte, opt("WTE", "network manager"));
   file.write("/clinical_directors/sources", std::vector<std::string>(kCdSourceNames.begin(), kCdSourceNames.end()),
              opt("", "sources of CD demand, the last axis of /networks/weekly/cd_hours"));
   const CdRecords& cd = run.clinical_directors;

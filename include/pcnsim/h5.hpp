@@ -1,11 +1,13 @@
 #pragma once
 // Thin RAII layer over the HDF5 C API: just what pcnsim writes and reads.
-// Every dataset is written gzip-compressed with explicit chunks; object
+// Every dataset is written gzip-compressed with explicit chunks (weekly
+// [step, entity] arrays: every step of a block of entities per chunk); object
 // modification times are not tracked so identical runs give identical bytes
 // in every dataset.
 #include <hdf5.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,11 @@ struct DatasetOptions {
   std::size_t chunk_rows = 0;  // rows (first dimension) per chunk; 0 = automatic
 };
 
+/// Fills out[step][count][...] with entities first..first+count-1 of a
+/// [step, entity, ...] array (a per-network or per-practice weekly array).
+template <class T>
+using EntityColumns = std::function<void(std::size_t first, std::size_t count, T* out)>;
+
 class File {
  public:
   /// Create (truncate) a file for writing. Throws std::runtime_error on failure.
@@ -77,6 +84,15 @@ class File {
   void write(const std::string& path, const std::vector<T>& data, const DatasetOptions& options = {}) {
     write(path, data, std::vector<hsize_t>{static_cast<hsize_t>(data.size())}, options);
   }
+
+  /// A [step, entity, ...] dataset chunked along time per entity: a chunk holds
+  /// every step of a block of entities, so compression sees each entity's weeks
+  /// together (smaller and faster than rows of steps). `columns` fills one
+  /// chunk at a time, so the whole array never needs to be in one buffer.
+  void write_by_entity(const std::string& path, const EntityColumns<float>& columns,
+                       const std::vector<hsize_t>& shape, const DatasetOptions& options = {});
+  void write_by_entity(const std::string& path, const EntityColumns<std::int32_t>& columns,
+                       const std::vector<hsize_t>& shape, const DatasetOptions& options = {});
 
   /// Attributes on an object (group or dataset) at an absolute path; "/" is the root.
   void set_attribute(const std::string& object_path, const std::string& name, const std::string& value);
