@@ -9,7 +9,7 @@
 #include "pcnsim/csv.hpp"
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
-#include "pcnsim/validate.hpp"
+#include "pcnsim/metrics.hpp"
 
 namespace pcnsim {
 

@@ -14,8 +14,8 @@
 #include <utility>
 
 #include "pcnsim/csv.hpp"
+#include "pcnsim/metrics.hpp"
 #include "pcnsim/rng.hpp"
-#include "pcnsim/validate.hpp"
 
 namespace pcnsim {
 

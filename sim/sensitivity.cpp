@@ -11,8 +11,8 @@
 #include <tuple>
 #include <utility>
 
+#include "pcnsim/metrics.hpp"
 #include "pcnsim/rng.hpp"
-#include "pcnsim/validate.hpp"
 
 namespace pcnsim {
 

@@ -10,7 +10,7 @@
 #include "pcnsim/errors.hpp"
 #include "pcnsim/h5.hpp"
 #include "pcnsim/output_file.hpp"
-#include "pcnsim/validate.hpp"
+#include "pcnsim/metrics.hpp"
 #include "pcnsim/version.hpp"
 
 namespace pcnsim {

@@ -5,9 +5,9 @@
 
 #include "models/arrs.hpp"
 #include "oracles.hpp"
+#include "pcnsim/metrics.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
-#include "pcnsim/validate.hpp"
 
 using namespace pcnsim;
 

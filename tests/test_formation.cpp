@@ -7,9 +7,9 @@
 #include "models/formation.hpp"
 #include "oracles.hpp"
 #include "pcnsim/membership.hpp"
+#include "pcnsim/metrics.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
-#include "pcnsim/validate.hpp"
 
 using namespace pcnsim;
 

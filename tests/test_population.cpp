@@ -3,9 +3,9 @@
 #include <set>
 
 #include "models/population.hpp"
-#include "pcnsim/geo.hpp"
 #include "pcnsim/csv.hpp"
-#include "pcnsim/validate.hpp"
+#include "pcnsim/geo.hpp"
+#include "pcnsim/metrics.hpp"
 
 using namespace pcnsim;
 

@@ -9,27 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "pcnsim/metrics.hpp"
 #include "pcnsim/progress.hpp"
 #include "pcnsim/simulation.hpp"
 
 namespace pcnsim {
-
-/// One number a policy comparison looks at, from one run.
-struct Outcome {
-  std::string name;         // e.g. arrs_wte_2022_23
-  std::string units;
-  std::string description;
-  double value = 0.0;
-};
-
-/// The key outcomes of a run, in a fixed order (the rows `pcnsim compare`
-/// shows): networks formed and their size bands, network dynamics totals, and
-/// per financial year ARRS WTE at the year end, ARRS unclaimed money, GP hours
-/// per FTE, CD demand per network, CD resignations, CDs strained and networks
-/// with a manager.
-std::vector<Outcome> key_outcomes(const RunResult& run);
-/// Their names for a scenario, without running it.
-std::vector<std::string> key_outcome_names(const Scenario& scenario);
 
 struct ReplicateSummary {
   std::uint64_t seed = 0;

@@ -5,23 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "pcnsim/metrics.hpp"
 #include "pcnsim/simulation.hpp"
 
 namespace pcnsim {
-
-/// Quantile with linear interpolation between order statistics (R type 7).
-double quantile(std::vector<double> values, double q);
-
-/// Formation metrics of a membership snapshot, keyed as in targets.yaml.
-std::map<std::string, double> formation_metrics(const World& world, const std::vector<int>& network_of);
-
-/// ARRS metrics: unclaimed share per financial year ("unclaimed_share_2020_21")
-/// and WTE in post at the end of March 2023 ("fte_march_2023").
-std::map<std::string, double> arrs_metrics(const RunResult& run);
-
-/// Clinical-director metrics: share calling the workload unmanageable in late
-/// 2019 and resignations per network in the first year after go-live.
-std::map<std::string, double> clinical_director_metrics(const RunResult& run);
 
 struct TargetRow {
   std::string section;   // formation, membership, arrs, clinical_directors
