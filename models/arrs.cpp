@@ -259,13 +259,9 @@ void ArrsWorkforce::recount() {
 void ArrsWorkforce::step(int step, double inflow_multiplier) {
   if (current_year_ < 0) return;
   const Date date = calendar_.step_start(step);
-  auto& money = money_[current_year_];
-  boost::random::uniform_01<double> uniform;
-
   if (funding_.arrs_redistribution && date.month() == funding_.arrs_redistribution_month && date.day() <= 7) {
     redistribute(current_year_);
   }
-
   // This week's cost and leaving hazard of each role, computed once.
   std::array<Pence, kRoleCount> week_cost{};
   std::array<double, kRoleCount> hazard{};
@@ -273,8 +269,24 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
     week_cost[r] = weekly_cost_pence(static_cast<int>(r), date);
     hazard[r] = 1.0 - std::pow(1.0 - params_.roles[r].attrition_per_year, 7.0 / 365.25);
   }
+  leave_and_withdraw(step, hazard);
+  // Roles open this week, and the sum of their hiring preferences.
+  std::vector<int> open;
+  double open_preference = 0;
+  for (std::size_t r = 0; r < kRoleCount; ++r) {
+    if (date >= params_.roles[r].opens) {
+      open.push_back(static_cast<int>(r));
+      open_preference += params_.roles[r].preference;
+    }
+  }
+  if (params_.enabled && open_preference > 0) plan_vacancies(date, open, open_preference);
+  match_labour_pools(step, open, inflow_multiplier);
+  claim(week_cost);
+}
 
-  // Leavers.
+// Leavers, then vacancies that stay unfilled are withdrawn now and then (and re-planned).
+void ArrsWorkforce::leave_and_withdraw(int step, const std::array<double, kRoleCount>& hazard) {
+  boost::random::uniform_01<double> uniform;
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
     if (!staff_.active[k]) continue;
     if (uniform(leaver_rng_) < hazard[staff_.role[k]]) {
@@ -284,68 +296,64 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
       wte_[static_cast<std::size_t>(staff_.network[k]) * kRoleCount + staff_.role[k]] -= 1.0;
     }
   }
-  // Vacancies that stay unfilled are withdrawn now and then, and re-planned.
   for (int& v : vacancies_) {
     for (int k = v; k > 0; --k) {
       if (uniform(vacancy_rng_) < params_.vacancy_withdrawal_per_week) --v;
     }
   }
+}
 
-  // Plans: post vacancies while the annual cost of staff and vacancies fits the budget.
-  std::vector<int> open;
-  double open_preference = 0;
-  for (std::size_t r = 0; r < kRoleCount; ++r) {
-    if (date >= params_.roles[r].opens) {
-      open.push_back(static_cast<int>(r));
-      open_preference += params_.roles[r].preference;
-    }
+// Plans: each network posts vacancies, the role furthest below its preferred
+// share first, while the annual cost of staff and vacancies fits its budget.
+void ArrsWorkforce::plan_vacancies(Date date, const std::vector<int>& open, double open_preference) {
+  const auto& money = money_[current_year_];
+  std::vector<double> cost(kRoleCount);
+  for (int r : open) cost[r] = to_gbp(weekly_cost_pence(r, date)) * days_in_financial_year(date.financial_year()) / 7.0;
+  // Near the year end, plan against next year's ceiling when it is larger.
+  const int fy = date.financial_year();
+  const Date next_april = Date::from_ymd(fy + 1, 4, 1);
+  double growth = 1.0;
+  if (next_april.days - date.days <= 7 * params_.plan_ahead_weeks) {
+    const double pot = funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
+    if (pot > 0) growth = std::max(1.0, funding_.arrs_national_pot_gbp.at(next_april) / pot);
   }
-  if (params_.enabled && open_preference > 0) {
-    std::vector<double> cost(kRoleCount);
-    for (int r : open) cost[r] = to_gbp(weekly_cost_pence(r, date)) * days_in_financial_year(date.financial_year()) / 7.0;
-    // Near the year end, plan against next year's ceiling when it is larger.
-    const int fy = date.financial_year();
-    const Date next_april = Date::from_ymd(fy + 1, 4, 1);
-    double growth = 1.0;
-    if (next_april.days - date.days <= 7 * params_.plan_ahead_weeks) {
-      const double pot = funding_.arrs_national_pot_gbp.at(Date::from_ymd(fy, 4, 1));
-      if (pot > 0) growth = std::max(1.0, funding_.arrs_national_pot_gbp.at(next_april) / pot);
+  for (std::size_t n = 0; n < world_.networks.size(); ++n) {
+    const double budget = params_.plan_share * to_gbp(money[n].ceiling) * growth;
+    double committed = 0, headcount = 0;
+    for (int r : open) {
+      const double count = wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r];
+      committed += count * cost[r];
+      headcount += count;
     }
-    for (std::size_t n = 0; n < world_.networks.size(); ++n) {
-      const double budget = params_.plan_share * to_gbp(money[n].ceiling) * growth;
-      double committed = 0, headcount = 0;
+    while (true) {
+      int choice = -1;
+      double best_deficit = -1e300;
       for (int r : open) {
-        const double count = wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r];
-        committed += count * cost[r];
-        headcount += count;
-      }
-      while (true) {
-        int choice = -1;
-        double best_deficit = -1e300;
-        for (int r : open) {
-          if (committed + cost[r] > budget || params_.roles[r].preference <= 0) continue;
-          const double target = params_.roles[r].preference / open_preference * (headcount + 1);
-          const double deficit = target - (wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r]);
-          if (deficit > best_deficit) {
-            best_deficit = deficit;
-            choice = r;
-          }
+        if (committed + cost[r] > budget || params_.roles[r].preference <= 0) continue;
+        const double target = params_.roles[r].preference / open_preference * (headcount + 1);
+        const double deficit = target - (wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r]);
+        if (deficit > best_deficit) {
+          best_deficit = deficit;
+          choice = r;
         }
-        if (choice < 0) break;
-        ++vacancies_[n * kRoleCount + choice];
-        committed += cost[choice];
-        headcount += 1;
       }
+      if (choice < 0) break;
+      ++vacancies_[n * kRoleCount + choice];
+      committed += cost[choice];
+      headcount += 1;
     }
   }
+}
 
-  // Labour pools: inflow, drift away, then networks of each region compete for candidates.
-  const std::size_t regions = region_share_.size();
+// Labour pools: inflow, drift away, then networks of each region compete for candidates.
+void ArrsWorkforce::match_labour_pools(int step, const std::vector<int>& open, double inflow_multiplier) {
+  boost::random::uniform_01<double> uniform;
   std::vector<int> slots;
-  for (std::size_t g = 0; g < regions; ++g) {
+  for (std::size_t g = 0; g < region_share_.size(); ++g) {
     for (int r : open) {
       double& pool = pool_[g * kRoleCount + r];
-      pool = pool * (1.0 - params_.pool_exit_per_week) + params_.roles[r].pool_inflow_wte_per_week * inflow_multiplier * region_share_[g];
+      pool = pool * (1.0 - params_.pool_exit_per_week) +
+             params_.roles[r].pool_inflow_wte_per_week * inflow_multiplier * region_share_[g];
       slots.clear();
       for (int n : region_networks_[g]) {
         for (int v = 0; v < vacancies_[static_cast<std::size_t>(n) * kRoleCount + r]; ++v) slots.push_back(n);
@@ -365,17 +373,20 @@ void ArrsWorkforce::step(int step, double inflow_multiplier) {
       pool = std::max(0.0, pool - static_cast<double>(fill));
     }
   }
+}
 
-  // Claims: this week's reimbursable cost, up to what is left of the ceiling.
+// Claims: this week's reimbursable cost, up to what is left of the ceiling.
+void ArrsWorkforce::claim(const std::array<Pence, kRoleCount>& week_cost) {
+  auto& money = money_[current_year_];
   std::fill(claimed_week_.begin(), claimed_week_.end(), 0);
   std::vector<Pence> due(world_.networks.size(), 0);
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
     if (staff_.active[k]) due[staff_.network[k]] += week_cost[staff_.role[k]];
   }
   for (std::size_t n = 0; n < due.size(); ++n) {
-    const Pence claim = std::min(due[n], money[n].ceiling - money[n].claimed);
-    claimed_week_[n] = claim;
-    money[n].claimed += claim;
+    const Pence claimed = std::min(due[n], money[n].ceiling - money[n].claimed);
+    claimed_week_[n] = claimed;
+    money[n].claimed += claimed;
   }
 }
 

@@ -201,6 +201,12 @@ class ArrsWorkforce {
  private:
   double annual_cost(int role, Date d) const;
   void redistribute(int year);
+  // The steps of a week (step): leavers and withdrawn vacancies, plans, the
+  // labour-pool matching, claims.
+  void leave_and_withdraw(int step, const std::array<double, kRoleCount>& hazard);
+  void plan_vacancies(Date date, const std::vector<int>& open, double open_preference);
+  void match_labour_pools(int step, const std::vector<int>& open, double inflow_multiplier);
+  void claim(const std::array<Pence, kRoleCount>& week_cost);
   void recount();
   void hire(int network, int role, int step, int hired_step);
 
