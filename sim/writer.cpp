@@ -271,13 +271,9 @@ void write_series_and_outcomes(h5::File& file, const RunResult& run, const Ensem
 
 }  // namespace
 
-void write_run(const RunResult& run, const std::string& path, const Ensemble* ensemble) {
-  h5::File file = h5::File::create(path);
-  const int gzip = run.scenario.output.gzip_level;
-  auto opt = [gzip](std::string units, std::string description) {
-    return h5::DatasetOptions{std::move(units), std::move(description), gzip, 0};
-  };
+namespace {
 
+void write_provenance(h5::File& file, const RunResult& run, const Ensemble* ensemble) {
   // Provenance.
   file.set_attribute("/", "format_version", static_cast<std::int64_t>(kFormatVersion));
   file.set_attribute("/", "software_version", std::string(kVersion) + "+" + kGitHash);
@@ -309,7 +305,9 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
   file.set_attribute("/", "synthesised_attributes",
                      std::string("share_65_plus, needs_index, gp_fte, nurse_fte, rural, care_home_beds, federation, "
                                  "super_partnership, autonomy_gbp_per_patient (see docs/model.md)"));
+}
 
+void write_parameters(h5::File& file, const RunResult& run, const Options& opt) {
   // Parameters as a table of text columns.
   const auto rows = parameter_rows(run.scenario);
   file.write("/parameters/name", column<std::string>(rows.size(), [&](std::size_t i) { return rows[i].path; }),
@@ -320,7 +318,9 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
              opt("", "units of the value"));
   file.write("/parameters/description",
              column<std::string>(rows.size(), [&](std::size_t i) { return rows[i].description; }), opt("", "meaning"));
+}
 
+void write_practices(h5::File& file, const RunResult& run, const Options& opt) {
   // Practices.
   const World& w = run.world;
   const Practices& p = w.practices;
@@ -372,7 +372,11 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
              opt("", "network id per evaluation (rows: formation, then each 1 April re-evaluation) and practice "
                      "(columns); -1 = not in a network"));
   file.write("/practices/network_time", membership_time, opt("date", "date of each row of /practices/network"));
+}
 
+void write_networks(h5::File& file, const RunResult& run, const Options& opt) {
+  const World& w = run.world;
+  const Practices& p = w.practices;
   // Networks.
   const auto& nets = w.networks;
   const std::size_t m = nets.size();
@@ -426,7 +430,11 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
              opt("practices", "member practices at the end of the run (0 once ended)"));
   file.write("/networks/final_list_size", column<double>(m, [&](std::size_t i) { return w.network_list_size(nets[i]); }),
              opt("patients", "registered patients of member practices at the end of the run"));
+}
 
+void write_network_events(h5::File& file, const RunResult& run, const Options& opt) {
+  const Practices& p = run.world.practices;
+  auto date_of = [&](int step) { return step < 0 ? std::string() : run.calendar.step_start(step).iso(); };
   // Network dynamics (mechanism 9): one row per event.
   const NetworkEventLog& ev = run.network_events;
   const std::size_t ne = ev.size();
@@ -444,11 +452,10 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
              column<std::string>(ne, [&](std::size_t i) { return ev.practice[i] < 0 ? std::string() : p.code[ev.practice[i]]; }),
              opt("", "ODS code of the practice concerned; empty for whole-network events"));
   file.write("/network_events/reason", ev.reason, opt("", "why, with the gain in Phi where a move raised it"));
+}
 
-  write_weekly_arrays(file, run, opt);
-  write_finance(file, run, opt);
-  write_clinical_directors(file, run, opt);
-
+void write_commissioners(h5::File& file, const RunResult& run, const Options& opt) {
+  const World& w = run.world;
   // Commissioners, with formation diagnostics.
   const std::size_t c = w.commissioners.size();
   const auto& fs = run.formation_stats;
@@ -470,7 +477,9 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
   file.write("/commissioners/merges",
              column<std::int32_t>(c, [&](std::size_t i) { return stat(i, &FormationStats::merges); }),
              opt("merges", "under-size networks merged during construction"));
+}
 
+void write_relationships(h5::File& file, const RunResult& run, const Options& opt) {
   // Relationship graph as an edge list.
   std::vector<std::int32_t> source, target, kinds;
   std::vector<double> affinity;
@@ -484,7 +493,9 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
   file.write("/relationships/target", target, opt("", "practice index (row of /practices)"));
   file.write("/relationships/affinity", affinity, opt("", "affinity a_ij of the pair"));
   file.write("/relationships/kinds", kinds, opt("", "bit set: 1 = k-nearest, 2 = spanning tree, 4 = relationship tie"));
+}
 
+void write_timeline_events(h5::File& file, const RunResult& run, const Options& opt) {
   // Timeline events.
   file.write("/events/time", column<std::string>(run.events.size(), [&](std::size_t i) { return run.events[i].date.iso(); }),
              opt("date", "date of the event"));
@@ -492,7 +503,27 @@ void write_run(const RunResult& run, const std::string& path, const Ensemble* en
              opt("week", "step of the event"));
   file.write("/events/name", column<std::string>(run.events.size(), [&](std::size_t i) { return run.events[i].name; }),
              opt("", "what happened"));
+}
 
+}  // namespace
+
+void write_run(const RunResult& run, const std::string& path, const Ensemble* ensemble) {
+  h5::File file = h5::File::create(path);
+  const int gzip = run.scenario.output.gzip_level;
+  const Options opt = [gzip](std::string units, std::string description) {
+    return h5::DatasetOptions{std::move(units), std::move(description), gzip, 0};
+  };
+  write_provenance(file, run, ensemble);
+  write_parameters(file, run, opt);
+  write_practices(file, run, opt);
+  write_networks(file, run, opt);
+  write_network_events(file, run, opt);
+  write_weekly_arrays(file, run, opt);
+  write_finance(file, run, opt);
+  write_clinical_directors(file, run, opt);
+  write_commissioners(file, run, opt);
+  write_relationships(file, run, opt);
+  write_timeline_events(file, run, opt);
   write_series_and_outcomes(file, run, ensemble, opt);
   file.flush();
   file.close();
