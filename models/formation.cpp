@@ -11,7 +11,7 @@
 #include <numeric>
 #include <tuple>
 
-#include "pcnsim/membership.hpp"
+#include "pcnsim/kmeans.hpp"
 #include "pcnsim/rng.hpp"
 
 namespace pcnsim {

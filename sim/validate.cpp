@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "pcnsim/errors.hpp"
+#include "pcnsim/kmeans.hpp"
 #include "pcnsim/membership.hpp"
 #include "pcnsim/spec_file.hpp"
 #include "pcnsim/yaml.hpp"

@@ -6,7 +6,7 @@
 
 #include "models/formation.hpp"
 #include "oracles.hpp"
-#include "pcnsim/membership.hpp"
+#include "pcnsim/kmeans.hpp"
 #include "pcnsim/metrics.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"

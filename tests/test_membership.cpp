@@ -4,6 +4,7 @@
 #include <set>
 
 #include "pcnsim/errors.hpp"
+#include "pcnsim/kmeans.hpp"
 #include "pcnsim/membership.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"

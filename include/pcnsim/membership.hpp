@@ -111,20 +111,4 @@ std::map<std::string, double> map_metrics(const Practices& p, const std::vector<
 std::map<std::string, double> agreement_metrics(const Practices& p, const std::vector<int>& simulated,
                                                 const std::vector<int>& real);
 
-/// A naive geographic baseline: per commissioner, k = max(1, round(total list
-/// of its included practices / patients_per_cluster)) clusters, capped at the
-/// number of included practices, by k-means on (x_km, y_km), unweighted.
-/// k-means++ seeding from stream ("naive_geographic_partition", replicate 0,
-/// salt = commissioner index) of `seed`; Lloyd iterations until assignments
-/// stop changing (at most 100); ties to the lower index; a cluster left empty
-/// is re-seeded with the point farthest from its centre. Labels are dense and
-/// unique across commissioners (numbered by commissioner, then by first
-/// appearance by ascending practice index); -1 where include is 0.
-/// Practices absent from every commissioner's members get -1.
-/// Throws std::invalid_argument if include.size() != p.size() or
-/// patients_per_cluster is not positive and finite.
-std::vector<int> naive_geographic_partition(const Practices& p, const std::vector<Commissioner>& commissioners,
-                                            const std::vector<std::uint8_t>& include, double patients_per_cluster,
-                                            std::uint64_t seed);
-
 }  // namespace pcnsim
