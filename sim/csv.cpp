@@ -37,23 +37,26 @@ std::optional<std::size_t> CsvTable::column(const std::vector<std::string>& name
   return std::nullopt;
 }
 
-CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient) {
-  CsvTable table;
-  table.file = file;
-  DiagnosticList problems;
-  std::string text = raw;
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+namespace {
 
-  int line = 1, column = 1;  // of text[i]
+// Reads a CSV text row by row (RFC 4180 quoting), keeping the line and column
+// where each field starts.
+struct CsvScanner {
+  const std::string& text;
   std::size_t i = 0;
-  bool first = true;
-  while (i < text.size()) {
+  int line = 1, column = 1;  // of text[i]
+
+  bool done() const { return i >= text.size(); }
+
+  // The next row; `bad_encoding` when it holds bytes that are not UTF-8,
+  // `unterminated` when a quoted field runs to the end of the text.
+  CsvRow next_row(bool& bad_encoding, bool& unterminated) {
     CsvRow row;
     row.line = line;
     row.places.push_back({line, column});
     std::string field;
-    bool in_quotes = false, row_done = false, bad_encoding = false;
-    while (i < text.size() && !row_done) {
+    bool in_quotes = false;
+    while (i < text.size()) {
       const char c = text[i];
       ++column;  // of text[i] once it is read (a whole character; line breaks reset it)
       if ((static_cast<unsigned char>(c) & 0x80) != 0) {
@@ -65,24 +68,8 @@ CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient
         }
         field.append(text, i, n);
         i += n;
-        continue;
-      }
-      if (in_quotes) {
-        if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          i += 2;
-          ++column;
-        } else if (c == '"') {
-          in_quotes = false;
-          ++i;
-        } else {
-          if (c == '\n') {
-            ++line;
-            column = 1;
-          }
-          field += c;
-          ++i;
-        }
+      } else if (in_quotes) {
+        in_quotes = quoted_character(c, field);
       } else if (c == '"' && field.empty()) {
         in_quotes = true;
         ++i;
@@ -96,26 +83,67 @@ CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient
         ++i;
         ++line;
         column = 1;
-        row_done = true;
+        break;
       } else {
         field += c;
         ++i;
       }
     }
-    if (in_quotes) {
+    unterminated = in_quotes;
+    if (!unterminated) row.fields.push_back(std::move(field));
+    return row;
+  }
+
+  // One character inside quotes: a doubled quote is a quote, a single one
+  // ends the quoted part (false); line breaks are kept.
+  bool quoted_character(char c, std::string& field) {
+    if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+      field += '"';
+      i += 2;
+      ++column;
+      return true;
+    }
+    ++i;
+    if (c == '"') return false;
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    }
+    field += c;
+    return true;
+  }
+};
+
+// Surrounding spaces trimmed: NHS Digital files sometimes pad codes.
+void trim_fields(CsvRow& row) {
+  for (auto& f : row.fields) {
+    const auto b = f.find_first_not_of(" \t");
+    const auto e = f.find_last_not_of(" \t");
+    f = b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
+  }
+}
+
+}  // namespace
+
+CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient) {
+  CsvTable table;
+  table.file = file;
+  DiagnosticList problems;
+  std::string text = raw;
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  CsvScanner scan{text};
+  bool first = true;
+  while (!scan.done()) {
+    bool bad_encoding = false, unterminated = false;
+    CsvRow row = scan.next_row(bad_encoding, unterminated);
+    if (unterminated) {
       problems.add({file, row.line, 0, "", "unterminated quoted field"});
       break;
     }
-    row.fields.push_back(std::move(field));
     if (bad_encoding) problems.add({file, row.line, 0, "", "bytes that are not valid UTF-8"});
     const bool blank = row.fields.size() == 1 && row.fields[0].empty();
     if (blank) continue;  // blank lines, including a trailing newline, are ignored
-    for (auto& f : row.fields) {
-      // Trim surrounding spaces: NHS Digital files sometimes pad codes.
-      const auto b = f.find_first_not_of(" \t");
-      const auto e = f.find_last_not_of(" \t");
-      f = b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
-    }
+    trim_fields(row);
     if (first) {
       table.header = std::move(row.fields);
       table.header_places = std::move(row.places);
