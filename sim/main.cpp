@@ -302,109 +302,165 @@ int params_command(const std::string& scenario_path, bool markdown) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  CLI::App app{"pcnsim: agent-based simulator of England's Primary Care Networks"};
-  app.require_subcommand(0, 1);
-  app.set_version_flag("--version", std::string("pcnsim ") + kVersion + " (" + kGitHash + ")");
+namespace {
 
+// Every option of every subcommand, filled by CLI11, read by dispatch().
+struct CommandLine {
   std::string scenario_path, out, targets_path = project_file(kTargetsFile);
   std::string membership_path = project_file(kMembershipFile);
   std::vector<std::string> sets;
   std::int64_t seed = -1;
-  bool overwrite = false, markdown = false;
+  bool overwrite = false, markdown = false, quiet = false;
+  int replicates = 0, threads = 0, compression = -1;
+  std::string design_file;
+  long design_row = -1;
+  std::string sweep_file;
+  SweepOptions sweep_options;
+  std::string calibration_file, fragment;
+  CalibrationOptions calibration_options;
+  std::vector<std::string> compare_files, compare_filters;
+  std::string compare_csv;
+  std::string h5_file, table, csv;
+  CLI::App *run = nullptr, *sweep = nullptr, *calibrate = nullptr, *design = nullptr, *compare = nullptr,
+           *validate = nullptr, *export_cmd = nullptr, *params = nullptr;
+};
 
-  auto* run = app.add_subcommand("run", "run a scenario and write an HDF5 file");
-  run->add_option("scenario", scenario_path, "scenario YAML file")->required();
-  run->add_option("--out", out, "output HDF5 file (default outputs/<scenario name>.h5)");
+void add_run(CLI::App& app, CommandLine& c) {
+  auto* run = c.run = app.add_subcommand("run", "run a scenario and write an HDF5 file");
+  run->add_option("scenario", c.scenario_path, "scenario YAML file")->required();
+  run->add_option("--out", c.out, "output HDF5 file (default outputs/<scenario name>.h5)");
   // Integer bounds: CLI::NonNegativeNumber's message printed the largest double.
-  run->add_option("--seed", seed, "override the scenario seed")->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
-  run->add_option("--set", sets, "override a parameter: --set formation.inertia=0.1 (repeatable)");
-  run->add_flag("--overwrite", overwrite, "replace an existing output file");
-  int replicates = 0, threads = 0;
-  bool quiet = false;
-  run->add_option("--replicates", replicates,
+  run->add_option("--seed", c.seed, "override the scenario seed")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
+  run->add_option("--set", c.sets, "override a parameter: --set formation.inertia=0.1 (repeatable)");
+  run->add_flag("--overwrite", c.overwrite, "replace an existing output file");
+  run->add_option("--replicates", c.replicates,
                   "run N replicates (seeds derived from the scenario seed) and write an ensemble file")
       ->check(CLI::Range(1, 1000000));
-  run->add_option("--threads", threads, "threads for replicates (default: all cores); results do not depend on it")
+  run->add_option("--threads", c.threads, "threads for replicates (default: all cores); results do not depend on it")
       ->check(CLI::Range(0, 4096));
-  run->add_flag("--quiet", quiet, "no progress report");
-  int compression = -1;
-  run->add_option("--compression", compression,
+  run->add_flag("--quiet", c.quiet, "no progress report");
+  run->add_option("--compression", c.compression,
                   "gzip level of the output's datasets, 0 (none, fastest, about 4x larger) to 9 (smallest, slowest); "
                   "sets output.gzip_level (default 1, see bench/README.md)")
       ->check(CLI::Range(0, 9));
-  std::string design_file;
-  long design_row = -1;
-  run->add_option("--design", design_file, "a design CSV from `pcnsim design`: run one of its rows")->check(CLI::ExistingFile);
-  run->add_option("--row", design_row, "the design row to run (with --design)")->check(CLI::Range(0L, 1'000'000'000L));
+  run->add_option("--design", c.design_file, "a design CSV from `pcnsim design`: run one of its rows")
+      ->check(CLI::ExistingFile);
+  run->add_option("--row", c.design_row, "the design row to run (with --design)")->check(CLI::Range(0L, 1'000'000'000L));
+}
 
-  std::string sweep_file;
-  SweepOptions sweep_options;
-  auto* sweep = app.add_subcommand("sweep", "run a parameter sweep or sensitivity analysis (threads, MPI ranks)");
-  sweep->add_option("sweep", sweep_file, "sweep YAML file")->required();
-  sweep->add_option("--out", out, "output HDF5 file (default outputs/<sweep name>.h5)");
-  sweep->add_option("--threads", sweep_options.threads, "threads per process (default: all cores)")->check(CLI::Range(0, 4096));
-  sweep->add_flag("--resume", sweep_options.resume, "finish the missing runs of an interrupted sweep's file");
-  sweep->add_flag("--overwrite", sweep_options.overwrite, "replace an existing output file");
-  sweep->add_flag("--quiet", sweep_options.quiet, "no progress report");
-  sweep->add_option("--checkpoint", sweep_options.checkpoint_seconds,
-                    "most seconds between checkpoints of the output file (default 2)")->check(CLI::Range(0.0, 1e6));
-  sweep->add_option("--stop-after", sweep_options.stop_after_runs,
-                    "stop as if interrupted once this many runs are done (for testing --resume)")->check(CLI::NonNegativeNumber);
+void add_sweep(CLI::App& app, CommandLine& c) {
+  SweepOptions& o = c.sweep_options;
+  auto* sweep = c.sweep = app.add_subcommand("sweep", "run a parameter sweep or sensitivity analysis (threads, MPI ranks)");
+  sweep->add_option("sweep", c.sweep_file, "sweep YAML file")->required();
+  sweep->add_option("--out", c.out, "output HDF5 file (default outputs/<sweep name>.h5)");
+  sweep->add_option("--threads", o.threads, "threads per process (default: all cores)")->check(CLI::Range(0, 4096));
+  sweep->add_flag("--resume", o.resume, "finish the missing runs of an interrupted sweep's file");
+  sweep->add_flag("--overwrite", o.overwrite, "replace an existing output file");
+  sweep->add_flag("--quiet", o.quiet, "no progress report");
+  sweep->add_option("--checkpoint", o.checkpoint_seconds, "most seconds between checkpoints of the output file (default 2)")
+      ->check(CLI::Range(0.0, 1e6));
+  sweep->add_option("--stop-after", o.stop_after_runs,
+                    "stop as if interrupted once this many runs are done (for testing --resume)")
+      ->check(CLI::NonNegativeNumber);
+}
 
-  std::string calibration_file, fragment;
-  CalibrationOptions calibration_options;
-  auto* calibrate = app.add_subcommand("calibrate", "fit scenario parameters to the calibration targets (threads, MPI ranks)");
-  calibrate->add_option("calibration", calibration_file, "calibration YAML file")->required();
-  calibrate->add_option("--out", out, "output HDF5 file (default outputs/<calibration name>.h5, or the --resume file)");
-  calibrate->add_option("--fragment", fragment, "best values as a scenario file (default: <out>-best.yaml beside --out)");
-  calibrate->add_option("--resume", calibration_options.resume,
+void add_calibrate(CLI::App& app, CommandLine& c) {
+  CalibrationOptions& o = c.calibration_options;
+  auto* calibrate = c.calibrate =
+      app.add_subcommand("calibrate", "fit scenario parameters to the calibration targets (threads, MPI ranks)");
+  calibrate->add_option("calibration", c.calibration_file, "calibration YAML file")->required();
+  calibrate->add_option("--out", c.out, "output HDF5 file (default outputs/<calibration name>.h5, or the --resume file)");
+  calibrate->add_option("--fragment", c.fragment, "best values as a scenario file (default: <out>-best.yaml beside --out)");
+  calibrate->add_option("--resume", o.resume,
                         "replay the evaluations of this earlier output of the same calibration file, then go on");
-  calibrate->add_option("--threads", calibration_options.threads, "threads per process (default: all cores)")
-      ->check(CLI::Range(0, 4096));
-  calibrate->add_flag("--overwrite", calibration_options.overwrite, "replace existing output and fragment files");
-  calibrate->add_flag("--quiet", calibration_options.quiet, "no progress report");
-  calibrate->add_option("--checkpoint", calibration_options.checkpoint_seconds,
-                        "most seconds between checkpoints of the output file (default 2)")->check(CLI::Range(0.0, 1e6));
-  calibrate->add_option("--stop-after", calibration_options.stop_after_evaluations,
+  calibrate->add_option("--threads", o.threads, "threads per process (default: all cores)")->check(CLI::Range(0, 4096));
+  calibrate->add_flag("--overwrite", o.overwrite, "replace existing output and fragment files");
+  calibrate->add_flag("--quiet", o.quiet, "no progress report");
+  calibrate->add_option("--checkpoint", o.checkpoint_seconds, "most seconds between checkpoints of the output file (default 2)")
+      ->check(CLI::Range(0.0, 1e6));
+  calibrate->add_option("--stop-after", o.stop_after_evaluations,
                         "stop as if interrupted once this many evaluations are computed (for testing --resume)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
+}
 
-  auto* design = app.add_subcommand("design", "write a sweep's design matrix as CSV (for SALib, EMEWS, OpenMOLE...)");
-  design->add_option("sweep", sweep_file, "sweep YAML file")->required();
-  design->add_option("--out", out, "CSV file (default: standard output)");
-  design->add_flag("--overwrite", overwrite, "replace an existing CSV file");
+void add_design(CLI::App& app, CommandLine& c) {
+  auto* design = c.design = app.add_subcommand("design", "write a sweep's design matrix as CSV (for SALib, EMEWS, OpenMOLE...)");
+  design->add_option("sweep", c.sweep_file, "sweep YAML file")->required();
+  design->add_option("--out", c.out, "CSV file (default: standard output)");
+  design->add_flag("--overwrite", c.overwrite, "replace an existing CSV file");
+}
 
-  std::vector<std::string> compare_files;
-  std::string compare_csv;
-  auto* compare = app.add_subcommand("compare", "compare key outcomes and parameters of runs with a base run");
-  compare->add_option("files", compare_files, "BASE.h5 OTHER.h5 [OTHER.h5 ...]")->required()->expected(2, -1);
-  compare->add_option("--csv", compare_csv, "also write the outcome table as CSV to this file");
-  compare->add_flag("--overwrite", overwrite, "replace an existing CSV file");
-  std::vector<std::string> compare_filters;
-  compare->add_option("--only", compare_filters,
+void add_reading_commands(CLI::App& app, CommandLine& c) {
+  auto* compare = c.compare = app.add_subcommand("compare", "compare key outcomes and parameters of runs with a base run");
+  compare->add_option("files", c.compare_files, "BASE.h5 OTHER.h5 [OTHER.h5 ...]")->required()->expected(2, -1);
+  compare->add_option("--csv", c.compare_csv, "also write the outcome table as CSV to this file");
+  compare->add_flag("--overwrite", c.overwrite, "replace an existing CSV file");
+  compare->add_option("--only", c.compare_filters,
                       "show only outcomes whose name contains this text (repeatable, e.g. --only 2023_24)");
 
-  auto* validate = app.add_subcommand("validate", "compare a run with the published calibration targets");
-  validate->add_option("scenario", scenario_path, "scenario YAML (default scenarios/baseline.yaml)");
-  validate->add_option("--targets", targets_path, "targets YAML (default data/targets.yaml)");
-  validate->add_option("--membership", membership_path,
+  auto* validate = c.validate = app.add_subcommand("validate", "compare a run with the published calibration targets");
+  validate->add_option("scenario", c.scenario_path, "scenario YAML (default scenarios/baseline.yaml)");
+  validate->add_option("--targets", c.targets_path, "targets YAML (default data/targets.yaml)");
+  validate->add_option("--membership", c.membership_path,
                        "real membership CSV (ePCN core partner layout: practice_code, pcn_code; default "
                        "data/epcn-2019-12-calibration.csv, the calibration half); 'none' to leave the section out");
-  validate->add_option("--set", sets, "override a parameter (repeatable)");
+  validate->add_option("--set", c.sets, "override a parameter (repeatable)");
 
-  std::string h5_file, table, csv;
-  auto* export_cmd = app.add_subcommand("export", "write a table or series of an output file as CSV");
-  export_cmd->add_option("file", h5_file, "pcnsim output file (HDF5)")->required();
-  export_cmd->add_option("table", table, "group or dataset, e.g. networks, series/arrs_wte, finance/network/arrs_claimed_pence")
+  auto* export_cmd = c.export_cmd = app.add_subcommand("export", "write a table or series of an output file as CSV");
+  export_cmd->add_option("file", c.h5_file, "pcnsim output file (HDF5)")->required();
+  export_cmd
+      ->add_option("table", c.table, "group or dataset, e.g. networks, series/arrs_wte, finance/network/arrs_claimed_pence")
       ->required();
-  export_cmd->add_option("--csv", csv, "write to this file instead of standard output");
-  export_cmd->add_flag("--overwrite", overwrite, "replace an existing CSV file");
+  export_cmd->add_option("--csv", c.csv, "write to this file instead of standard output");
+  export_cmd->add_flag("--overwrite", c.overwrite, "replace an existing CSV file");
 
-  auto* params = app.add_subcommand("params", "print the resolved scenario (or the parameter reference)");
-  params->add_option("scenario", scenario_path, "scenario YAML (default: built-in defaults)");
-  params->add_flag("--markdown", markdown, "print the parameter reference as a Markdown table");
+  auto* params = c.params = app.add_subcommand("params", "print the resolved scenario (or the parameter reference)");
+  params->add_option("scenario", c.scenario_path, "scenario YAML (default: built-in defaults)");
+  params->add_flag("--markdown", c.markdown, "print the parameter reference as a Markdown table");
+}
 
+// The chosen subcommand, run; its exit code.
+int dispatch(CLI::App& app, CommandLine& c) {
+  if (*c.run) {
+    if (!c.design_file.empty() || c.design_row >= 0) {
+      if (c.design_file.empty() || c.design_row < 0) {
+        throw InputError(Diagnostic{"command line", 0, 0, "", "--design and --row go together"});
+      }
+      for (const auto& o : design_row_overrides(c.design_file, c.design_row, c.scenario_path)) {
+        c.sets.push_back(o.path + "=" + o.value);
+      }
+    }
+    if (c.compression >= 0) c.sets.push_back("output.gzip_level=" + std::to_string(c.compression));
+    return run_command(c.scenario_path, c.sets, c.seed, c.out, c.overwrite, c.replicates, c.threads, c.quiet);
+  }
+  if (*c.sweep) return sweep_command(c.sweep_file, c.out, c.sweep_options);
+  if (*c.design) return design_command(c.sweep_file, c.out, c.overwrite);
+  if (*c.calibrate) return calibrate_command(c.calibration_file, c.out, c.fragment, c.calibration_options);
+  if (*c.compare) return compare_command(c.compare_files, c.compare_csv, c.overwrite, c.compare_filters);
+  if (*c.validate) {
+    if (c.scenario_path.empty()) c.scenario_path = project_file("scenarios/baseline.yaml");
+    return validate_command(c.scenario_path, c.targets_path, c.membership_path == "none" ? "" : c.membership_path,
+                            c.sets);
+  }
+  if (*c.params) return params_command(c.scenario_path, c.markdown);
+  if (*c.export_cmd) return export_command(c.h5_file, c.table, c.csv, c.overwrite);
+  std::cout << app.help();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pcnsim: agent-based simulator of England's Primary Care Networks"};
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("pcnsim ") + kVersion + " (" + kGitHash + ")");
+  CommandLine command_line;
+  add_run(app, command_line);
+  add_sweep(app, command_line);
+  add_calibrate(app, command_line);
+  add_design(app, command_line);
+  add_reading_commands(app, command_line);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -417,30 +473,8 @@ int main(int argc, char** argv) {
     std::cerr << "error: command line: " << e.what() << "\n";
     return 2;
   }
-
   try {
-    if (*run) {
-      if (!design_file.empty() || design_row >= 0) {
-        if (design_file.empty() || design_row < 0) {
-          throw InputError(Diagnostic{"command line", 0, 0, "", "--design and --row go together"});
-        }
-        for (const auto& o : design_row_overrides(design_file, design_row, scenario_path)) sets.push_back(o.path + "=" + o.value);
-      }
-      if (compression >= 0) sets.push_back("output.gzip_level=" + std::to_string(compression));
-      return run_command(scenario_path, sets, seed, out, overwrite, replicates, threads, quiet);
-    }
-    if (*sweep) return sweep_command(sweep_file, out, sweep_options);
-    if (*design) return design_command(sweep_file, out, overwrite);
-    if (*calibrate) return calibrate_command(calibration_file, out, fragment, calibration_options);
-    if (*compare) return compare_command(compare_files, compare_csv, overwrite, compare_filters);
-    if (*validate) {
-      if (scenario_path.empty()) scenario_path = project_file("scenarios/baseline.yaml");
-      return validate_command(scenario_path, targets_path, membership_path == "none" ? "" : membership_path, sets);
-    }
-    if (*params) return params_command(scenario_path, markdown);
-    if (*export_cmd) return export_command(h5_file, table, csv, overwrite);
-    std::cout << app.help();
-    return 0;
+    return dispatch(app, command_line);
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";
     return 2;
