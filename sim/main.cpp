@@ -349,6 +349,15 @@ void add_run(CLI::App& app, CommandLine& c) {
   run->add_option("--row", c.design_row, "the design row to run (with --design)")->check(CLI::Range(0L, 1'000'000'000L));
 }
 
+// The options a long parallel job (sweep, calibrate) shares.
+void add_overwrite_quiet_checkpoint(CLI::App* job, bool& overwrite, const std::string& what, bool& quiet,
+                                    double& checkpoint_seconds) {
+  job->add_flag("--overwrite", overwrite, "replace " + what);
+  job->add_flag("--quiet", quiet, "no progress report");
+  job->add_option("--checkpoint", checkpoint_seconds, "most seconds between checkpoints of the output file (default 2)")
+      ->check(CLI::Range(0.0, 1e6));
+}
+
 void add_sweep(CLI::App& app, CommandLine& c) {
   SweepOptions& o = c.sweep_options;
   auto* sweep = c.sweep = app.add_subcommand("sweep", "run a parameter sweep or sensitivity analysis (threads, MPI ranks)");
@@ -356,10 +365,7 @@ void add_sweep(CLI::App& app, CommandLine& c) {
   sweep->add_option("--out", c.out, "output HDF5 file (default outputs/<sweep name>.h5)");
   sweep->add_option("--threads", o.threads, "threads per process (default: all cores)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--resume", o.resume, "finish the missing runs of an interrupted sweep's file");
-  sweep->add_flag("--overwrite", o.overwrite, "replace an existing output file");
-  sweep->add_flag("--quiet", o.quiet, "no progress report");
-  sweep->add_option("--checkpoint", o.checkpoint_seconds, "most seconds between checkpoints of the output file (default 2)")
-      ->check(CLI::Range(0.0, 1e6));
+  add_overwrite_quiet_checkpoint(sweep, o.overwrite, "an existing output file", o.quiet, o.checkpoint_seconds);
   sweep->add_option("--stop-after", o.stop_after_runs,
                     "stop as if interrupted once this many runs are done (for testing --resume)")
       ->check(CLI::NonNegativeNumber);
@@ -375,10 +381,8 @@ void add_calibrate(CLI::App& app, CommandLine& c) {
   calibrate->add_option("--resume", o.resume,
                         "replay the evaluations of this earlier output of the same calibration file, then go on");
   calibrate->add_option("--threads", o.threads, "threads per process (default: all cores)")->check(CLI::Range(0, 4096));
-  calibrate->add_flag("--overwrite", o.overwrite, "replace existing output and fragment files");
-  calibrate->add_flag("--quiet", o.quiet, "no progress report");
-  calibrate->add_option("--checkpoint", o.checkpoint_seconds, "most seconds between checkpoints of the output file (default 2)")
-      ->check(CLI::Range(0.0, 1e6));
+  add_overwrite_quiet_checkpoint(calibrate, o.overwrite, "existing output and fragment files", o.quiet,
+                                 o.checkpoint_seconds);
   calibrate->add_option("--stop-after", o.stop_after_evaluations,
                         "stop as if interrupted once this many evaluations are computed (for testing --resume)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
