@@ -581,145 +581,165 @@ TargetValues values_of(const CalibrationSpec& spec, const Evaluation& e) {
           std::vector<double>(e.values.begin() + static_cast<std::ptrdiff_t>(n), e.values.end())};
 }
 
+namespace {
+
+h5::DatasetOptions opt(std::string units, std::string description) {
+  return h5::DatasetOptions{std::move(units), std::move(description), 1, 0};
+}
+
+hsize_t hs(std::size_t n) { return static_cast<hsize_t>(n); }
+
+// Attributes, the fitted parameters and the targets.
+void write_calibration_setup(h5::File& f, const CalibrationSpec& spec, const OptimiserRecord& record) {
+  const std::size_t n = record.evaluations.size();
+  const std::optional<std::size_t> best = record.best();
+  f.set_attribute("/", "calibration_name", spec.name);
+  f.set_attribute("/", "calibration_yaml", spec.text);
+  f.set_attribute("/", "local_algorithm", spec.algorithm.local);
+  f.set_attribute("/", "complete", static_cast<std::int64_t>(record.complete ? 1 : 0));
+  f.set_attribute("/", "evaluations", static_cast<std::int64_t>(n));
+  if (best) f.set_attribute("/", "best_loss", record.evaluations[*best].loss);
+
+  write_factor_table(f, spec.parameters,
+                     {{{"/parameters/path", "fitted parameter: scenario path (scale(path) multiplies a dated series)"},
+                       {"/parameters/min", "lower bound (unit coordinate 0)"},
+                       {"/parameters/max", "upper bound (unit coordinate 1)"},
+                       {"/parameters/distribution", "how unit coordinates map onto the bounds: uniform or log_uniform"}}});
+  std::vector<std::string> ids;
+  std::vector<double> weights, tolerances;
+  std::vector<std::int32_t> relative;
+  for (const auto& t : spec.targets) {
+    ids.push_back(t.id());
+    weights.push_back(t.weight);
+    tolerances.push_back(t.row.tolerance);
+    relative.push_back(t.row.relative ? 1 : 0);
+  }
+  f.write("/targets/name", ids, opt("", "target: section.name of the targets file"));
+  f.write("/targets/weight", weights, opt("", "weight of the target in the loss"));
+  f.write("/targets/tolerance", tolerances, opt("", "tolerance: the allowed deviation (times |observed| when relative)"));
+  f.write("/targets/relative", relative, opt("", "1 = the tolerance is relative to the observed value"));
+  f.write("/seeds", std::vector<std::int64_t>(spec.seeds.begin(), spec.seeds.end()), opt("", "scenario seeds of every evaluation"));
+}
+
+// Every evaluation: its point, values, simulated targets and loss.
+void write_evaluations(h5::File& f, const CalibrationSpec& spec, const OptimiserRecord& record) {
+  const std::size_t k = spec.parameters.size(), targets = spec.targets.size(), seeds = spec.seeds.size();
+  const std::size_t n = record.evaluations.size();
+  std::vector<std::string> phase(n);
+  std::vector<std::int32_t> start(n), index(n);
+  std::vector<double> unit, value, simulated, mean, observed, loss(n);
+  for (std::size_t e = 0; e < n; ++e) {
+    const Evaluation& ev = record.evaluations[e];
+    phase[e] = to_string(ev.phase);
+    start[e] = ev.start;
+    index[e] = ev.index;
+    loss[e] = ev.loss;
+    unit.insert(unit.end(), ev.unit.begin(), ev.unit.end());
+    const auto v = parameter_values(spec, ev.unit);
+    value.insert(value.end(), v.begin(), v.end());
+    const TargetValues tv = values_of(spec, ev);
+    const TargetSummary s = summarise(spec, tv);
+    simulated.insert(simulated.end(), tv.simulated.begin(), tv.simulated.end());
+    mean.insert(mean.end(), s.simulated_mean.begin(), s.simulated_mean.end());
+    observed.insert(observed.end(), s.observed.begin(), s.observed.end());
+  }
+  f.write("/evaluations/phase", phase, opt("", "lhs (a Latin hypercube start) or local (a local search)"));
+  f.write("/evaluations/start", start, opt("", "Latin hypercube row, or local search"));
+  f.write("/evaluations/index", index, opt("", "evaluation within its local search (0 for lhs)"));
+  f.write("/evaluations/unit", unit, {hs(n), hs(k)}, opt("1", "point in the unit cube [evaluation, parameter]"));
+  f.write("/evaluations/value", value, {hs(n), hs(k)}, opt("", "parameter values [evaluation, parameter]"));
+  f.write("/evaluations/simulated", simulated, {hs(n), hs(targets), hs(seeds)},
+          opt("", "simulated value of each target for each seed [evaluation, target, seed]; NaN = not produced"));
+  f.write("/evaluations/simulated_mean", mean, {hs(n), hs(targets)},
+          opt("", "mean over seeds [evaluation, target]"));
+  f.write("/evaluations/observed", observed, {hs(n), hs(targets)},
+          opt("", "observed value [evaluation, target] (measured on the membership file for 'real' rows)"));
+  f.write("/evaluations/loss", loss, opt("", "sum over targets of weight x ((mean simulated - observed) / allowed)^2"));
+}
+
+// Each local search: where it started, how it ended, its best loss.
+void write_local_searches(h5::File& f, const OptimiserRecord& record) {
+  const std::size_t searches = record.local.size();
+  std::vector<std::int32_t> lhs_row(searches), evaluations(searches), done(searches);
+  std::vector<std::string> result(searches);
+  std::vector<double> search_best(searches, kNaN);
+  for (std::size_t j = 0; j < searches; ++j) {
+    lhs_row[j] = record.local[j].lhs_row;
+    evaluations[j] = record.local[j].evaluations;
+    done[j] = record.local[j].done ? 1 : 0;
+    result[j] = record.local[j].result;
+  }
+  for (const auto& ev : record.evaluations) {
+    if (ev.phase != Phase::local) continue;
+    auto& b = search_best[static_cast<std::size_t>(ev.start)];
+    if (std::isnan(b) || ev.loss < b) b = ev.loss;
+  }
+  f.write("/local/lhs_row", lhs_row, opt("", "the Latin hypercube point each local search started from"));
+  f.write("/local/evaluations", evaluations, opt("", "evaluations of each local search"));
+  f.write("/local/done", done, opt("", "1 = finished, 0 = interrupted or not started"));
+  f.write("/local/result", result, opt("", "why the local search stopped"));
+  f.write("/local/best_loss", search_best, opt("", "lowest loss of each local search"));
+}
+
+// The best point, the commissioners compared and the held-out folds.
+void write_best_and_folds(h5::File& f, const CalibrationSpec& spec, const OptimiserRecord& record,
+                          const std::optional<Holdout>& holdout) {
+  const std::size_t targets = spec.targets.size();
+  const std::optional<std::size_t> best = record.best();
+  if (best) {
+    const Evaluation& b = record.evaluations[*best];
+    const TargetSummary s = summarise(spec, values_of(spec, b));
+    f.write("/best/evaluation", std::vector<std::int64_t>{static_cast<std::int64_t>(*best)},
+            opt("", "row of /evaluations with the lowest loss (ties: the earliest)"));
+    f.write("/best/unit", b.unit, opt("1", "the best point in the unit cube"));
+    f.write("/best/value", parameter_values(spec, b.unit), opt("", "the best parameter values (see /parameters/path)"));
+    f.write("/best/loss", std::vector<double>{b.loss}, opt("", "the lowest loss"));
+    f.write("/best/simulated_mean", s.simulated_mean, opt("", "mean over seeds of each target at the best point"));
+    f.write("/best/observed", s.observed, opt("", "observed value of each target"));
+    f.write("/best/term", s.term, opt("", "each target's term of the loss"));
+  }
+  if (spec.membership && spec.membership->mode != "all") {
+    f.write("/membership/compared", spec.commissioners, opt("", "commissioners whose practices the membership rows compare"));
+  }
+  if (!spec.folds.empty()) {
+    std::vector<std::string> codes;
+    std::vector<std::int32_t> fold_of;
+    for (std::size_t g = 0; g < spec.folds.size(); ++g) {
+      for (const auto& c : spec.folds[g]) {
+        codes.push_back(c);
+        fold_of.push_back(static_cast<std::int32_t>(g));
+      }
+    }
+    f.write("/membership/commissioner", codes, opt("", "commissioners of the membership file, by fold"));
+    f.write("/membership/fold", fold_of, opt("", "fold of each commissioner"));
+  }
+  if (holdout) {
+    const std::size_t folds = holdout->folds.size();
+    std::vector<double> loss_h, mean_h, observed_h, term_h;
+    for (const auto& s : holdout->summaries) {
+      loss_h.push_back(s.loss);
+      mean_h.insert(mean_h.end(), s.simulated_mean.begin(), s.simulated_mean.end());
+      observed_h.insert(observed_h.end(), s.observed.begin(), s.observed.end());
+      term_h.insert(term_h.end(), s.term.begin(), s.term.end());
+    }
+    f.write("/holdout/fold", std::vector<std::int32_t>(holdout->folds.begin(), holdout->folds.end()),
+            opt("", "the folds not calibrated on"));
+    f.write("/holdout/loss", loss_h, opt("", "loss of the best parameters on each held-out fold"));
+    f.write("/holdout/simulated_mean", mean_h, {hs(folds), hs(targets)}, opt("", "[fold, target] at the best point"));
+    f.write("/holdout/observed", observed_h, {hs(folds), hs(targets)}, opt("", "[fold, target]"));
+    f.write("/holdout/term", term_h, {hs(folds), hs(targets)}, opt("", "[fold, target]: each target's term of the loss"));
+  }
+}
+
+}  // namespace
+
 void write_calibration(const CalibrationSpec& spec, const OptimiserRecord& record, const std::optional<Holdout>& holdout,
                        const std::string& path) {
   write_record(path, "calibration", [&](h5::File& f) {
-    auto opt = [](std::string units, std::string description) {
-      return h5::DatasetOptions{std::move(units), std::move(description), 1, 0};
-    };
-    const auto hs = [](std::size_t n) { return static_cast<hsize_t>(n); };
-    const std::size_t k = spec.parameters.size(), targets = spec.targets.size(), seeds = spec.seeds.size();
-    const std::size_t n = record.evaluations.size();
-    const std::optional<std::size_t> best = record.best();
-    f.set_attribute("/", "calibration_name", spec.name);
-    f.set_attribute("/", "calibration_yaml", spec.text);
-    f.set_attribute("/", "local_algorithm", spec.algorithm.local);
-    f.set_attribute("/", "complete", static_cast<std::int64_t>(record.complete ? 1 : 0));
-    f.set_attribute("/", "evaluations", static_cast<std::int64_t>(n));
-    if (best) f.set_attribute("/", "best_loss", record.evaluations[*best].loss);
-
-    std::vector<std::string> names, distributions;
-    std::vector<double> lo, hi;
-    for (const auto& p : spec.parameters) {
-      names.push_back(p.column());
-      distributions.push_back(p.distribution);
-      lo.push_back(p.min);
-      hi.push_back(p.max);
-    }
-    f.write("/parameters/path", names, opt("", "fitted parameter: scenario path (scale(path) multiplies a dated series)"));
-    f.write("/parameters/min", lo, opt("", "lower bound (unit coordinate 0)"));
-    f.write("/parameters/max", hi, opt("", "upper bound (unit coordinate 1)"));
-    f.write("/parameters/distribution", distributions, opt("", "how unit coordinates map onto the bounds: uniform or log_uniform"));
-    std::vector<std::string> ids;
-    std::vector<double> weights, tolerances;
-    std::vector<std::int32_t> relative;
-    for (const auto& t : spec.targets) {
-      ids.push_back(t.id());
-      weights.push_back(t.weight);
-      tolerances.push_back(t.row.tolerance);
-      relative.push_back(t.row.relative ? 1 : 0);
-    }
-    f.write("/targets/name", ids, opt("", "target: section.name of the targets file"));
-    f.write("/targets/weight", weights, opt("", "weight of the target in the loss"));
-    f.write("/targets/tolerance", tolerances, opt("", "tolerance: the allowed deviation (times |observed| when relative)"));
-    f.write("/targets/relative", relative, opt("", "1 = the tolerance is relative to the observed value"));
-    f.write("/seeds", std::vector<std::int64_t>(spec.seeds.begin(), spec.seeds.end()), opt("", "scenario seeds of every evaluation"));
-
-    std::vector<std::string> phase(n);
-    std::vector<std::int32_t> start(n), index(n);
-    std::vector<double> unit, value, simulated, mean, observed, loss(n);
-    for (std::size_t e = 0; e < n; ++e) {
-      const Evaluation& ev = record.evaluations[e];
-      phase[e] = to_string(ev.phase);
-      start[e] = ev.start;
-      index[e] = ev.index;
-      loss[e] = ev.loss;
-      unit.insert(unit.end(), ev.unit.begin(), ev.unit.end());
-      const auto v = parameter_values(spec, ev.unit);
-      value.insert(value.end(), v.begin(), v.end());
-      const TargetValues tv = values_of(spec, ev);
-      const TargetSummary s = summarise(spec, tv);
-      simulated.insert(simulated.end(), tv.simulated.begin(), tv.simulated.end());
-      mean.insert(mean.end(), s.simulated_mean.begin(), s.simulated_mean.end());
-      observed.insert(observed.end(), s.observed.begin(), s.observed.end());
-    }
-    f.write("/evaluations/phase", phase, opt("", "lhs (a Latin hypercube start) or local (a local search)"));
-    f.write("/evaluations/start", start, opt("", "Latin hypercube row, or local search"));
-    f.write("/evaluations/index", index, opt("", "evaluation within its local search (0 for lhs)"));
-    f.write("/evaluations/unit", unit, {hs(n), hs(k)}, opt("1", "point in the unit cube [evaluation, parameter]"));
-    f.write("/evaluations/value", value, {hs(n), hs(k)}, opt("", "parameter values [evaluation, parameter]"));
-    f.write("/evaluations/simulated", simulated, {hs(n), hs(targets), hs(seeds)},
-            opt("", "simulated value of each target for each seed [evaluation, target, seed]; NaN = not produced"));
-    f.write("/evaluations/simulated_mean", mean, {hs(n), hs(targets)},
-            opt("", "mean over seeds [evaluation, target]"));
-    f.write("/evaluations/observed", observed, {hs(n), hs(targets)},
-            opt("", "observed value [evaluation, target] (measured on the membership file for 'real' rows)"));
-    f.write("/evaluations/loss", loss, opt("", "sum over targets of weight x ((mean simulated - observed) / allowed)^2"));
-
-    const std::size_t searches = record.local.size();
-    std::vector<std::int32_t> lhs_row(searches), evaluations(searches), done(searches);
-    std::vector<std::string> result(searches);
-    std::vector<double> search_best(searches, kNaN);
-    for (std::size_t j = 0; j < searches; ++j) {
-      lhs_row[j] = record.local[j].lhs_row;
-      evaluations[j] = record.local[j].evaluations;
-      done[j] = record.local[j].done ? 1 : 0;
-      result[j] = record.local[j].result;
-    }
-    for (const auto& ev : record.evaluations) {
-      if (ev.phase != Phase::local) continue;
-      auto& b = search_best[static_cast<std::size_t>(ev.start)];
-      if (std::isnan(b) || ev.loss < b) b = ev.loss;
-    }
-    f.write("/local/lhs_row", lhs_row, opt("", "the Latin hypercube point each local search started from"));
-    f.write("/local/evaluations", evaluations, opt("", "evaluations of each local search"));
-    f.write("/local/done", done, opt("", "1 = finished, 0 = interrupted or not started"));
-    f.write("/local/result", result, opt("", "why the local search stopped"));
-    f.write("/local/best_loss", search_best, opt("", "lowest loss of each local search"));
-
-    if (best) {
-      const Evaluation& b = record.evaluations[*best];
-      const TargetSummary s = summarise(spec, values_of(spec, b));
-      f.write("/best/evaluation", std::vector<std::int64_t>{static_cast<std::int64_t>(*best)},
-              opt("", "row of /evaluations with the lowest loss (ties: the earliest)"));
-      f.write("/best/unit", b.unit, opt("1", "the best point in the unit cube"));
-      f.write("/best/value", parameter_values(spec, b.unit), opt("", "the best parameter values (see /parameters/path)"));
-      f.write("/best/loss", std::vector<double>{b.loss}, opt("", "the lowest loss"));
-      f.write("/best/simulated_mean", s.simulated_mean, opt("", "mean over seeds of each target at the best point"));
-      f.write("/best/observed", s.observed, opt("", "observed value of each target"));
-      f.write("/best/term", s.term, opt("", "each target's term of the loss"));
-    }
-    if (spec.membership && spec.membership->mode != "all") {
-      f.write("/membership/compared", spec.commissioners, opt("", "commissioners whose practices the membership rows compare"));
-    }
-    if (!spec.folds.empty()) {
-      std::vector<std::string> codes;
-      std::vector<std::int32_t> fold_of;
-      for (std::size_t g = 0; g < spec.folds.size(); ++g) {
-        for (const auto& c : spec.folds[g]) {
-          codes.push_back(c);
-          fold_of.push_back(static_cast<std::int32_t>(g));
-        }
-      }
-      f.write("/membership/commissioner", codes, opt("", "commissioners of the membership file, by fold"));
-      f.write("/membership/fold", fold_of, opt("", "fold of each commissioner"));
-    }
-    if (holdout) {
-      const std::size_t folds = holdout->folds.size();
-      std::vector<double> loss_h, mean_h, observed_h, term_h;
-      for (const auto& s : holdout->summaries) {
-        loss_h.push_back(s.loss);
-        mean_h.insert(mean_h.end(), s.simulated_mean.begin(), s.simulated_mean.end());
-        observed_h.insert(observed_h.end(), s.observed.begin(), s.observed.end());
-        term_h.insert(term_h.end(), s.term.begin(), s.term.end());
-      }
-      f.write("/holdout/fold", std::vector<std::int32_t>(holdout->folds.begin(), holdout->folds.end()),
-              opt("", "the folds not calibrated on"));
-      f.write("/holdout/loss", loss_h, opt("", "loss of the best parameters on each held-out fold"));
-      f.write("/holdout/simulated_mean", mean_h, {hs(folds), hs(targets)}, opt("", "[fold, target] at the best point"));
-      f.write("/holdout/observed", observed_h, {hs(folds), hs(targets)}, opt("", "[fold, target]"));
-      f.write("/holdout/term", term_h, {hs(folds), hs(targets)}, opt("", "[fold, target]: each target's term of the loss"));
-    }
+    write_calibration_setup(f, spec, record);
+    write_evaluations(f, spec, record);
+    write_local_searches(f, record);
+    write_best_and_folds(f, spec, record, holdout);
   });
 }
 

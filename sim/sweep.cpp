@@ -401,6 +401,24 @@ std::vector<Override> design_row_overrides(const std::string& csv_path, long row
   return out;
 }
 
+std::vector<std::string> write_factor_table(h5::File& f, const std::vector<SweepFactor>& factors,
+                        const std::array<std::pair<std::string, std::string>, 4>& datasets) {
+  std::vector<std::string> names, distributions;
+  std::vector<double> lo, hi;
+  for (const auto& fac : factors) {
+    names.push_back(fac.column());
+    distributions.push_back(fac.values.empty() ? fac.distribution : "levels");
+    lo.push_back(fac.min);
+    hi.push_back(fac.max);
+  }
+  auto opt = [](const std::string& description) { return h5::DatasetOptions{"", description, 1, 0}; };
+  f.write(datasets[0].first, names, opt(datasets[0].second));
+  f.write(datasets[1].first, lo, opt(datasets[1].second));
+  f.write(datasets[2].first, hi, opt(datasets[2].second));
+  f.write(datasets[3].first, distributions, opt(datasets[3].second));
+  return names;
+}
+
 namespace {
 
 // One run's outcomes (pcnsim: the key outcomes; ishigami: y).
@@ -449,18 +467,12 @@ void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepSt
     f.set_attribute("/", "complete", static_cast<std::int64_t>(complete ? 1 : 0));
     f.set_attribute("/", "runs_done", runs_done);
     f.set_attribute("/", "runs_total", static_cast<std::int64_t>(runs));
-    std::vector<std::string> names, distributions;
-    std::vector<double> lo, hi;
-    for (const auto& fac : spec.factors) {
-      names.push_back(fac.column());
-      distributions.push_back(fac.values.empty() ? fac.distribution : "levels");
-      lo.push_back(fac.min);
-      hi.push_back(fac.max);
-    }
-    f.write("/design/factor", names, opt("", "factor: scenario parameter path (scale(path) multiplies a dated series)"));
-    f.write("/design/min", lo, opt("", "lower bound of each factor"));
-    f.write("/design/max", hi, opt("", "upper bound of each factor"));
-    f.write("/design/distribution", distributions, opt("", "uniform, log_uniform, or levels (explicit grid values)"));
+    const std::vector<std::string> names = write_factor_table(
+        f, spec.factors,
+        {{{"/design/factor", "factor: scenario parameter path (scale(path) multiplies a dated series)"},
+          {"/design/min", "lower bound of each factor"},
+          {"/design/max", "upper bound of each factor"},
+          {"/design/distribution", "uniform, log_uniform, or levels (explicit grid values)"}}});
     f.write("/design/unit", design.unit.points, {static_cast<hsize_t>(rows), static_cast<hsize_t>(k)},
             opt("1", "design points in the unit hypercube [row, factor]"));
     f.write("/design/value", design.value, {static_cast<hsize_t>(rows), static_cast<hsize_t>(k)},

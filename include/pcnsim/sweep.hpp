@@ -10,6 +10,7 @@
 // so an interrupted sweep leaves a valid file with the finished runs, and
 // `--resume` completes only the missing ones. The file does not depend on the
 // number of threads or ranks, nor on interruptions.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,6 +22,10 @@
 #include "pcnsim/spec_file.hpp"
 
 namespace pcnsim {
+
+namespace h5 {
+class File;
+}
 
 struct SweepFactor {
   std::string path;                   // scenario parameter, e.g. cd_workload.vacancy_weeks (or x1..x3 for ishigami)
@@ -128,5 +133,11 @@ struct SweepOptions {
 /// complete, 130/143 when interrupted by SIGINT/SIGTERM (the file then holds
 /// the finished runs; run again with --resume).
 int run_sweep(const SweepSpec& spec, const SweepOptions& options);
+
+/// The table of a sweep's factors or a calibration's parameters in an output
+/// file: four datasets (names, min, max, distribution: uniform, log_uniform or
+/// levels), each given as (path, description). Returns the names.
+std::vector<std::string> write_factor_table(h5::File& f, const std::vector<SweepFactor>& factors,
+                        const std::array<std::pair<std::string, std::string>, 4>& datasets);
 
 }  // namespace pcnsim
