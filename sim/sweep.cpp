@@ -448,6 +448,59 @@ struct SweepState {
   std::vector<std::int32_t> done;  // per run
 };
 
+// Morris or Sobol indices of each analysed output, from the design rows' means.
+void write_sensitivity(h5::File& f, const SweepSpec& spec, const SweepDesign& design, const SweepState& state,
+                       const std::vector<double>& mean, const std::vector<std::string>& names) {
+  const auto opt = [](std::string units, std::string description) {
+    return h5::DatasetOptions{std::move(units), std::move(description), 1, 0};
+  };
+  const std::size_t k = spec.factors.size(), rows = design.rows(), width = state.names.size();
+  const std::size_t outs = spec.outputs.size();
+  std::map<std::string, std::vector<double>> table;
+  for (const auto& output_name : spec.outputs) {
+    const auto col = static_cast<std::size_t>(std::find(state.names.begin(), state.names.end(), output_name) -
+                                              state.names.begin());
+    std::vector<double> y(rows);
+    for (std::size_t row = 0; row < rows; ++row) y[row] = mean[row * width + col];
+    const auto boot_seed = static_cast<std::uint64_t>(spec.seed) + col;
+    if (spec.method == "morris") {
+      const MorrisIndices m = morris_indices(design.unit, static_cast<std::size_t>(spec.samples), y, spec.bootstrap,
+                                             boot_seed, spec.confidence);
+      for (const auto& [key, v] : std::vector<std::pair<std::string, const std::vector<double>*>>{
+               {"mu", &m.mu}, {"mu_star", &m.mu_star}, {"sigma", &m.sigma},
+               {"mu_star_low", &m.mu_star_low}, {"mu_star_high", &m.mu_star_high}}) {
+        table[key].insert(table[key].end(), v->begin(), v->end());
+      }
+    } else {
+      const SobolIndices s = sobol_indices(k, static_cast<std::size_t>(spec.samples), y, spec.bootstrap, boot_seed,
+                                           spec.confidence);
+      for (const auto& [key, v] : std::vector<std::pair<std::string, const std::vector<double>*>>{
+               {"s1", &s.s1}, {"s1_low", &s.s1_low}, {"s1_high", &s.s1_high},
+               {"st", &s.st}, {"st_low", &s.st_low}, {"st_high", &s.st_high}}) {
+        table[key].insert(table[key].end(), v->begin(), v->end());
+      }
+    }
+  }
+  f.write("/sensitivity/output", spec.outputs, opt("", "outputs analysed (rows of the index datasets)"));
+  f.write("/sensitivity/factor", names, opt("", "factors (columns of the index datasets)"));
+  const std::map<std::string, std::string> meaning = {
+      {"mu", "Morris mean elementary effect over the factor's range"},
+      {"mu_star", "Morris mean absolute elementary effect (importance)"},
+      {"sigma", "Morris sd of elementary effects (interaction / non-linearity)"},
+      {"mu_star_low", "bootstrap interval of mu_star, lower end"},
+      {"mu_star_high", "bootstrap interval of mu_star, upper end"},
+      {"s1", "first-order Sobol index (Saltelli 2010)"},
+      {"s1_low", "bootstrap interval of s1, lower end"},
+      {"s1_high", "bootstrap interval of s1, upper end"},
+      {"st", "total Sobol index (Jansen)"},
+      {"st_low", "bootstrap interval of st, lower end"},
+      {"st_high", "bootstrap interval of st, upper end"}};
+  for (const auto& [key, values] : table) {
+    f.write("/sensitivity/" + key, values, {static_cast<hsize_t>(outs), static_cast<hsize_t>(k)},
+            opt("", meaning.at(key) + " [output, factor]; confidence " + number_text(spec.confidence)));
+  }
+}
+
 void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepState& state, const std::string& path,
                  bool complete) {
   write_record(path, "sweep", [&](h5::File& f) {
@@ -502,50 +555,7 @@ void write_sweep(const SweepSpec& spec, const SweepDesign& design, const SweepSt
     f.write("/design/outcome_mean", mean, {static_cast<hsize_t>(rows), static_cast<hsize_t>(width)},
             opt("", "[row, outcome]: mean over replicates (NaN until the sweep is complete)"));
     if (complete && (spec.method == "morris" || spec.method == "sobol")) {
-      const std::size_t outs = spec.outputs.size();
-      std::map<std::string, std::vector<double>> table;
-      for (const auto& output_name : spec.outputs) {
-        const auto col = static_cast<std::size_t>(std::find(state.names.begin(), state.names.end(), output_name) -
-                                                  state.names.begin());
-        std::vector<double> y(rows);
-        for (std::size_t row = 0; row < rows; ++row) y[row] = mean[row * width + col];
-        const auto boot_seed = static_cast<std::uint64_t>(spec.seed) + col;
-        if (spec.method == "morris") {
-          const MorrisIndices m = morris_indices(design.unit, static_cast<std::size_t>(spec.samples), y, spec.bootstrap,
-                                                 boot_seed, spec.confidence);
-          for (const auto& [key, v] : std::vector<std::pair<std::string, const std::vector<double>*>>{
-                   {"mu", &m.mu}, {"mu_star", &m.mu_star}, {"sigma", &m.sigma},
-                   {"mu_star_low", &m.mu_star_low}, {"mu_star_high", &m.mu_star_high}}) {
-            table[key].insert(table[key].end(), v->begin(), v->end());
-          }
-        } else {
-          const SobolIndices s = sobol_indices(k, static_cast<std::size_t>(spec.samples), y, spec.bootstrap, boot_seed,
-                                               spec.confidence);
-          for (const auto& [key, v] : std::vector<std::pair<std::string, const std::vector<double>*>>{
-                   {"s1", &s.s1}, {"s1_low", &s.s1_low}, {"s1_high", &s.s1_high},
-                   {"st", &s.st}, {"st_low", &s.st_low}, {"st_high", &s.st_high}}) {
-            table[key].insert(table[key].end(), v->begin(), v->end());
-          }
-        }
-      }
-      f.write("/sensitivity/output", spec.outputs, opt("", "outputs analysed (rows of the index datasets)"));
-      f.write("/sensitivity/factor", names, opt("", "factors (columns of the index datasets)"));
-      const std::map<std::string, std::string> meaning = {
-          {"mu", "Morris mean elementary effect over the factor's range"},
-          {"mu_star", "Morris mean absolute elementary effect (importance)"},
-          {"sigma", "Morris sd of elementary effects (interaction / non-linearity)"},
-          {"mu_star_low", "bootstrap interval of mu_star, lower end"},
-          {"mu_star_high", "bootstrap interval of mu_star, upper end"},
-          {"s1", "first-order Sobol index (Saltelli 2010)"},
-          {"s1_low", "bootstrap interval of s1, lower end"},
-          {"s1_high", "bootstrap interval of s1, upper end"},
-          {"st", "total Sobol index (Jansen)"},
-          {"st_low", "bootstrap interval of st, lower end"},
-          {"st_high", "bootstrap interval of st, upper end"}};
-      for (const auto& [key, values] : table) {
-        f.write("/sensitivity/" + key, values, {static_cast<hsize_t>(outs), static_cast<hsize_t>(k)},
-                opt("", meaning.at(key) + " [output, factor]; confidence " + number_text(spec.confidence)));
-      }
+      write_sensitivity(f, spec, design, state, mean, names);
     }
   });
 }
