@@ -39,31 +39,15 @@ std::unordered_map<std::string, std::string> commissioner_of_practice(const Worl
   return out;
 }
 
-// Reads the `membership:` block: the file and which commissioners to compare.
-// The commissioners of the file are those of its practices in the base
-// scenario's population (first seed), which is what validate groups by.
-void read_membership_block(SpecReader& reader, const YAML::Node& block, CalibrationSpec& spec,
-                           const CalibrationDefaults& defaults, const std::optional<Scenario>& base,
-                           DiagnosticList& problems) {
-  MembershipSelection selection;
-  selection.file = defaults.membership_file;
-  if (block && !block.IsMap()) {
-    reader.complain(block, "membership", "expected a block: file, commissioners");
-    return;
-  }
-  if (block) {
-    reader.check_keys(block, "membership.", {"file", "commissioners"});
-    if (block["file"]) {
-      std::string file;
-      reader.scalar(block["file"], "membership.file", file, 0, 0);
-      selection.file = reader.relative_path(file);
-    }
-  }
-  const YAML::Node commissioners = block ? block["commissioners"] : YAML::Node(YAML::NodeType::Undefined);
-  bool selection_ok = true;
+// The `commissioners:` entry of the membership block (all, a list or a fold);
+// false when it cannot be used.
+bool read_commissioner_selection(SpecReader& reader, const YAML::Node& commissioners, MembershipSelection& selection,
+                                 DiagnosticList& problems) {
   if (!commissioners || (commissioners.IsScalar() && commissioners.Scalar() == "all")) {
     selection.mode = "all";
-  } else if (commissioners.IsSequence() && commissioners.size() > 0) {
+    return true;
+  }
+  if (commissioners.IsSequence() && commissioners.size() > 0) {
     selection.mode = "list";
     for (const auto& c : commissioners) {
       std::string code;
@@ -73,42 +57,41 @@ void read_membership_block(SpecReader& reader, const YAML::Node& block, Calibrat
       }
       selection.listed.push_back(code);
     }
-  } else if (commissioners.IsMap()) {
-    selection.mode = "fold";
-    reader.check_keys(commissioners, "membership.commissioners.", {"fold", "folds", "seed"});
-    if (!commissioners["fold"] || !commissioners["folds"]) {
-      reader.complain(commissioners, "membership.commissioners", "a fold needs fold and folds (and optionally seed)");
-      selection_ok = false;
-    }
-    const std::size_t before = problems.size();
-    reader.scalar(commissioners["folds"], "membership.commissioners.folds", selection.folds, 2, 1000);
-    reader.scalar(commissioners["fold"], "membership.commissioners.fold", selection.fold, 0, 999);
-    reader.scalar(commissioners["seed"], "membership.commissioners.seed", selection.seed, 0, 9e15);
-    selection_ok = selection_ok && problems.size() == before;
-    if (selection_ok && selection.fold >= selection.folds) {
-      reader.complain(commissioners["fold"], "membership.commissioners.fold",
-                      "fold " + std::to_string(selection.fold) + " does not exist: folds are numbered 0 to " +
-                          std::to_string(selection.folds - 1));
-      selection_ok = false;
-    }
-  } else {
+    return true;
+  }
+  if (!commissioners.IsMap()) {
     reader.complain(commissioners, "membership.commissioners",
                     "expected all, a list of commissioner codes, or {fold, folds, seed}");
-    selection_ok = false;
+    return false;
   }
-  try {
-    spec.real = read_membership(selection.file);
-  } catch (const InputError& e) {
-    for (const auto& d : e.problems()) problems.add(d);
-    spec.membership = selection;
-    return;
+  selection.mode = "fold";
+  reader.check_keys(commissioners, "membership.commissioners.", {"fold", "folds", "seed"});
+  bool ok = true;
+  if (!commissioners["fold"] || !commissioners["folds"]) {
+    reader.complain(commissioners, "membership.commissioners", "a fold needs fold and folds (and optionally seed)");
+    ok = false;
   }
-  spec.membership = selection;
-  if (selection.mode == "all" || !selection_ok || !base) return;
-  // Lists and folds name commissioners: those of the file's practices in the base population.
+  const std::size_t before = problems.size();
+  reader.scalar(commissioners["folds"], "membership.commissioners.folds", selection.folds, 2, 1000);
+  reader.scalar(commissioners["fold"], "membership.commissioners.fold", selection.fold, 0, 999);
+  reader.scalar(commissioners["seed"], "membership.commissioners.seed", selection.seed, 0, 9e15);
+  ok = ok && problems.size() == before;
+  if (ok && selection.fold >= selection.folds) {
+    reader.complain(commissioners["fold"], "membership.commissioners.fold",
+                    "fold " + std::to_string(selection.fold) + " does not exist: folds are numbered 0 to " +
+                        std::to_string(selection.folds - 1));
+    ok = false;
+  }
+  return ok;
+}
+
+// The commissioners a list or fold compares: those of the file's practices in
+// the base scenario's population (first seed), which is what validate groups by.
+void resolve_commissioners(SpecReader& reader, const YAML::Node& commissioners, const MembershipSelection& selection,
+                           const Scenario& base, CalibrationSpec& spec, DiagnosticList& problems) {
   World world;
   try {
-    build_population(world, base->population, replicate_seed(*base, 0));
+    build_population(world, base.population, replicate_seed(base, 0));
   } catch (const InputError& e) {  // the base scenario's data files
     for (const auto& d : e.problems()) problems.add(d);
     return;
@@ -145,6 +128,38 @@ void read_membership_block(SpecReader& reader, const YAML::Node& block, Calibrat
   }
   spec.folds = split_into_folds(spec.file_commissioners, selection.folds, static_cast<std::uint64_t>(selection.seed));
   spec.commissioners = spec.folds[static_cast<std::size_t>(selection.fold)];
+}
+
+// Reads the `membership:` block: the file and which commissioners to compare.
+void read_membership_block(SpecReader& reader, const YAML::Node& block, CalibrationSpec& spec,
+                           const CalibrationDefaults& defaults, const std::optional<Scenario>& base,
+                           DiagnosticList& problems) {
+  MembershipSelection selection;
+  selection.file = defaults.membership_file;
+  if (block && !block.IsMap()) {
+    reader.complain(block, "membership", "expected a block: file, commissioners");
+    return;
+  }
+  if (block) {
+    reader.check_keys(block, "membership.", {"file", "commissioners"});
+    if (block["file"]) {
+      std::string file;
+      reader.scalar(block["file"], "membership.file", file, 0, 0);
+      selection.file = reader.relative_path(file);
+    }
+  }
+  const YAML::Node commissioners = block ? block["commissioners"] : YAML::Node(YAML::NodeType::Undefined);
+  const bool selection_ok = read_commissioner_selection(reader, commissioners, selection, problems);
+  try {
+    spec.real = read_membership(selection.file);
+  } catch (const InputError& e) {
+    for (const auto& d : e.problems()) problems.add(d);
+    spec.membership = selection;
+    return;
+  }
+  spec.membership = selection;
+  if (selection.mode == "all" || !selection_ok || !base) return;
+  resolve_commissioners(reader, commissioners, selection, *base, spec, problems);
 }
 
 // Reads the `targets:` list against the rows of the targets file.
