@@ -262,29 +262,11 @@ CalibrationSpec load_calibration(const std::string& path, const CalibrationDefau
   return load_calibration_text(read_yaml_file(path, "calibration file"), path, defaults);
 }
 
-CalibrationSpec load_calibration_text(const std::string& text, const std::string& path,
-                                      const CalibrationDefaults& defaults) {
-  CalibrationSpec spec;
-  spec.file = path;
-  spec.text = text;
-  DiagnosticList problems;
-  const YAML::Node root = parse_yaml_map(spec.text, path, "calibration file", problems);
-  SpecReader reader(path, problems);
-  reader.check_keys(root, "", {"name", "description", "base", "set", "targets_file", "membership", "parameters",
-                               "targets", "seeds", "algorithm"});
-  spec.name = fs::path(path).stem().string();
-  reader.scalar(root["name"], "name", spec.name, 0, 0);
-  reader.scalar(root["description"], "description", spec.description, 0, 0);
-  if (root["base"]) {
-    std::string base;
-    reader.scalar(root["base"], "base", base, 0, 0);
-    spec.base = reader.relative_path(base);
-  } else {
-    reader.complain(root, "base", "missing: the scenario to calibrate");
-  }
-  spec.set = reader.overrides(root["set"]);
+namespace {
 
-  // Seeds first: the base population (for membership folds) is that of the first.
+// The seeds the loss averages over (the base population, for membership
+// folds, is that of the first).
+void read_seeds(SpecReader& reader, const YAML::Node& root, CalibrationSpec& spec) {
   if (const YAML::Node seeds = root["seeds"]; seeds && seeds.IsSequence() && seeds.size() > 0) {
     for (const auto& s : seeds) {
       std::int64_t seed = -1;
@@ -298,21 +280,12 @@ CalibrationSpec load_calibration_text(const std::string& text, const std::string
   } else {
     reader.complain(seeds ? seeds : root, "seeds", "expected a non-empty list of scenario seeds to average the loss over");
   }
+}
 
-  std::optional<Scenario> base;
-  if (!spec.base.empty()) {
-    try {
-      auto overrides = spec.set;
-      if (!spec.seeds.empty()) overrides.push_back({"seed", std::to_string(spec.seeds.front())});
-      base = load_scenario(spec.base, overrides);
-    } catch (const InputError& e) {
-      for (const auto& d : e.problems()) problems.add(d);
-    }
-  }
-  spec.base_scenario = base;  // every evaluation starts from it (calibration_scenario)
-
-  // Parameters: checked like sweep factors, and real numbers only (the local
-  // search moves continuously), none also fixed by `set`.
+// Parameters: checked like sweep factors, and real numbers only (the local
+// search moves continuously), none also fixed by `set`.
+void read_parameters(SpecReader& reader, const YAML::Node& root, const std::optional<Scenario>& base,
+                     CalibrationSpec& spec) {
   std::optional<FactorBase> factor_base;
   if (base) factor_base = FactorBase{spec.base, spec.set, &*base, parameter_types(*base)};
   const YAML::Node parameters = root["parameters"];
@@ -348,6 +321,47 @@ CalibrationSpec load_calibration_text(const std::string& text, const std::string
       spec.parameters.push_back(std::move(parameter));
     }
   }
+}
+
+}  // namespace
+
+CalibrationSpec load_calibration_text(const std::string& text, const std::string& path,
+                                      const CalibrationDefaults& defaults) {
+  CalibrationSpec spec;
+  spec.file = path;
+  spec.text = text;
+  DiagnosticList problems;
+  const YAML::Node root = parse_yaml_map(spec.text, path, "calibration file", problems);
+  SpecReader reader(path, problems);
+  reader.check_keys(root, "", {"name", "description", "base", "set", "targets_file", "membership", "parameters",
+                               "targets", "seeds", "algorithm"});
+  spec.name = fs::path(path).stem().string();
+  reader.scalar(root["name"], "name", spec.name, 0, 0);
+  reader.scalar(root["description"], "description", spec.description, 0, 0);
+  if (root["base"]) {
+    std::string base;
+    reader.scalar(root["base"], "base", base, 0, 0);
+    spec.base = reader.relative_path(base);
+  } else {
+    reader.complain(root, "base", "missing: the scenario to calibrate");
+  }
+  spec.set = reader.overrides(root["set"]);
+
+  read_seeds(reader, root, spec);
+
+  std::optional<Scenario> base;
+  if (!spec.base.empty()) {
+    try {
+      auto overrides = spec.set;
+      if (!spec.seeds.empty()) overrides.push_back({"seed", std::to_string(spec.seeds.front())});
+      base = load_scenario(spec.base, overrides);
+    } catch (const InputError& e) {
+      for (const auto& d : e.problems()) problems.add(d);
+    }
+  }
+  spec.base_scenario = base;  // every evaluation starts from it (calibration_scenario)
+
+  read_parameters(reader, root, base, spec);
 
   spec.targets_file = defaults.targets_file;
   if (root["targets_file"]) {
