@@ -335,16 +335,8 @@ CalibrationSpec load_calibration_text(const std::string& text, const std::string
   SpecReader reader(path, problems);
   reader.check_keys(root, "", {"name", "description", "base", "set", "targets_file", "membership", "parameters",
                                "targets", "seeds", "algorithm"});
-  spec.name = fs::path(path).stem().string();
-  reader.scalar(root["name"], "name", spec.name, 0, 0);
-  reader.scalar(root["description"], "description", spec.description, 0, 0);
-  if (root["base"]) {
-    std::string base;
-    reader.scalar(root["base"], "base", base, 0, 0);
-    spec.base = reader.relative_path(base);
-  } else {
-    reader.complain(root, "base", "missing: the scenario to calibrate");
-  }
+  reader.name_and_description(root, spec.name, spec.description);
+  spec.base = reader.base_path(root, true, "the scenario to calibrate");
   spec.set = reader.overrides(root["set"]);
 
   read_seeds(reader, root, spec);

@@ -31,6 +31,22 @@ std::vector<Override> SpecReader::overrides(const YAML::Node& set) {
   return out;
 }
 
+void SpecReader::name_and_description(const YAML::Node& root, std::string& name, std::string& description) {
+  name = std::filesystem::path(file_).stem().string();
+  scalar(root["name"], "name", name, 0, 0);
+  scalar(root["description"], "description", description, 0, 0);
+}
+
+std::string SpecReader::base_path(const YAML::Node& root, bool required, const std::string& what) {
+  if (root["base"]) {
+    std::string base;
+    scalar(root["base"], "base", base, 0, 0);
+    return relative_path(base);
+  }
+  if (required) complain(root, "base", "missing: " + what);
+  return "";
+}
+
 std::string SpecReader::relative_path(const std::string& path) const {
   return fs::path(path).is_absolute() ? path : (fs::path(file_).parent_path() / path).string();
 }

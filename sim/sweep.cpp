@@ -147,79 +147,47 @@ void check_factor_path(SpecReader& reader, const YAML::Node& f, const std::strin
 
 SweepSpec load_sweep(const std::string& path) { return load_sweep_text(read_yaml_file(path, "sweep file"), path); }
 
-SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
-  SweepSpec spec;
-  spec.file = path;
-  spec.text = text;
-  DiagnosticList problems;
-  const YAML::Node root = parse_yaml_map(spec.text, path, "sweep file", problems);
-  SpecReader reader(path, problems);
-  auto complain = [&](const YAML::Node& node, const std::string& key, const std::string& message) {
-    reader.complain(node, key, message);
-  };
-  auto scalar = [&](const YAML::Node& node, const std::string& key, auto& value, double lo, double hi) {
-    reader.scalar(node, key, value, lo, hi);
-  };
-  reader.check_keys(root, "", {"name", "description", "model", "base", "set", "design", "replicates", "bootstrap",
-                               "confidence", "outputs", "factors"});
-  spec.name = fs::path(path).stem().string();
-  scalar(root["name"], "name", spec.name, 0, 0);
-  scalar(root["description"], "description", spec.description, 0, 0);
-  scalar(root["model"], "model", spec.model, 0, 0);
-  if (spec.model != "pcnsim" && spec.model != "ishigami" && spec.model != "linear") {
-    complain(root["model"], "model", "must be one of: pcnsim, ishigami, linear");
-  }
-  if (root["base"]) {
-    std::string base;
-    scalar(root["base"], "base", base, 0, 0);
-    spec.base = reader.relative_path(base);
-  } else if (spec.model == "pcnsim") {
-    complain(root, "base", "missing: the base scenario file");
-  }
-  spec.set = reader.overrides(root["set"]);
+namespace {
+
+bool known_design_method(const std::string& method) {
+  return method == "grid" || method == "lhs" || method == "morris" || method == "sobol";
+}
+
+// The design block: method, samples, levels and seed, checked together.
+void read_design_block(SpecReader& reader, const YAML::Node& root, SweepSpec& spec) {
   if (const YAML::Node design = root["design"]) {
     if (!design.IsMap()) {
-      complain(design, "design", "expected a block: method, samples, levels, seed");
+      reader.complain(design, "design", "expected a block: method, samples, levels, seed");
     } else {
       reader.check_keys(design, "design.", {"method", "samples", "levels", "seed"});
-      scalar(design["method"], "design.method", spec.method, 0, 0);
-      scalar(design["samples"], "design.samples", spec.samples, 1, 1e7);
-      scalar(design["levels"], "design.levels", spec.levels, 1, 1000);
-      scalar(design["seed"], "design.seed", spec.seed, 0, 9e15);
+      reader.scalar(design["method"], "design.method", spec.method, 0, 0);
+      reader.scalar(design["samples"], "design.samples", spec.samples, 1, 1e7);
+      reader.scalar(design["levels"], "design.levels", spec.levels, 1, 1000);
+      reader.scalar(design["seed"], "design.seed", spec.seed, 0, 9e15);
     }
   } else {
-    complain(root, "design", "missing: the design block (method: grid, lhs, morris or sobol)");
+    reader.complain(root, "design", "missing: the design block (method: grid, lhs, morris or sobol)");
   }
-  const std::vector<std::string> methods = {"grid", "lhs", "morris", "sobol"};
-  if (std::find(methods.begin(), methods.end(), spec.method) == methods.end()) {
-    complain(root["design"]["method"], "design.method", "must be one of: grid, lhs, morris, sobol");
+  if (!known_design_method(spec.method)) {
+    reader.complain(root["design"]["method"], "design.method", "must be one of: grid, lhs, morris, sobol");
   }
-  if (spec.method == "morris" && spec.levels < 2) complain(root["design"]["levels"], "design.levels", "Morris needs at least 2 levels");
-  scalar(root["replicates"], "replicates", spec.replicates, 1, 1e6);
-  scalar(root["bootstrap"], "bootstrap", spec.bootstrap, 0, 1e6);
-  scalar(root["confidence"], "confidence", spec.confidence, 0.5, 0.999);
+  if (spec.method == "morris" && spec.levels < 2) reader.complain(root["design"]["levels"], "design.levels", "Morris needs at least 2 levels");
+}
 
-  // Factors: every path must be a number parameter of the base scenario (or a
-  // dated series with scale: true), and both bounds must give a valid scenario.
-  std::optional<Scenario> base;
-  if (spec.model == "pcnsim" && !spec.base.empty()) {
-    try {
-      base = load_scenario(spec.base, spec.set);
-    } catch (const InputError& e) {
-      for (auto d : e.problems()) problems.add(d);
-    }
-  }
-  std::optional<FactorBase> factor_base;
-  if (base) factor_base = FactorBase{spec.base, spec.set, &*base, parameter_types(*base)};
+// Factors: every path must be a number parameter of the base scenario (or a
+// dated series with scale: true; x1, x2... for the test models), and both
+// bounds must give a valid scenario.
+void read_factors(SpecReader& reader, const YAML::Node& root, const std::optional<FactorBase>& factor_base,
+                  SweepSpec& spec) {
   const YAML::Node factors = root["factors"];
   if (!factors || !factors.IsSequence() || factors.size() == 0) {
-    complain(factors ? factors : root, "factors", "expected a list of factors ({path, min, max} each)");
+    reader.complain(factors ? factors : root, "factors", "expected a list of factors ({path, min, max} each)");
   } else {
     for (std::size_t i = 0; i < factors.size(); ++i) {
       const YAML::Node f = factors[i];
       const std::string where = "factors[" + std::to_string(i) + "]";
       if (!f.IsMap()) {
-        complain(f, where, "expected {path, min, max} (and optionally distribution, values, scale)");
+        reader.complain(f, where, "expected {path, min, max} (and optionally distribution, values, scale)");
         continue;
       }
       SweepFactor factor =
@@ -235,7 +203,7 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
                         std::stoi(factor.path.substr(1)) >= 1 &&
                         (spec.model != "ishigami" || std::stoi(factor.path.substr(1)) <= 3);
         if (!ok) {
-          complain(f["path"], where + ".path",
+          reader.complain(f["path"], where + ".path",
                    spec.model == "ishigami" ? "the ishigami model has factors x1, x2 and x3"
                                             : "the linear model has factors x1, x2, ... (y = 1 x1 + 2 x2 + ...)");
         }
@@ -245,46 +213,93 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
       // The same parameter twice would make one override the other silently.
       for (const auto& earlier : spec.factors) {
         if (!factor.path.empty() && earlier.path == factor.path) {
-          complain(f["path"], where + ".path", "'" + factor.path + "' is already a factor");
+          reader.complain(f["path"], where + ".path", "'" + factor.path + "' is already a factor");
         }
       }
       spec.factors.push_back(std::move(factor));
     }
   }
-  // A design too big to hold: the grid's row count (the product of the levels)
-  // overflowed in full_grid, which then allocated less than it wrote
-  // (tests/fuzz/regressions/sweep/grid-rows-overflow.yaml).
-  if (!spec.factors.empty() && std::find(methods.begin(), methods.end(), spec.method) != methods.end()) {
+}
+
+// A design too big to hold: the grid's row count (the product of the levels)
+// overflowed in full_grid, which then allocated less than it wrote
+// (tests/fuzz/regressions/sweep/grid-rows-overflow.yaml).
+void check_design_size(SpecReader& reader, const YAML::Node& root, const SweepSpec& spec) {
+  if (!spec.factors.empty() && known_design_method(spec.method)) {
     const std::size_t rows = design_rows(spec), k = spec.factors.size();
     if (rows > kMaxDesignValues / k) {
-      complain(root["design"] ? root["design"] : root, "design",
+      reader.complain(root["design"] ? root["design"] : root, "design",
                "the design has " + (rows == std::numeric_limits<std::size_t>::max() ? std::string("over 1e19")
                                                                                    : std::to_string(rows)) +
                    " rows of " + std::to_string(k) + " factors; at most " + std::to_string(kMaxDesignValues) +
                    " values in all (fewer levels, samples or factors)");
     }
   }
-  if (spec.model != "pcnsim") {
-    spec.outcomes = {"y"};
-  } else if (base) {
-    spec.outcomes = key_outcome_names(*base);
-  }
+}
+
+// The outcomes the sensitivity analysis reports (names of key outcomes).
+void read_outputs(SpecReader& reader, const YAML::Node& root, bool outcomes_known, SweepSpec& spec) {
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence()) {
-      complain(outputs, "outputs", "expected a list of outcome names");
-    } else if (spec.model != "pcnsim" || base) {
+      reader.complain(outputs, "outputs", "expected a list of outcome names");
+    } else if (outcomes_known) {
       const auto& names = spec.outcomes;
       for (const auto& o : outputs) {
         const std::string name = o.IsScalar() ? o.Scalar() : "";
         if (std::find(names.begin(), names.end(), name) == names.end()) {
           const std::string close = closest_match(name, names);
-          complain(o, "outputs", "unknown outcome '" + name + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
+          reader.complain(o, "outputs", "unknown outcome '" + name + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"));
         } else {
           spec.outputs.push_back(name);
         }
       }
     }
   }
+}
+
+}  // namespace
+
+SweepSpec load_sweep_text(const std::string& text, const std::string& path) {
+  SweepSpec spec;
+  spec.file = path;
+  spec.text = text;
+  DiagnosticList problems;
+  const YAML::Node root = parse_yaml_map(spec.text, path, "sweep file", problems);
+  SpecReader reader(path, problems);
+  reader.check_keys(root, "", {"name", "description", "model", "base", "set", "design", "replicates", "bootstrap",
+                               "confidence", "outputs", "factors"});
+  reader.name_and_description(root, spec.name, spec.description);
+  reader.scalar(root["model"], "model", spec.model, 0, 0);
+  if (spec.model != "pcnsim" && spec.model != "ishigami" && spec.model != "linear") {
+    reader.complain(root["model"], "model", "must be one of: pcnsim, ishigami, linear");
+  }
+  spec.base = reader.base_path(root, spec.model == "pcnsim", "the base scenario file");
+  spec.set = reader.overrides(root["set"]);
+  read_design_block(reader, root, spec);
+  reader.scalar(root["replicates"], "replicates", spec.replicates, 1, 1e6);
+  reader.scalar(root["bootstrap"], "bootstrap", spec.bootstrap, 0, 1e6);
+  reader.scalar(root["confidence"], "confidence", spec.confidence, 0.5, 0.999);
+
+  // Factors: every path must be a number parameter of the base scenario (or a
+  // dated series with scale: true), and both bounds must give a valid scenario.
+  std::optional<Scenario> base;
+  if (spec.model == "pcnsim" && !spec.base.empty()) {
+    try {
+      base = load_scenario(spec.base, spec.set);
+    } catch (const InputError& e) {
+      for (auto d : e.problems()) problems.add(d);
+    }
+  }
+  std::optional<FactorBase> factor_base;
+  if (base) factor_base = FactorBase{spec.base, spec.set, &*base, parameter_types(*base)};
+  read_factors(reader, root, factor_base, spec);
+  check_design_size(reader, root, spec);
+  if (spec.model != "pcnsim") {
+    spec.outcomes = {"y"};
+  } else if (base) {
+    spec.outcomes = key_outcome_names(*base);
+  }
+  read_outputs(reader, root, spec.model != "pcnsim" || base.has_value(), spec);
   problems.throw_if_any();
   if (spec.outputs.empty()) spec.outputs = spec.outcomes;
   spec.base_scenario = std::move(base);

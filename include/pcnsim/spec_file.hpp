@@ -40,6 +40,12 @@ class SpecReader {
   std::vector<Override> overrides(const YAML::Node& set);
   /// A path given in the file, resolved against the file's folder.
   std::string relative_path(const std::string& path) const;
+  /// The keys every sweep and calibration file has: `name` (default: the
+  /// file's stem) and `description`.
+  void name_and_description(const YAML::Node& root, std::string& name, std::string& description);
+  /// The `base:` scenario, resolved against the file's folder; empty (and, if
+  /// `required`, a problem: "missing: <what>") when not given.
+  std::string base_path(const YAML::Node& root, bool required, const std::string& what);
 
   /// Text form of a number that reads back to the same double.
   static std::string number(double x) {
