@@ -8,16 +8,13 @@
 #include "pcnsim/metrics.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
+using namespace pcnsim::testing;
 
 namespace {
 
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
-
-RunResult small(std::vector<Override> overrides = {}) {
-  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
-}
 
 // WTE in post at the end of each financial year.
 std::vector<double> year_end_wte(const RunResult& run) {
@@ -54,7 +51,7 @@ TEST_CASE("ARRS claims are the recomputed staff costs, up to each ceiling, to th
   // ceilings, so that the cap binds.
   for (const std::string config : {"plain", "redistribution", "overplanned"}) {
     const bool redistribution = config == "redistribution";
-    const RunResult run = small({{"funding.arrs_redistribution", redistribution ? "true" : "false"},
+    const RunResult run = run_small({{"funding.arrs_redistribution", redistribution ? "true" : "false"},
                                  {"arrs.plan_share", config == "overplanned" ? "1.6" : "1"}});
     const Scenario& sc = run.scenario;
     REQUIRE(run.finance.years == std::vector<int>{2019, 2020, 2021, 2022, 2023});
@@ -125,7 +122,7 @@ TEST_CASE("ARRS claims are the recomputed staff costs, up to each ceiling, to th
 }
 
 TEST_CASE("redistribution moves ceiling within commissioners and keeps the national total", "[arrs][money]") {
-  const RunResult off = small(), on = small({{"funding.arrs_redistribution", "true"}});
+  const RunResult off = run_small(), on = run_small({{"funding.arrs_redistribution", "true"}});
   Pence moved = 0;
   for (std::size_t y = 0; y < off.finance.years.size(); ++y) {
     CHECK(total_ceiling(on, y) == total_ceiling(off, y));
@@ -147,7 +144,7 @@ TEST_CASE("doubling the ARRS pot never lowers national ARRS WTE", "[arrs][metamo
     }
     doubled.push_back({"funding.arrs_national_pot_gbp", "[" + pot + "]"});
     const auto a = year_end_wte(run_simulation(base));
-    const auto b = year_end_wte(small(doubled));
+    const auto b = year_end_wte(run_small(doubled));
     REQUIRE(a.size() == 5);
     REQUIRE(b.size() == 5);
     for (std::size_t y = 0; y < a.size(); ++y) {
@@ -164,14 +161,14 @@ TEST_CASE("doubling the ARRS pot never lowers national ARRS WTE", "[arrs][metamo
 TEST_CASE("an empty labour pool gives no hires and leaves all money unclaimed", "[arrs][metamorphic]") {
   std::vector<Override> empty;
   for (const char* role : kArrsRoles) empty.push_back({std::string("arrs.roles.") + role + ".pool_inflow_wte_per_week", "0"});
-  const RunResult run = small(empty);
+  const RunResult run = run_small(empty);
   CHECK(run.arrs_hires == 0);
   for (double w : run.recorder.find("arrs_wte")->value) REQUIRE(w == 0.0);
   // Nothing claimed although every network had a ceiling to claim from.
   for (const auto& year : run.finance.arrs) {
     for (const auto& m : year) REQUIRE(m.claimed == 0);
   }
-  const RunResult off = small({{"arrs.enabled", "false"}});
+  const RunResult off = run_small({{"arrs.enabled", "false"}});
   CHECK(off.arrs_hires == 0);
   CHECK(off.arrs_staff.network.empty());
   for (const RunResult* r : {&run, &off}) {

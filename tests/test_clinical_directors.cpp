@@ -9,16 +9,13 @@
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
 #include "pcnsim/writer.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
+using namespace pcnsim::testing;
 
 namespace {
 
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
-
-RunResult small(std::vector<Override> overrides = {}) {
-  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
-}
 
 // Mean total CD resignations over several seeds.
 double mean_resignations(std::vector<Override> overrides) {
@@ -27,10 +24,10 @@ double mean_resignations(std::vector<Override> overrides) {
   for (int seed = 1; seed <= seeds; ++seed) {
     auto o = overrides;
     o.push_back({"seed", std::to_string(seed)});
-    // Keep the run alive: a range-for over a member of the temporary small(o)
+    // Keep the run alive: a range-for over a member of the temporary run_small(o)
     // read freed memory (ASan heap-use-after-free; no lifetime extension
     // through ->).
-    const RunResult run = small(o);
+    const RunResult run = run_small(o);
     for (double r : run.recorder.find("cd_resignations")->value) total += r;
   }
   return total / seeds;
@@ -39,7 +36,7 @@ double mean_resignations(std::vector<Override> overrides) {
 }  // namespace
 
 TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_workload]") {
-  const RunResult run = small();
+  const RunResult run = run_small();
   const auto& cd = run.scenario.cd_workload;
   const std::size_t nets = run.weekly.networks;
   const int week = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));  // COVID surge, IIF reporting
@@ -89,7 +86,7 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
 }
 
 TEST_CASE("funded CD hours follow the DES rate, including the temporary 1 WTE", "[cd_workload]") {
-  const RunResult run = small();
+  const RunResult run = run_small();
   const std::size_t nets = run.weekly.networks;
   for (const auto& [date, wte] : std::vector<std::pair<Date, double>>{
            {Date::from_ymd(2020, 1, 6), 0.25}, {Date::from_ymd(2021, 11, 1), 1.0}, {Date::from_ymd(2022, 6, 6), 0.25}}) {
@@ -122,7 +119,7 @@ TEST_CASE("CD support and funding move resignations the right way (over replicat
 }
 
 TEST_CASE("CDs resign, posts stay vacant, successors come from member practices", "[cd_workload]") {
-  const RunResult run = small({{"cd_workload.resignation_base_per_year", "0.5"}});
+  const RunResult run = run_small({{"cd_workload.resignation_base_per_year", "0.5"}});
   const CdRecords& cd = run.clinical_directors;
   REQUIRE(cd.network.size() > run.world.networks.size());  // successors were appointed
   std::vector<int> last_end(run.world.networks.size(), -1);
@@ -149,7 +146,7 @@ TEST_CASE("CDs resign, posts stay vacant, successors come from member practices"
 }
 
 TEST_CASE("a run with every optional mechanism off runs and says so in its output", "[switches]") {
-  const RunResult run = small({{"relationships.enabled", "false"}, {"signup.enabled", "false"},
+  const RunResult run = run_small({{"relationships.enabled", "false"}, {"signup.enabled", "false"},
                                {"formation.enabled", "false"}, {"funding.enabled", "false"},
                                {"arrs.enabled", "false"}, {"gp_workload.enabled", "false"},
                                {"covid.enabled", "false"}, {"service_specs.enabled", "false"},

@@ -10,16 +10,13 @@
 #include "oracles.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
+using namespace pcnsim::testing;
 
 namespace {
 
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
-
-Scenario synthetic(std::vector<Override> overrides = {}) {
-  return load_scenario(kScenarios + "synthetic-small.yaml", overrides);
-}
 
 // Settings under which every kind of event happens in a small population.
 const std::vector<Override> kTurbulent = {
@@ -46,7 +43,7 @@ TEST_CASE("every week every signed practice is in exactly one contiguous network
     for (const char* seed : {"1", "2", "3"}) {
       auto o = overrides;
       o.push_back({"seed", seed});
-      const Scenario sc = synthetic(o);
+      const Scenario sc = synthetic_small(o);
       // Each week's partition, checked after the run against the run's graph
       // by the oracle's own search (not the model's contiguity check).
       std::vector<std::pair<int, std::vector<int>>> weeks;
@@ -85,7 +82,7 @@ TEST_CASE("merges, splits and switches each raise Phi by more than their cost", 
   // With no history, conflicts, exits or dissolutions, affinity stays as at
   // formation and the only moves are merges, splits and switches.
   const double cost = 0.5;
-  const Scenario sc = synthetic({{"relationships.a_hist_per_year", "0"},
+  const Scenario sc = synthetic_small({{"relationships.a_hist_per_year", "0"},
                                  {"dynamics.conflict_per_year", "0"},
                                  {"dynamics.resignup", "false"},
                                  {"dynamics.dissolution_probability", "0"},
@@ -125,7 +122,7 @@ TEST_CASE("every switch raises Phi by more than the inertia plus the switching c
   // merges, splits, exits and dissolutions are off, so a year's membership
   // changes only through its switches and each can be replayed in order.
   const double cost = 0.3, loss = 2.0;
-  const Scenario sc = synthetic({{"relationships.a_hist_per_year", "0"},
+  const Scenario sc = synthetic_small({{"relationships.a_hist_per_year", "0"},
                                  {"dynamics.conflict_per_year", "0.5"},
                                  {"dynamics.conflict_affinity_loss", std::to_string(loss)},
                                  {"dynamics.resignup", "false"},
@@ -193,7 +190,7 @@ TEST_CASE("the merge cost holds back voluntary merges", "[dynamics]") {
 }
 
 TEST_CASE("staff and clinical directors follow their networks through merges and splits", "[dynamics][arrs]") {
-  const RunResult run = run_simulation(synthetic(kTurbulent));
+  const RunResult run = run_simulation(synthetic_small(kTurbulent));
   const auto& staff = run.arrs_staff;
   // A transfer ends one row and starts another in the same week, role and hiring week.
   std::map<std::tuple<int, int, int>, int> started;  // (start step, role, hired step) -> rows
@@ -292,11 +289,11 @@ TEST_CASE("staff and clinical directors follow their networks through merges and
 }
 
 TEST_CASE("switching dynamics off keeps the 2019 networks to the end", "[dynamics][switches]") {
-  const RunResult off = run_simulation(synthetic({{"dynamics.enabled", "false"}}));
+  const RunResult off = run_simulation(synthetic_small({{"dynamics.enabled", "false"}}));
   CHECK(off.membership.size() == 1);
   CHECK(off.network_events.size() == 0);
   for (const auto& net : off.world.networks) CHECK(net.live());
-  const RunResult on = run_simulation(synthetic());
+  const RunResult on = run_simulation(synthetic_small());
   CHECK(on.membership.size() == 5);
   CHECK(on.membership.front().network_of == off.membership.front().network_of);  // same formation
   CHECK(on.world.network_of != off.world.network_of);
@@ -304,7 +301,7 @@ TEST_CASE("switching dynamics off keeps the 2019 networks to the end", "[dynamic
 
 TEST_CASE("re-sign-up follows the year's obligations", "[dynamics][signup]") {
   // The baseline's 2020/21 obligations (the specifications) make about 2% leave [E].
-  const RunResult run = run_simulation(synthetic());
+  const RunResult run = run_simulation(synthetic_small());
   const auto& share = run.recorder.find("signup_share")->value;
   const int y2019 = *run.calendar.step_of(Date::from_ymd(2019, 9, 2));
   const int y2020 = *run.calendar.step_of(Date::from_ymd(2020, 9, 7));
@@ -312,7 +309,7 @@ TEST_CASE("re-sign-up follows the year's obligations", "[dynamics][signup]") {
   CHECK(share[y2020] == Approx(0.98).margin(0.01));
   CHECK(share[y2020] < share[y2019]);
   // Lighter obligations bring practices back: they join adjacent networks.
-  const RunResult back = run_simulation(synthetic(
+  const RunResult back = run_simulation(synthetic_small(
       {{"signup.obligation_cost_gbp_per_patient", "[{from: 2019-04-01, value: 3}, {from: 2020-04-01, value: 0}]"}}));
   const auto counts = event_counts(back);
   CHECK(counts.at("join") > 20);
@@ -320,14 +317,14 @@ TEST_CASE("re-sign-up follows the year's obligations", "[dynamics][signup]") {
 }
 
 TEST_CASE("dynamics are deterministic for a seed and change with it", "[dynamics]") {
-  const RunResult a = run_simulation(synthetic(kTurbulent)), b = run_simulation(synthetic(kTurbulent));
+  const RunResult a = run_simulation(synthetic_small(kTurbulent)), b = run_simulation(synthetic_small(kTurbulent));
   REQUIRE(a.network_events.size() > 20);
   CHECK(a.network_events.kind == b.network_events.kind);
   CHECK(a.network_events.practice == b.network_events.practice);
   CHECK(a.world.network_of == b.world.network_of);
   auto other_seed = kTurbulent;
   other_seed.push_back({"seed", std::to_string(a.scenario.seed + 1)});
-  const RunResult c = run_simulation(synthetic(other_seed));
+  const RunResult c = run_simulation(synthetic_small(other_seed));
   CHECK(c.network_events.practice != a.network_events.practice);
   CHECK(c.world.network_of != a.world.network_of);
 }

@@ -10,18 +10,18 @@
 #include "pcnsim/metrics.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
+using namespace pcnsim::testing;
 
 namespace {
-
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
 
 // Formation alone: without the yearly dynamics (mechanism 9, tests/test_dynamics.cpp)
 // the final world is the partition of 2019.
 Scenario synthetic(std::vector<Override> overrides = {}) {
   overrides.insert(overrides.begin(), {"dynamics.enabled", "false"});
-  return load_scenario(kScenarios + "synthetic-small.yaml", overrides);
+  return synthetic_small(overrides);
 }
 
 // The invariants every partition must satisfy, checked on one run. Whether

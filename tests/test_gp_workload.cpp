@@ -4,21 +4,13 @@
 
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
-
-namespace {
-
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
-
-RunResult small(std::vector<Override> overrides = {}) {
-  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
-}
-
-}  // namespace
+using namespace pcnsim::testing;
 
 TEST_CASE("switching substitution off never lowers GP workload", "[gp_workload][metamorphic]") {
-  const RunResult on = small(), off = small({{"gp_workload.substitution", "false"}});
+  const RunResult on = run_small(), off = run_small({{"gp_workload.substitution", "false"}});
   const auto& a = on.weekly, &b = off.weekly;
   REQUIRE(a.gp_supplied_hours.size() == b.gp_supplied_hours.size());
   for (std::size_t k = 0; k < a.gp_supplied_hours.size(); ++k) REQUIRE(b.gp_supplied_hours[k] >= a.gp_supplied_hours[k]);
@@ -32,7 +24,7 @@ TEST_CASE("switching substitution off never lowers GP workload", "[gp_workload][
 }
 
 TEST_CASE("GP demand follows list, needs and the COVID-19 shock", "[gp_workload]") {
-  const RunResult run = small();
+  const RunResult run = run_small();
   const auto& p = run.world.practices;
   const auto& gp = run.scenario.gp_workload;
   const double per_patient_week = gp.consultations_per_patient_year * gp.minutes_per_consultation / 60.0 / (365.25 / 7.0);

@@ -3,16 +3,13 @@
 #include "models/service_specs.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
+using namespace pcnsim::testing;
 
 namespace {
 
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
-
-RunResult small(std::vector<Override> overrides = {}) {
-  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
-}
 
 double mean_achievement(const RunResult& run) {
   double sum = 0;
@@ -34,7 +31,7 @@ double mean_achievement(const RunResult& run) {
 TEST_CASE("IIF payments share out at most the national pot", "[iif]") {
   // Turbulent dynamics, so that networks end and split during the run and the
   // year-end membership differs from the final one.
-  const RunResult run = small({{"dynamics.split_cost", "0"}, {"dynamics.merge_cost", "0"}, {"dynamics.switch_cost", "0"},
+  const RunResult run = run_small({{"dynamics.split_cost", "0"}, {"dynamics.merge_cost", "0"}, {"dynamics.switch_cost", "0"},
                                {"dynamics.conflict_per_year", "0.6"}, {"dynamics.conflict_affinity_loss", "3"}});
   const auto& iif = run.scenario.service_specs.iif;
   REQUIRE(run.finance.iif_achieved.size() == run.finance.years.size());
@@ -79,16 +76,16 @@ TEST_CASE("IIF payments share out at most the national pot", "[iif]") {
 TEST_CASE("more spare GP capacity means more IIF indicators achieved", "[iif][metamorphic]") {
   double tight = 0, roomy = 0;
   for (const std::string seed : {"1", "2", "3"}) {
-    tight += mean_achievement(small({{"seed", seed}, {"gp_workload.max_hours_per_fte_week", "38"}}));
-    roomy += mean_achievement(small({{"seed", seed}, {"gp_workload.max_hours_per_fte_week", "60"}}));
+    tight += mean_achievement(run_small({{"seed", seed}, {"gp_workload.max_hours_per_fte_week", "38"}}));
+    roomy += mean_achievement(run_small({{"seed", seed}, {"gp_workload.max_hours_per_fte_week", "60"}}));
   }
   CHECK(roomy > tight);
   // Without GP workload no GP time is used at all: every network's capacity is spare.
-  CHECK(mean_achievement(small({{"gp_workload.enabled", "false"}})) > mean_achievement(small()));
+  CHECK(mean_achievement(run_small({{"gp_workload.enabled", "false"}})) > mean_achievement(run_small()));
 }
 
 TEST_CASE("IIF switched off pays nothing and reinvestment funds managers", "[iif]") {
-  const RunResult off = small({{"service_specs.iif.enabled", "false"}});
+  const RunResult off = run_small({{"service_specs.iif.enabled", "false"}});
   for (const auto& year : off.finance.lines) {
     for (std::size_t n = 0; n < off.world.networks.size(); ++n) REQUIRE(year[n * kFundingLines + FundingLine::iif] == 0);
   }
@@ -99,7 +96,7 @@ TEST_CASE("IIF switched off pays nothing and reinvestment funds managers", "[iif
   auto with = [&](const char* share) {
     auto o = only_iif;
     o.push_back({"service_specs.iif.reinvest_share", share});
-    return small(o);
+    return run_small(o);
   };
   const RunResult none = with("0"), all = with("1");
   const auto& a = none.recorder.find("networks_with_manager")->value;
@@ -109,7 +106,7 @@ TEST_CASE("IIF switched off pays nothing and reinvestment funds managers", "[iif
 }
 
 TEST_CASE("service specifications add GP demand from their start dates", "[service_specs]") {
-  const RunResult with = small(), without = small({{"service_specs.enabled", "false"}});
+  const RunResult with = run_small(), without = run_small({{"service_specs.enabled", "false"}});
   const auto& a = with.recorder.find("gp_demand_hours")->value;
   const auto& b = without.recorder.find("gp_demand_hours")->value;
   const int before = *with.calendar.step_of(Date::from_ymd(2020, 9, 1));

@@ -4,21 +4,13 @@
 
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
-
-namespace {
-
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
-
-RunResult small(std::vector<Override> overrides = {}) {
-  return run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
-}
-
-}  // namespace
+using namespace pcnsim::testing;
 
 TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfactuals", "[switches]") {
-  const RunResult no_money = small({{"funding.enabled", "false"}});
+  const RunResult no_money = run_small({{"funding.enabled", "false"}});
   for (const auto& year : no_money.finance.lines) {
     for (Pence p : year) REQUIRE(p == 0);
   }
@@ -28,10 +20,10 @@ TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfa
   CHECK(no_money.arrs_hires == 0);
 
   // (Downstream, GP workload off leaves all GP capacity spare: see the IIF test.)
-  const RunResult no_gp = small({{"gp_workload.enabled", "false"}}), with_gp = small();
+  const RunResult no_gp = run_small({{"gp_workload.enabled", "false"}}), with_gp = run_small();
   CHECK(no_gp.arrs_hires > 0);  // the other mechanisms still run
 
-  const RunResult no_covid = small({{"covid.enabled", "false"}});
+  const RunResult no_covid = run_small({{"covid.enabled", "false"}});
   const RunResult& with_covid = with_gp;
   const int during = *with_covid.calendar.step_of(Date::from_ymd(2020, 6, 1));
   CHECK(no_covid.recorder.find("gp_demand_hours")->value[during] <
