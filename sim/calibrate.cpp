@@ -288,39 +288,30 @@ void read_parameters(SpecReader& reader, const YAML::Node& root, const std::opti
                      CalibrationSpec& spec) {
   std::optional<FactorBase> factor_base;
   if (base) factor_base = FactorBase{spec.base, spec.set, &*base, parameter_types(*base)};
-  const YAML::Node parameters = root["parameters"];
-  if (!parameters || !parameters.IsSequence() || parameters.size() == 0) {
-    reader.complain(parameters ? parameters : root, "parameters", "expected a list of parameters ({path, min, max} each)");
-  } else {
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      const YAML::Node p = parameters[i];
-      const std::string where = "parameters[" + std::to_string(i) + "]";
-      if (!p.IsMap()) {
-        reader.complain(p, where, "expected {path, min, max} (and optionally distribution, scale)");
-        continue;
+  reader.each_map_entry(root, "parameters", "expected a list of parameters ({path, min, max} each)",
+                        "expected {path, min, max} (and optionally distribution, scale)",
+                        [&](const YAML::Node& p, const std::string& where) {
+    SweepFactor parameter = read_factor(reader, p, where, FactorValues::not_a_key);
+    if (factor_base && !parameter.path.empty()) {
+      check_factor_path(reader, p, where, parameter, *factor_base);
+      const auto type = factor_base->types.find(parameter.path);
+      if (type != factor_base->types.end() && type->second == "integer") {
+        reader.complain(p["path"], where + ".path",
+                        "'" + parameter.path + "' is an integer; calibrated parameters must be real numbers");
       }
-      SweepFactor parameter = read_factor(reader, p, where, FactorValues::not_a_key);
-      if (factor_base && !parameter.path.empty()) {
-        check_factor_path(reader, p, where, parameter, *factor_base);
-        const auto type = factor_base->types.find(parameter.path);
-        if (type != factor_base->types.end() && type->second == "integer") {
-          reader.complain(p["path"], where + ".path",
-                          "'" + parameter.path + "' is an integer; calibrated parameters must be real numbers");
-        }
-      }
-      for (const auto& o : spec.set) {
-        if (!parameter.path.empty() && o.path == parameter.path) {
-          reader.complain(p["path"], where + ".path", "'" + parameter.path + "' is fixed by set: calibrate it or fix it, not both");
-        }
-      }
-      for (const auto& earlier : spec.parameters) {
-        if (!parameter.path.empty() && earlier.path == parameter.path) {
-          reader.complain(p["path"], where + ".path", "'" + parameter.path + "' is already a parameter");
-        }
-      }
-      spec.parameters.push_back(std::move(parameter));
     }
-  }
+    for (const auto& o : spec.set) {
+      if (!parameter.path.empty() && o.path == parameter.path) {
+        reader.complain(p["path"], where + ".path", "'" + parameter.path + "' is fixed by set: calibrate it or fix it, not both");
+      }
+    }
+    for (const auto& earlier : spec.parameters) {
+      if (!parameter.path.empty() && earlier.path == parameter.path) {
+        reader.complain(p["path"], where + ".path", "'" + parameter.path + "' is already a parameter");
+      }
+    }
+    spec.parameters.push_back(std::move(parameter));
+  });
 }
 
 }  // namespace

@@ -179,46 +179,37 @@ void read_design_block(SpecReader& reader, const YAML::Node& root, SweepSpec& sp
 // bounds must give a valid scenario.
 void read_factors(SpecReader& reader, const YAML::Node& root, const std::optional<FactorBase>& factor_base,
                   SweepSpec& spec) {
-  const YAML::Node factors = root["factors"];
-  if (!factors || !factors.IsSequence() || factors.size() == 0) {
-    reader.complain(factors ? factors : root, "factors", "expected a list of factors ({path, min, max} each)");
-  } else {
-    for (std::size_t i = 0; i < factors.size(); ++i) {
-      const YAML::Node f = factors[i];
-      const std::string where = "factors[" + std::to_string(i) + "]";
-      if (!f.IsMap()) {
-        reader.complain(f, where, "expected {path, min, max} (and optionally distribution, values, scale)");
-        continue;
+  reader.each_map_entry(root, "factors", "expected a list of factors ({path, min, max} each)",
+                        "expected {path, min, max} (and optionally distribution, values, scale)",
+                        [&](const YAML::Node& f, const std::string& where) {
+    SweepFactor factor =
+        read_factor(reader, f, where, spec.method == "grid" ? FactorValues::allowed : FactorValues::not_this_design);
+    if (factor.path.empty()) {
+      // read_factor said so
+    } else if (spec.model != "pcnsim") {
+      // Test models: factors x1, x2, ... (Ishigami: x1 to x3).
+      // At most 9 digits: std::stoi threw std::out_of_range (not InputError)
+      // on x99999999999 (tests/fuzz/regressions/sweep/linear-factor-digits.yaml).
+      const bool ok = factor.path.size() >= 2 && factor.path.size() <= 10 && factor.path[0] == 'x' &&
+                      factor.path.find_first_not_of("0123456789", 1) == std::string::npos &&
+                      std::stoi(factor.path.substr(1)) >= 1 &&
+                      (spec.model != "ishigami" || std::stoi(factor.path.substr(1)) <= 3);
+      if (!ok) {
+        reader.complain(f["path"], where + ".path",
+                 spec.model == "ishigami" ? "the ishigami model has factors x1, x2 and x3"
+                                          : "the linear model has factors x1, x2, ... (y = 1 x1 + 2 x2 + ...)");
       }
-      SweepFactor factor =
-          read_factor(reader, f, where, spec.method == "grid" ? FactorValues::allowed : FactorValues::not_this_design);
-      if (factor.path.empty()) {
-        // read_factor said so
-      } else if (spec.model != "pcnsim") {
-        // Test models: factors x1, x2, ... (Ishigami: x1 to x3).
-        // At most 9 digits: std::stoi threw std::out_of_range (not InputError)
-        // on x99999999999 (tests/fuzz/regressions/sweep/linear-factor-digits.yaml).
-        const bool ok = factor.path.size() >= 2 && factor.path.size() <= 10 && factor.path[0] == 'x' &&
-                        factor.path.find_first_not_of("0123456789", 1) == std::string::npos &&
-                        std::stoi(factor.path.substr(1)) >= 1 &&
-                        (spec.model != "ishigami" || std::stoi(factor.path.substr(1)) <= 3);
-        if (!ok) {
-          reader.complain(f["path"], where + ".path",
-                   spec.model == "ishigami" ? "the ishigami model has factors x1, x2 and x3"
-                                            : "the linear model has factors x1, x2, ... (y = 1 x1 + 2 x2 + ...)");
-        }
-      } else if (factor_base) {
-        check_factor_path(reader, f, where, factor, *factor_base);
-      }
-      // The same parameter twice would make one override the other silently.
-      for (const auto& earlier : spec.factors) {
-        if (!factor.path.empty() && earlier.path == factor.path) {
-          reader.complain(f["path"], where + ".path", "'" + factor.path + "' is already a factor");
-        }
-      }
-      spec.factors.push_back(std::move(factor));
+    } else if (factor_base) {
+      check_factor_path(reader, f, where, factor, *factor_base);
     }
-  }
+    // The same parameter twice would make one override the other silently.
+    for (const auto& earlier : spec.factors) {
+      if (!factor.path.empty() && earlier.path == factor.path) {
+        reader.complain(f["path"], where + ".path", "'" + factor.path + "' is already a factor");
+      }
+    }
+    spec.factors.push_back(std::move(factor));
+  });
 }
 
 // A design too big to hold: the grid's row count (the product of the levels)

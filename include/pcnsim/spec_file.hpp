@@ -38,6 +38,27 @@ class SpecReader {
 
   /// The `set:` block: parameter paths to values, as overrides.
   std::vector<Override> overrides(const YAML::Node& set);
+  /// Calls read(entry, where) for each entry of the list `key` of `root`
+  /// ("key[i]"); a missing or empty list is the problem `missing`, an entry
+  /// that is not a map the problem `not_a_map`.
+  template <class F>
+  void each_map_entry(const YAML::Node& root, const std::string& key, const std::string& missing,
+                      const std::string& not_a_map, F read) {
+    const YAML::Node list = root[key];
+    if (!list || !list.IsSequence() || list.size() == 0) {
+      complain(list ? list : root, key, missing);
+      return;
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node entry = list[i];
+      const std::string where = key + "[" + std::to_string(i) + "]";
+      if (!entry.IsMap()) {
+        complain(entry, where, not_a_map);
+        continue;
+      }
+      read(entry, where);
+    }
+  }
   /// A path given in the file, resolved against the file's folder.
   std::string relative_path(const std::string& path) const;
   /// The keys every sweep and calibration file has: `name` (default: the
