@@ -17,19 +17,16 @@ std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate) 
 void WeeklyArrays::start(std::size_t steps, std::size_t practice_count) {
   practices = practice_count;
   each_network_array([&](auto& a) { a.steps = steps; });
-  // Reserved, not filled: pages are touched once, when a week is recorded.
-  for (auto* v : {&gp_demand_hours, &gp_supplied_hours, &arrs_hours}) v->reserve(steps * practices);
+  for (auto* v : {&gp_demand_hours, &gp_supplied_hours, &arrs_hours}) {
+    v->steps = steps;
+    v->entities = practices;
+  }
 }
 
 void WeeklyArrays::grow_networks(std::size_t new_networks) {
   if (new_networks <= networks) return;
-  each_network_array([&](auto& a) { a.networks = new_networks; });
+  each_network_array([&](auto& a) { a.entities = new_networks; });
   networks = new_networks;
-}
-
-void WeeklyArrays::finish() {
-  const std::size_t steps = arrs_wte.steps;
-  for (auto* v : {&gp_demand_hours, &gp_supplied_hours, &arrs_hours}) v->resize(steps * practices, 0.0f);
 }
 
 std::size_t membership_row(const RunResult& run, int step) {
@@ -449,6 +446,9 @@ class Simulation {
     if (!sc_.gp_workload.enabled) return;
     WeeklyArrays& weekly = result_.weekly;
     double demand = 0, supplied = 0, unmet = 0, arrs_hours = 0, substituted = 0, supervision = 0, fte = 0;
+    float* demand_row = weekly.gp_demand_hours.week_row(step);
+    float* supplied_row = weekly.gp_supplied_hours.week_row(step);
+    float* arrs_row = weekly.arrs_hours.week_row(step);
     for (std::size_t i = 0; i < world().practices.size(); ++i) {
       demand += gp_.demand[i];
       supplied += gp_.supplied[i];
@@ -457,9 +457,9 @@ class Simulation {
       substituted += gp_.substituted[i];
       supervision += gp_.supervision[i];
       fte += world().practices.gp_fte[i];
-      weekly.gp_demand_hours.push_back(static_cast<float>(gp_.demand[i]));
-      weekly.gp_supplied_hours.push_back(static_cast<float>(gp_.supplied[i]));
-      weekly.arrs_hours.push_back(static_cast<float>(gp_.arrs_hours[i]));
+      demand_row[i] = static_cast<float>(gp_.demand[i]);
+      supplied_row[i] = static_cast<float>(gp_.supplied[i]);
+      arrs_row[i] = static_cast<float>(gp_.arrs_hours[i]);
     }
     Recorder& rec = result_.recorder;
     rec.set(series_->gp_demand, step, demand);
@@ -473,7 +473,6 @@ class Simulation {
 
   // After the last week: the yearly money and the tables of staff and CDs.
   void finish() {
-    result_.weekly.finish();
     if (!funding_) return;
     FinanceRecord& finance = result_.finance;
     finance.years = arrs_->years();

@@ -12,6 +12,7 @@
 #include "pcnsim/output_file.hpp"
 #include "pcnsim/metrics.hpp"
 #include "pcnsim/version.hpp"
+#include "pcnsim/weekly_output.hpp"
 
 namespace pcnsim {
 
@@ -67,42 +68,21 @@ std::vector<T> column(std::size_t n, F f) {
 
 using Options = std::function<h5::DatasetOptions(std::string, std::string)>;
 
-/// A per-network weekly array as [step, network] or [step, network, width].
-template <class T>
-void write_network_weekly(h5::File& file, const std::string& path, const NetworkWeekly<T>& weekly,
-                          const h5::DatasetOptions& options) {
-  std::vector<hsize_t> shape{static_cast<hsize_t>(weekly.steps), static_cast<hsize_t>(weekly.networks)};
-  if (weekly.width > 1) shape.push_back(static_cast<hsize_t>(weekly.width));
-  file.write_by_entity(
-      path, [&](std::size_t first, std::size_t count, T* out) { weekly.copy_networks(first, count, out); }, shape,
-      options);
-}
-
-/// A per-practice weekly array, [step][practice] in memory and in the file.
-void write_practice_weekly(h5::File& file, const std::string& path, const WeeklyVector<float>& weekly,
-                           std::size_t steps, std::size_t practices, const h5::DatasetOptions& options) {
-  const auto columns = [&](std::size_t first, std::size_t count, float* out) {
-    for (std::size_t s = 0; s < steps; ++s) std::copy_n(weekly.data() + s * practices + first, count, out + s * count);
-  };
-  file.write_by_entity(path, columns, {static_cast<hsize_t>(steps), static_cast<hsize_t>(practices)}, options);
-}
-
 void write_weekly_arrays(h5::File& file, const RunResult& run, const Options& opt) {
   // Weekly per-network and per-practice arrays, [step, ...].
   const WeeklyArrays& wk = run.weekly;
-  const auto steps = static_cast<std::size_t>(run.calendar.steps());
-  write_network_weekly(file, "/networks/weekly/arrs_wte", wk.arrs_wte,
+  write_weekly(file, "/networks/weekly/arrs_wte", wk.arrs_wte,
                        opt("WTE", "ARRS staff in post by week, network and role (roles in /arrs/roles)"));
-  write_network_weekly(file, "/networks/weekly/vacancies", wk.vacancies, opt("posts", "open ARRS vacancies"));
-  write_network_weekly(file, "/networks/weekly/arrs_claimed_gbp", wk.arrs_claimed_gbp,
+  write_weekly(file, "/networks/weekly/vacancies", wk.vacancies, opt("posts", "open ARRS vacancies"));
+  write_weekly(file, "/networks/weekly/arrs_claimed_gbp", wk.arrs_claimed_gbp,
                        opt("GBP/week", "ARRS reimbursement claimed in the week"));
-  write_network_weekly(file, "/networks/weekly/arrs_ceiling_gbp", wk.arrs_ceiling_gbp,
+  write_weekly(file, "/networks/weekly/arrs_ceiling_gbp", wk.arrs_ceiling_gbp,
                        opt("GBP/year", "the network's ARRS ceiling for the financial year of the week"));
-  write_practice_weekly(file, "/practices/weekly/gp_demand_hours", wk.gp_demand_hours, steps, wk.practices,
+  write_weekly(file, "/practices/weekly/gp_demand_hours", wk.gp_demand_hours,
                         opt("hours/week", "GP time demanded before ARRS substitution"));
-  write_practice_weekly(file, "/practices/weekly/gp_supplied_hours", wk.gp_supplied_hours, steps, wk.practices,
+  write_weekly(file, "/practices/weekly/gp_supplied_hours", wk.gp_supplied_hours,
                         opt("hours/week", "GP time worked"));
-  write_practice_weekly(file, "/practices/weekly/arrs_hours", wk.arrs_hours, steps, wk.practices,
+  write_weekly(file, "/practices/weekly/arrs_hours", wk.arrs_hours,
                         opt("hours/week", "productive ARRS hours the practice received"));
   file.write("/arrs/roles", std::vector<std::string>(kArrsRoles.begin(), kArrsRoles.end()),
              opt("", "ARRS roles, the last axis of /networks/weekly/arrs_wte"));
@@ -110,16 +90,16 @@ void write_weekly_arrays(h5::File& file, const RunResult& run, const Options& op
 
 void write_clinical_directors(h5::File& file, const RunResult& run, const Options& opt) {
   const WeeklyArrays& wk = run.weekly;
-  write_network_weekly(file, "/networks/weekly/cd_hours", wk.cd_hours,
+  write_weekly(file, "/networks/weekly/cd_hours", wk.cd_hours,
                        opt("hours/week", "clinical-director demand by source (order in /clinical_directors/sources)"));
-  write_network_weekly(file, "/networks/weekly/cd_funded_hours", wk.cd_funded_hours,
+  write_weekly(file, "/networks/weekly/cd_funded_hours", wk.cd_funded_hours,
                        opt("hours/week", "funded clinical-director hours"));
-  write_network_weekly(file, "/networks/weekly/cd_support_hours", wk.cd_support_hours,
+  write_weekly(file, "/networks/weekly/cd_support_hours", wk.cd_support_hours,
                        opt("hours/week", "demand taken by manager, commissioner and federation support"));
-  write_network_weekly(file, "/networks/weekly/cd_strain", wk.cd_strain,
+  write_weekly(file, "/networks/weekly/cd_strain", wk.cd_strain,
                        opt("1", "strain: moving average of excess hours / funded hours"));
-  write_network_weekly(file, "/networks/weekly/cd_in_post", wk.cd_in_post, opt("", "1 = a CD is in post"));
-  write_network_weekly(file, "/networks/weekly/manager_wte", wk.manager_wte, opt("WTE", "network manager"));
+  write_weekly(file, "/networks/weekly/cd_in_post", wk.cd_in_post, opt("", "1 = a CD is in post"));
+  write_weekly(file, "/networks/weekly/manager_wte", wk.manager_wte, opt("WTE", "network manager"));
   file.write("/clinical_directors/sources", std::vector<std::string>(kCdSourceNames.begin(), kCdSourceNames.end()),
              opt("", "sources of CD demand, the last axis of /networks/weekly/cd_hours"));
   const CdRecords& cd = run.clinical_directors;

@@ -31,6 +31,7 @@
 #include "pcnsim/calendar.hpp"
 #include "pcnsim/recorder.hpp"
 #include "pcnsim/scenario.hpp"
+#include "pcnsim/weekly_store.hpp"
 #include "pcnsim/world.hpp"
 
 namespace pcnsim {
@@ -49,120 +50,28 @@ struct MembershipSnapshot {
   std::vector<double> mean_affinity;  // per network existing then: members' mean pair affinity (trust)
 };
 
-/// Allocator of the weekly arrays: a new element without a value is left
-/// uninitialised, not zero-filled, because every recorded week is written in
-/// full and unrecorded memory is never read. (Transparent huge pages were
-/// tried for these arrays: a third of the page faults, but more kernel time
-/// clearing and compacting 2 MiB pages; see bench/README.md.)
-template <class T>
-struct WeeklyAllocator : std::allocator<T> {
-  WeeklyAllocator() = default;
-  template <class U>
-  WeeklyAllocator(const WeeklyAllocator<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;  // default-initialised
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
-template <class T>
-using WeeklyVector = std::vector<T, WeeklyAllocator<T>>;
-
-/// One per-network weekly quantity, read as the output holds it: [step][network][width]
-/// (width: roles or sources, else 1), zero where nothing was recorded. Stored
-/// as one block of weeks per network count: networks are only added at a
-/// re-evaluation, which starts a new block, so no week is ever re-copied.
-template <class T>
-struct NetworkWeekly {
-  struct Block {
-    int first_step = 0;
-    std::size_t networks = 0;
-    WeeklyVector<T> values;  // [week of the block][network][width]
-  };
-  std::size_t width = 1, steps = 0, networks = 0;
-  std::vector<Block> blocks;
-  T zero{};  // what operator[] refers to where nothing was recorded
-
-  explicit NetworkWeekly(std::size_t values_per_network = 1) : width(values_per_network) {}
-
-  /// Appends the row of week `step` (the week after the last recorded one,
-  /// or the first of a new block) and returns its networks * width values,
-  /// uninitialised: the caller writes every one.
-  T* week_row(int step) {
-    const std::size_t row = networks * width;
-    if (row == 0) throw std::logic_error("NetworkWeekly: no networks to record");
-    if (blocks.empty() || blocks.back().networks != networks) {
-      blocks.push_back(Block{step, networks, {}});
-      // Room for every remaining week: growing then never moves the block.
-      blocks.back().values.reserve((steps - static_cast<std::size_t>(step)) * row);
-    }
-    Block& b = blocks.back();
-    if (b.first_step + static_cast<int>(b.values.size() / row) != step) {
-      throw std::logic_error("NetworkWeekly: weeks must be recorded in order, each once");
-    }
-    b.values.resize(b.values.size() + row);
-    return b.values.data() + b.values.size() - row;
-  }
-
-  /// The recorded values of week `step` and the number of networks they cover (0 if none).
-  std::pair<const T*, std::size_t> week(std::size_t step) const {
-    for (const Block& b : blocks) {
-      const auto first = static_cast<std::size_t>(b.first_step);
-      if (step >= first && step < first + b.values.size() / (b.networks * width)) {
-        return {b.values.data() + (step - first) * b.networks * width, b.networks};
-      }
-    }
-    return {nullptr, 0};
-  }
-
-  std::size_t size() const { return steps * networks * width; }
-  /// Element `index` of the [step][network][width] array of the whole run.
-  const T& operator[](std::size_t index) const {
-    const std::size_t row = networks * width, step = index / row, column = index % row;
-    const auto [values, covered] = week(step);
-    return column < covered * width ? values[column] : zero;
-  }
-
-  /// Networks first..first+count-1 of every week, as out[step][count][width]
-  /// (zero where not recorded): one chunk of the output dataset.
-  void copy_networks(std::size_t first, std::size_t count, T* out) const {
-    for (std::size_t s = 0; s < steps; ++s, out += count * width) {
-      const auto [values, covered] = week(s);
-      const std::size_t have = covered > first ? std::min(count, covered - first) : 0;
-      if (have > 0) std::copy_n(values + first * width, have * width, out);
-      std::fill(out + have * width, out + count * width, T{});
-    }
-  }
-};
-
 /// Per-network and per-practice weekly results, [step][...] as written.
 struct WeeklyArrays {
   std::size_t networks = 0, practices = 0;
-  NetworkWeekly<float> arrs_wte{kRoleCount};      // [step][network][role]
-  NetworkWeekly<std::int32_t> vacancies;          // [step][network]
-  NetworkWeekly<float> arrs_claimed_gbp;          // [step][network]
-  NetworkWeekly<float> arrs_ceiling_gbp;          // [step][network], the year's ceiling
-  WeeklyVector<float> gp_demand_hours;            // [step][practice]
-  WeeklyVector<float> gp_supplied_hours;          // [step][practice]
-  WeeklyVector<float> arrs_hours;                 // [step][practice]
-  NetworkWeekly<float> cd_hours{kCdSources};      // [step][network][source]
-  NetworkWeekly<float> cd_funded_hours;           // [step][network]
-  NetworkWeekly<float> cd_support_hours;          // [step][network]
-  NetworkWeekly<float> cd_strain;                 // [step][network]
-  NetworkWeekly<std::int32_t> cd_in_post;         // [step][network]
-  NetworkWeekly<float> manager_wte;               // [step][network]
+  WeeklyStore<float> arrs_wte{kRoleCount};      // [step][network][role]
+  WeeklyStore<std::int32_t> vacancies;          // [step][network]
+  WeeklyStore<float> arrs_claimed_gbp;          // [step][network]
+  WeeklyStore<float> arrs_ceiling_gbp;          // [step][network], the year's ceiling
+  WeeklyStore<float> gp_demand_hours;           // [step][practice]
+  WeeklyStore<float> gp_supplied_hours;         // [step][practice]
+  WeeklyStore<float> arrs_hours;                // [step][practice]
+  WeeklyStore<float> cd_hours{kCdSources};      // [step][network][source]
+  WeeklyStore<float> cd_funded_hours;           // [step][network]
+  WeeklyStore<float> cd_support_hours;          // [step][network]
+  WeeklyStore<float> cd_strain;                 // [step][network]
+  WeeklyStore<std::int32_t> cd_in_post;         // [step][network]
+  WeeklyStore<float> manager_wte;               // [step][network]
 
-  /// Sizes for a run of `steps` weeks; the per-practice arrays grow week by week.
+  /// Sizes for a run of `steps` weeks of `practice_count` practices.
   void start(std::size_t steps, std::size_t practice_count);
   /// Weeks recorded from now on have `new_networks` networks (formation, or
   /// networks split off in a re-evaluation); earlier weeks read as zero for them.
   void grow_networks(std::size_t new_networks);
-  /// Per-practice arrays of a run without GP workload: zero for every week.
-  void finish();
 
  private:
   template <class F>

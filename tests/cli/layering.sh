@@ -20,8 +20,8 @@ layer_of() {  # a header's or source's base name -> layer rank
     world|rng|calendar|errors|geo|kmeans|cluster|progress|version) echo 0 ;;
     params|csv|yaml) echo 1 ;;
     models/*) echo 2 ;;
-    scenario|simulation|recorder|metrics|ensemble|schedule|optimise|sensitivity|spec_file) echo 3 ;;
-    h5|output_file|writer|export) echo 4 ;;
+    scenario|simulation|recorder|metrics|ensemble|schedule|optimise|sensitivity|spec_file|weekly_store) echo 3 ;;
+    h5|output_file|writer|export|weekly_output) echo 4 ;;
     validate|membership|compare|calibrate|sweep) echo 5 ;;
     main) echo 6 ;;
     *) echo "?" ;;
