@@ -1,4 +1,5 @@
 #include "models/arrs.hpp"
+#include "models/model.hpp"
 
 #include <algorithm>
 #include <boost/random/uniform_01.hpp>
@@ -475,6 +476,108 @@ void ArrsWorkforce::deploy(int step, Deployment& out) const {
       out.share[m] = p.list_size[m] * (by_need ? p.needs_index[m] : 1.0) / total;
     }
   }
+}
+
+namespace {
+
+bool arrs_running(const ModelState& s) { return s.arrs.has_value(); }
+
+// National sums over networks (and roles), in network order.
+double arrs_wte_total(const ModelState& s) {
+  const auto& wte = s.arrs->wte_by_network_role();
+  double total = 0.0;
+  for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+    for (std::size_t r = 0; r < kRoleCount; ++r) total += wte[n * kRoleCount + r];
+  }
+  return total;
+}
+
+double arrs_claimed_gbp(const ModelState& s, std::size_t n) {
+  return s.live ? to_gbp(s.arrs->claimed_this_week()[n]) : 0.0;
+}
+
+void declare_arrs_series(OutputDeclarations& out) {
+  out.series("arrs_wte", "WTE", "ARRS staff in post, all roles", arrs_running, arrs_wte_total);
+  out.series("arrs_vacancies", "posts", "ARRS vacancies open", arrs_running, [](const ModelState& s) {
+    int open = 0;
+    for (int v : s.arrs->vacancies_by_network_role()) open += v;
+    return open;
+  });
+  out.series("arrs_claimed_gbp", "GBP/week", "ARRS reimbursement claimed this week", arrs_running,
+             [](const ModelState& s) {
+               double claimed = 0.0;
+               for (std::size_t n = 0; n < s.world.networks.size(); ++n) claimed += arrs_claimed_gbp(s, n);
+               return claimed;
+             });
+  out.series("arrs_ceiling_gbp", "GBP/year", "sum of networks' ARRS ceilings for the financial year", arrs_running,
+             [](const ModelState& s) {
+               double ceiling = 0.0;
+               for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+                 ceiling += to_gbp(s.arrs->ceiling_this_year(static_cast<int>(n)));
+               }
+               return ceiling;
+             });
+  for (std::size_t role = 0; role < kRoleCount; ++role) {
+    out.series(std::string("arrs_wte_") + kArrsRoles[role], "WTE",
+               std::string("ARRS staff in post: ") + kArrsRoles[role], arrs_running, [role](const ModelState& s) {
+                 double wte = 0.0;
+                 for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+                   wte += s.arrs->wte_by_network_role()[n * kRoleCount + role];
+                 }
+                 return wte;
+               });
+  }
+}
+
+void declare_arrs_weekly(OutputDeclarations& out) {
+  out.network_weekly("arrs_wte", "WTE", "ARRS staff in post by week, network and role (roles in /arrs/roles)",
+                     kRoleCount, "role", arrs_running, [](const ModelState& s, float* row) {
+                       const auto& wte = s.arrs->wte_by_network_role();
+                       for (std::size_t k = 0; k < s.world.networks.size() * kRoleCount; ++k) row[k] = static_cast<float>(wte[k]);
+                     });
+  out.network_weekly("vacancies", "posts", "open ARRS vacancies", arrs_running,
+                     [](const ModelState& s, std::int32_t* row) {
+                       const auto& vacancies = s.arrs->vacancies_by_network_role();
+                       for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+                         row[n] = 0;
+                         for (std::size_t r = 0; r < kRoleCount; ++r) row[n] += vacancies[n * kRoleCount + r];
+                       }
+                     });
+  out.network_weekly("arrs_claimed_gbp", "GBP/week", "ARRS reimbursement claimed in the week", 1, "", arrs_running,
+                     [](const ModelState& s, float* row) {
+                       for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+                         row[n] = static_cast<float>(arrs_claimed_gbp(s, n));
+                       }
+                     });
+  out.network_weekly("arrs_ceiling_gbp", "GBP/year", "the network's ARRS ceiling for the financial year of the week", 1,
+                     "", arrs_running, [](const ModelState& s, float* row) {
+                       for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+                         row[n] = static_cast<float>(to_gbp(s.arrs->ceiling_this_year(static_cast<int>(n))));
+                       }
+                     });
+}
+
+}  // namespace
+
+Mechanism arrs_mechanism() {
+  Mechanism m{"arrs", "mechanism 4: each network recruits, keeps and deploys ARRS staff within its ceiling",
+              {}, {}, {}, {}, {}, {}};
+  m.at_deadline = [](ModelState& s) {
+    s.arrs.emplace(s.world, s.params.arrs, s.params.funding, s.calendar, s.seed);
+    s.arrs->start_year(s.date.financial_year());
+  };
+  m.at_reevaluation = [](ModelState& s) { s.arrs->reorganise(s.change); };
+  m.at_year_start = [](ModelState& s) { s.arrs->start_year(s.date.financial_year()); };
+  m.each_week = [](ModelState& s) {
+    if (!s.paying()) return;
+    s.arrs->step(s.step, s.covid ? s.params.covid.arrs_inflow_multiplier : 1.0);
+    s.arrs->deploy(s.step, s.arrs_staff);
+  };
+  m.declare_outputs = [](OutputDeclarations& out) {
+    declare_arrs_series(out);
+    declare_arrs_weekly(out);
+  };
+  return m;
 }
 
 }  // namespace pcnsim

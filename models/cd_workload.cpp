@@ -1,4 +1,5 @@
 #include "models/cd_workload.hpp"
+#include "models/model.hpp"
 
 #include <algorithm>
 #include <boost/random/uniform_01.hpp>
@@ -119,6 +120,136 @@ void ClinicalDirectors::step(int step, Date date, const CdInputs& in) {
       ++resigned_week_;
     }
   }
+}
+
+namespace {
+
+// The clinical directors' inputs of the week: the ARRS workforce each network
+// runs, the support available and the specifications' set-up.
+void clinical_director_week(ModelState& s) {
+  CdInputs& in = s.cd_inputs;
+  const std::size_t nets = s.world.networks.size();
+  in.arrs_vacancies.assign(nets, 0);
+  in.arrs_wte.assign(nets, 0.0);
+  in.hosted_employment.assign(nets, 0);
+  in.other_support_hours.assign(nets, 0.0);
+  for (std::size_t n = 0; n < nets; ++n) {
+    for (std::size_t r = 0; r < kRoleCount; ++r) {
+      in.arrs_vacancies[n] += s.arrs->vacancies_by_network_role()[n * kRoleCount + r];
+      in.arrs_wte[n] += s.arrs->wte_by_network_role()[n * kRoleCount + r];
+    }
+    in.hosted_employment[n] = s.arrs->employers()[n] != Employer::lead_practice ? 1 : 0;
+    in.other_support_hours[n] = s.support.commissioner_hours[n] + s.support.federation_hours[n];
+  }
+  in.manager_hours = s.support.manager_hours;
+  in.manager_absorbs_share = s.params.management.manager_absorbs_share;
+  in.spec_setup_hours = s.spec_setup_hours;
+  in.covid = s.covid;
+  s.cds->step(s.step, s.date, in);
+}
+
+// Clinical directors in post and, of them, those over the strain threshold.
+std::pair<int, int> cds_in_post_and_strained(const ModelState& s) {
+  int in_post = 0, strained = 0;
+  for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+    if (!s.cds->in_post()[n]) continue;
+    ++in_post;
+    strained += s.cds->strain()[n] > s.params.cd_workload.unmanageable_strain ? 1 : 0;
+  }
+  return {in_post, strained};
+}
+
+std::function<void(const ModelState&, float*)> cd_row(const std::vector<double>& (ClinicalDirectors::*values)() const) {
+  return [values](const ModelState& s, float* row) {
+    const std::vector<double>& v = ((*s.cds).*values)();
+    for (std::size_t n = 0; n < s.world.networks.size(); ++n) row[n] = static_cast<float>(v[n]);
+  };
+}
+
+std::function<double(const ModelState&)> cd_total(const std::vector<double>& (ClinicalDirectors::*values)() const) {
+  return [values](const ModelState& s) {
+    const std::vector<double>& v = ((*s.cds).*values)();
+    double total = 0.0;
+    for (std::size_t n = 0; n < s.world.networks.size(); ++n) total += v[n];
+    return total;
+  };
+}
+
+void declare_cd_weekly(OutputDeclarations& out) {
+  out.network_weekly("cd_hours", "hours/week",
+                     "clinical-director demand by source (order in /clinical_directors/sources)", kCdSources, "cd_source",
+                     while_paying, [](const ModelState& s, float* row) {
+                       const auto& hours = s.cds->hours_by_source();
+                       for (std::size_t k = 0; k < s.world.networks.size() * kCdSources; ++k) {
+                         row[k] = static_cast<float>(hours[k]);
+                       }
+                     });
+  out.network_weekly("cd_funded_hours", "hours/week", "funded clinical-director hours", 1, "", while_paying,
+                     cd_row(&ClinicalDirectors::funded_hours));
+  out.network_weekly("cd_support_hours", "hours/week", "demand taken by manager, commissioner and federation support", 1,
+                     "", while_paying, cd_row(&ClinicalDirectors::support_used));
+  out.network_weekly("cd_strain", "1", "strain: moving average of excess hours / funded hours", 1, "", while_paying,
+                     cd_row(&ClinicalDirectors::strain));
+  out.network_weekly("cd_in_post", "", "1 = a CD is in post", while_paying, [](const ModelState& s, std::int32_t* row) {
+    for (std::size_t n = 0; n < s.world.networks.size(); ++n) row[n] = s.cds->in_post()[n];
+  });
+}
+
+void declare_cd_series(OutputDeclarations& out) {
+  for (int src = 0; src < kCdSources; ++src) {
+    out.series(std::string("cd_hours_") + kCdSourceNames[src], "hours/week",
+               std::string("clinical-director demand, all networks: ") + kCdSourceNames[src], while_paying,
+               [src](const ModelState& s) {
+                 double hours = 0.0;
+                 for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+                   hours += s.cds->hours_by_source()[n * kCdSources + src];
+                 }
+                 return hours;
+               });
+  }
+  out.series("cd_funded_hours", "hours/week", "funded clinical-director hours, all networks", while_paying,
+             cd_total(&ClinicalDirectors::funded_hours));
+  out.series("cd_support_hours", "hours/week", "CD demand taken by managers, commissioners and federations",
+             while_paying, cd_total(&ClinicalDirectors::support_used));
+  out.series("cd_unmanageable_share", "1", "share of CDs in post whose strain is over the threshold", while_paying,
+             [](const ModelState& s) {
+               const auto [in_post, strained] = cds_in_post_and_strained(s);
+               return in_post > 0 ? static_cast<double>(strained) / in_post : 0.0;
+             });
+  out.series("cd_resignations", "CDs/week", "clinical directors resigning this week", while_paying,
+             [](const ModelState& s) { return s.cds->resignations_this_week(); });
+  out.series("cd_vacant_posts", "posts", "networks without a clinical director", while_paying, [](const ModelState& s) {
+    return s.world.live_networks() - cds_in_post_and_strained(s).first;
+  });
+  out.series("cd_mean_strain", "1", "mean strain of CDs in post", while_paying, [](const ModelState& s) {
+    double strain = 0.0;
+    int in_post = 0;
+    for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+      if (!s.cds->in_post()[n]) continue;
+      ++in_post;
+      strain += s.cds->strain()[n];
+    }
+    return in_post > 0 ? strain / in_post : 0.0;
+  });
+}
+
+}  // namespace
+
+Mechanism cd_workload_mechanism() {
+  Mechanism m{"cd_workload", "mechanism 6: each network's clinical director, their hours, strain and resignation",
+              {}, {}, {}, {}, {}, {}};
+  m.at_deadline = [](ModelState& s) {
+    s.cds.emplace(s.world, s.params.cd_workload, s.network_mean_affinity, s.seed, s.step);
+  };
+  m.at_reevaluation = [](ModelState& s) { s.cds->reorganise(s.change, s.network_mean_affinity); };
+  m.each_week = [](ModelState& s) {
+    if (s.paying() && s.params.cd_workload.enabled) clinical_director_week(s);
+  };
+  m.declare_outputs = [](OutputDeclarations& out) {
+    declare_cd_weekly(out);
+    declare_cd_series(out);
+  };
+  return m;
 }
 
 }  // namespace pcnsim

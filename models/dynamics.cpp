@@ -1,4 +1,5 @@
 #include "models/dynamics.hpp"
+#include "models/model.hpp"
 
 #include <algorithm>
 #include <boost/random/uniform_01.hpp>
@@ -570,6 +571,43 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
   record_end_reasons(year);
   assign_covering_networks(world, affinity);
   return counts;
+}
+
+Mechanism dynamics_mechanism() {
+  Mechanism m{"dynamics", "mechanism 9: each later 1 April networks are re-evaluated (exits, joins, merges, splits...)",
+              {}, {}, {}, {}, {}, {}};
+  m.at_reevaluation = [](ModelState& s) {
+    const ModelParams& p = s.params;
+    const std::vector<int> vacant = s.cds->vacant_weeks(s.step);
+    const DynamicsInputs in{p.dynamics, p.formation, p.signup, p.funding, p.cd_workload.low_trust_affinity, vacant};
+    s.change = Reorganisation{};
+    s.counts = reevaluate_networks(s.world, *s.affinity, s.neighbours, in, s.step, s.date, s.seed, s.network_events,
+                                   s.change);
+    s.reevaluated_step = s.step;
+    s.network_mean_affinity = network_mean_affinity(s.world, *s.affinity);
+    s.membership.push_back({s.date, s.step, s.world.network_of, s.network_mean_affinity});
+    s.events.push_back({s.step, s.date, "networks re-evaluated: " + std::to_string(s.world.live_networks()) + " live"});
+  };
+  m.declare_outputs = [](OutputDeclarations& out) {
+    const auto at_reevaluation = [](const ModelState& s) { return s.reevaluated_step == s.step; };
+    const auto count = [&](const char* name, const char* units, const char* description, int ReevaluationCounts::*field) {
+      out.series(name, units, description, at_reevaluation, [field](const ModelState& s) { return s.counts.*field; });
+    };
+    count("network_exits", "practices/week", "practices leaving their network (not signing again), 1 April",
+          &ReevaluationCounts::exits);
+    count("network_joins", "practices/week", "practices joining a network (signing again, or after a dissolution)",
+          &ReevaluationCounts::joins);
+    count("network_switches", "practices/week", "practices switching network at the re-evaluation",
+          &ReevaluationCounts::switches);
+    count("network_merges", "networks/week", "networks merging into another at the re-evaluation",
+          &ReevaluationCounts::merges);
+    count("network_splits", "networks/week", "networks splitting off at the re-evaluation", &ReevaluationCounts::splits);
+    count("network_dissolutions", "networks/week", "networks dissolving at the re-evaluation",
+          &ReevaluationCounts::dissolutions);
+    count("network_conflicts", "conflicts/week", "conflicts in networks (counted at the re-evaluation)",
+          &ReevaluationCounts::conflicts);
+  };
+  return m;
 }
 
 }  // namespace pcnsim

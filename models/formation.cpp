@@ -1,4 +1,5 @@
 #include "models/formation.hpp"
+#include "models/model.hpp"
 
 #include "models/coalition_game.hpp"
 
@@ -385,6 +386,43 @@ double formation_potential(const World& world, int commissioner, const Affinity&
   Game game(world, commissioner, affinity, params, no_moves, coalition_of, local_of);
   load_networks(game, world, commissioner);
   return game.potential();
+}
+
+Mechanism formation_mechanism() {
+  Mechanism m{"formation", "mechanism 2: networks form inside each commissioner at the deadline", {}, {}, {}, {}, {}, {}};
+  m.at_deadline = [](ModelState& s) {
+    s.formation_stats = form_networks(s.world, s.graph, *s.affinity, s.params.formation, s.seed, s.step);
+    s.network_mean_affinity = network_mean_affinity(s.world, *s.affinity);  // trust inside each network
+    s.membership.push_back({s.params.timeline.signup_window_close, s.step, s.world.network_of, s.network_mean_affinity});
+  };
+  m.declare_outputs = [](OutputDeclarations& out) {
+    out.series("networks", "networks", "networks live (formed and not merged or dissolved)", always,
+               [](const ModelState& s) { return s.world.live_networks(); });
+    out.series("practices_in_networks", "practices", "practices that are members of a network", always,
+               [](const ModelState& s) {
+                 int members = 0;
+                 for (int k : s.world.network_of) members += k >= 0 ? 1 : 0;
+                 return members;
+               });
+    out.series("patients_in_networks", "patients", "registered patients of member practices", always,
+               [](const ModelState& s) {
+                 double patients = 0.0;
+                 for (std::size_t i = 0; i < s.world.network_of.size(); ++i) {
+                   if (s.world.network_of[i] >= 0) patients += s.world.practices.list_size[i];
+                 }
+                 return patients;
+               });
+    out.series("patient_coverage", "1",
+               "share of all registered patients covered by a network (members and covered non-signers)", always,
+               [](const ModelState& s) {
+                 double covered = 0.0;
+                 for (std::size_t i = 0; i < s.world.covering_network.size(); ++i) {
+                   if (s.world.covering_network[i] >= 0) covered += s.world.practices.list_size[i];
+                 }
+                 return covered / s.total_patients;
+               });
+  };
+  return m;
 }
 
 }  // namespace pcnsim

@@ -1,4 +1,5 @@
 #include "models/funding.hpp"
+#include "models/model.hpp"
 
 namespace pcnsim {
 
@@ -69,6 +70,36 @@ std::vector<double> FundingFlows::leadership_management_year_gbp() const {
                   rate * world_.network_weighted_list_size(net);
   }
   return out;
+}
+
+Mechanism funding_mechanism() {
+  Mechanism m{"funding", "mechanism 3: the DES funding lines paid to each network", {}, {}, {}, {}, {}, {}};
+  m.at_deadline = [](ModelState& s) {
+    s.funding.emplace(s.world, s.params.funding, s.calendar);
+    s.funding->start_year(s.date.financial_year());
+  };
+  m.at_year_start = [](ModelState& s) { s.funding->start_year(s.date.financial_year()); };
+  m.each_week = [](ModelState& s) {
+    if (s.paying()) s.funding->step(s.step);
+  };
+  m.declare_outputs = [](OutputDeclarations& out) {
+    out.series("networks_live", "1", "1 once networks are live and paid, else 0", always,
+               [](const ModelState& s) { return s.live ? 1.0 : 0.0; });
+    for (int line = 0; line < kFundingLines; ++line) {
+      out.series(std::string("payment_") + kFundingLineNames[line] + "_gbp", "GBP/week",
+                 std::string("DES payments this week: ") + kFundingLineNames[line],
+                 [](const ModelState& s) { return s.funding.has_value(); },
+                 [line](const ModelState& s) {
+                   if (!s.live) return 0.0;
+                   double paid = 0.0;
+                   for (std::size_t n = 0; n < s.world.networks.size(); ++n) {
+                     paid += to_gbp(s.funding->week()[n * kFundingLines + line]);
+                   }
+                   return paid;
+                 });
+    }
+  };
+  return m;
 }
 
 }  // namespace pcnsim

@@ -1,4 +1,5 @@
 #include "models/gp_workload.hpp"
+#include "models/model.hpp"
 
 #include <algorithm>
 
@@ -32,6 +33,65 @@ void gp_workload_week(const Practices& p, const GpWorkloadParams& params, const 
     out.supplied[i] = std::min(needed, p.gp_fte[i] * params.max_hours_per_fte_week);
     out.unmet[i] = needed - out.supplied[i];
   }
+}
+
+namespace {
+
+bool gp_running(const ModelState& s) { return s.params.gp_workload.enabled; }
+
+// A national total of one per-practice quantity of the week.
+std::function<double(const ModelState&)> gp_total(std::vector<double> GpWeek::*hours) {
+  return [hours](const ModelState& s) {
+    double total = 0.0;
+    for (double h : s.gp.*hours) total += h;
+    return total;
+  };
+}
+
+std::function<void(const ModelState&, float*)> gp_row(std::vector<double> GpWeek::*hours) {
+  return [hours](const ModelState& s, float* row) {
+    const std::vector<double>& values = s.gp.*hours;
+    for (std::size_t i = 0; i < s.world.practices.size(); ++i) row[i] = static_cast<float>(values[i]);
+  };
+}
+
+}  // namespace
+
+Mechanism gp_workload_mechanism() {
+  Mechanism m{"gp_workload", "mechanism 5: GP demand and supply per practice, with ARRS substitution", {}, {}, {}, {}, {}, {}};
+  m.each_week = [](ModelState& s) {
+    if (!s.params.gp_workload.enabled) return;
+    const double demand_multiplier = s.covid ? 1.0 + s.params.covid.extra_gp_demand_share : 1.0;
+    gp_workload_week(s.world.practices, s.params.gp_workload, s.params.arrs, demand_multiplier, s.spec_gp_hours,
+                     s.arrs_staff, s.gp);
+  };
+  m.declare_outputs = [](OutputDeclarations& out) {
+    out.series("gp_demand_hours", "hours/week", "GP time demanded before ARRS substitution", gp_running,
+               gp_total(&GpWeek::demand));
+    out.series("gp_supplied_hours", "hours/week", "GP time worked", gp_running, gp_total(&GpWeek::supplied));
+    out.series("gp_unmet_hours", "hours/week", "GP demand left unmet (beyond the maximum hours)", gp_running,
+               gp_total(&GpWeek::unmet));
+    out.series("hours_per_gp_fte", "hours/week", "GP hours worked per GP FTE", gp_running, [](const ModelState& s) {
+      double supplied = 0, fte = 0;
+      for (std::size_t i = 0; i < s.world.practices.size(); ++i) {
+        supplied += s.gp.supplied[i];
+        fte += s.world.practices.gp_fte[i];
+      }
+      return fte > 0 ? supplied / fte : 0.0;
+    });
+    out.series("arrs_hours", "hours/week", "productive ARRS hours delivered to practices", gp_running,
+               gp_total(&GpWeek::arrs_hours));
+    out.series("gp_hours_substituted", "hours/week", "GP hours taken over by ARRS staff", gp_running,
+               gp_total(&GpWeek::substituted));
+    out.series("gp_supervision_hours", "hours/week", "GP hours spent supervising ARRS staff", gp_running,
+               gp_total(&GpWeek::supervision));
+    out.practice_weekly("gp_demand_hours", "hours/week", "GP time demanded before ARRS substitution", gp_running,
+                        gp_row(&GpWeek::demand));
+    out.practice_weekly("gp_supplied_hours", "hours/week", "GP time worked", gp_running, gp_row(&GpWeek::supplied));
+    out.practice_weekly("arrs_hours", "hours/week", "productive ARRS hours the practice received", gp_running,
+                        gp_row(&GpWeek::arrs_hours));
+  };
+  return m;
 }
 
 }  // namespace pcnsim

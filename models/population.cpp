@@ -1,4 +1,5 @@
 #include "models/population.hpp"
+#include "models/model.hpp"
 
 #include <algorithm>
 #include <boost/random/gamma_distribution.hpp>
@@ -656,6 +657,19 @@ PopulationReport build_population(World& world, const PopulationParams& params, 
   }
   synthesise_attributes(world, params.attributes, seed);
   return report;
+}
+
+Mechanism population_mechanism() {
+  Mechanism m{"population", "practices and commissioners from the data, with synthesised attributes", {}, {}, {}, {}, {}, {}};
+  m.setup = [](ModelState& s) {
+    s.population_report = build_population(s.world, s.params.population, s.seed);
+    const std::size_t n = s.world.practices.size();
+    s.world.signed_up.assign(n, 0);
+    s.world.network_of.assign(n, -1);
+    s.world.covering_network.assign(n, -1);
+    for (double l : s.world.practices.list_size) s.total_patients += l;
+  };
+  return m;
 }
 
 }  // namespace pcnsim

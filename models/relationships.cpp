@@ -1,4 +1,5 @@
 #include "models/relationships.hpp"
+#include "models/model.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -170,6 +171,16 @@ std::vector<std::vector<int>> neighbour_lists(const RelationshipGraph& graph) {
     std::sort(lists[v].begin(), lists[v].end());
   }
   return lists;
+}
+
+Mechanism relationships_mechanism() {
+  Mechanism m{"relationships", "the relationship graph and pair affinity, built at the deadline", {}, {}, {}, {}, {}, {}};
+  m.at_deadline = [](ModelState& s) {
+    s.affinity.emplace(s.world.practices, s.params.relationships, s.seed);
+    s.graph = build_relationship_graph(s.world, s.params.relationships, *s.affinity);
+    s.neighbours = neighbour_lists(s.graph);
+  };
+  return m;
 }
 
 }  // namespace pcnsim

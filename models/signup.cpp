@@ -1,4 +1,5 @@
 #include "models/signup.hpp"
+#include "models/model.hpp"
 
 #include <boost/random/normal_distribution.hpp>
 
@@ -30,6 +31,28 @@ int decide_signup(World& world, const SignupParams& params, const FundingParams&
                                                       params.autonomy_sd_gbp_per_patient);
   for (std::size_t i = 0; i < p.size(); ++i) p.autonomy_gbp_per_patient[i] = autonomy(rng);  // drawn even when off
   return redecide_signup(world, params, funding, when);
+}
+
+Mechanism signup_mechanism() {
+  Mechanism m{"signup", "mechanism 1: each practice decides at the deadline whether to sign the Network DES",
+              {}, {}, {}, {}, {}, {}};
+  m.at_deadline = [](ModelState& s) {
+    decide_signup(s.world, s.params.signup, s.params.funding, s.params.timeline.networks_live, s.seed);
+  };
+  m.declare_outputs = [](OutputDeclarations& out) {
+    const auto signed_count = [](const ModelState& s) {
+      int count = 0;
+      for (auto signed_up : s.world.signed_up) count += signed_up;
+      return count;
+    };
+    out.series("practices_signed_up", "practices", "practices that signed the Network DES", always,
+               [signed_count](const ModelState& s) { return signed_count(s); });
+    out.series("signup_share", "1", "share of practices that signed the Network DES", always,
+               [signed_count](const ModelState& s) {
+                 return static_cast<double>(signed_count(s)) / static_cast<double>(s.world.practices.size());
+               });
+  };
+  return m;
 }
 
 }  // namespace pcnsim

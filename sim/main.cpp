@@ -81,10 +81,10 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
                 kinds["split"], kinds["dissolution"], run.world.live_networks(),
                 100.0 * static_cast<double>(in_network) / static_cast<double>(last.size()));
   }
-  const Series* wte = run.recorder.find("arrs_wte");
-  const Series* hours = run.recorder.find("hours_per_gp_fte");
-  const Series* resigned = run.recorder.find("cd_resignations");
-  const Series* strained = run.recorder.find("cd_unmanageable_share");
+  const Series* wte = &run.recorder.at("arrs_wte");
+  const Series* hours = &run.recorder.at("hours_per_gp_fte");
+  const Series* resigned = &run.recorder.at("cd_resignations");
+  const Series* strained = &run.recorder.at("cd_unmanageable_share");
   for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
     Pence ceiling = 0, claimed = 0;
     for (const auto& money : run.finance.arrs[y]) {

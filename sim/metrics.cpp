@@ -79,8 +79,8 @@ std::map<std::string, double> arrs_metrics(const RunResult& run) {
     if (ceiling > 0) m[std::string("unclaimed_share_") + label] = static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling);
   }
   // WTE in post in the week containing 31 March 2023.
-  if (const Series* wte = run.recorder.find("arrs_wte")) {
-    if (auto step = run.calendar.step_of(Date::from_ymd(2023, 3, 31))) m["fte_march_2023"] = wte->value[*step];
+  if (auto step = run.calendar.step_of(Date::from_ymd(2023, 3, 31))) {
+    m["fte_march_2023"] = run.recorder.at("arrs_wte").value[*step];
   }
   return m;
 }
@@ -89,14 +89,14 @@ std::map<std::string, double> clinical_director_metrics(const RunResult& run) {
   std::map<std::string, double> m;
   if (!run.scenario.cd_workload.enabled || run.world.networks.empty()) return m;
   // The BMA survey of late 2019: the week containing 30 November 2019.
-  if (const Series* share = run.recorder.find("cd_unmanageable_share")) {
-    if (auto step = run.calendar.step_of(Date::from_ymd(2019, 11, 30))) m["share_unmanageable_2019"] = share->value[*step];
+  if (auto step = run.calendar.step_of(Date::from_ymd(2019, 11, 30))) {
+    m["share_unmanageable_2019"] = run.recorder.at("cd_unmanageable_share").value[*step];
   }
   // Resignations in the first 12 months after go-live, per network.
-  const Series* resigned = run.recorder.find("cd_resignations");
+  const Series* resigned = &run.recorder.at("cd_resignations");
   const auto from = run.calendar.step_of(run.scenario.timeline.networks_live);
   const auto to = run.calendar.step_of(run.scenario.timeline.networks_live + 364);
-  if (resigned && from && to) {
+  if (from && to) {
     double total = 0;
     for (int s = *from; s <= *to; ++s) total += resigned->value[s];
     m["annual_turnover_2019_20"] = total / static_cast<double>(run.world.networks.size());
@@ -117,8 +117,7 @@ std::vector<int> live_steps(const RunResult& run, int fy) {
 }
 
 double series_value(const RunResult& run, const std::string& name, int step) {
-  const Series* s = run.recorder.find(name);
-  return s ? s->value[static_cast<std::size_t>(step)] : 0.0;
+  return run.recorder.at(name).value[static_cast<std::size_t>(step)];
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "pcnsim/recorder.hpp"
 
+#include <stdexcept>
+
 namespace pcnsim {
 
 int Recorder::declare(std::string name, std::string units, std::string description) {
@@ -8,11 +10,11 @@ int Recorder::declare(std::string name, std::string units, std::string descripti
   return static_cast<int>(series_.size()) - 1;
 }
 
-const Series* Recorder::find(const std::string& name) const {
+const Series& Recorder::at(const std::string& name) const {
   for (const auto& s : series_) {
-    if (s.name == name) return &s;
+    if (s.name == name) return s;
   }
-  return nullptr;
+  throw std::logic_error("no series " + name + " was declared (see docs/output-schema.md)");
 }
 
 }  // namespace pcnsim

@@ -69,39 +69,22 @@ std::vector<T> column(std::size_t n, F f) {
 using Options = std::function<h5::DatasetOptions(std::string, std::string)>;
 
 void write_weekly_arrays(h5::File& file, const RunResult& run, const Options& opt) {
-  // Weekly per-network and per-practice arrays, [step, ...].
-  const WeeklyArrays& wk = run.weekly;
-  write_weekly(file, "/networks/weekly/arrs_wte", wk.arrs_wte,
-                       opt("WTE", "ARRS staff in post by week, network and role (roles in /arrs/roles)"));
-  write_weekly(file, "/networks/weekly/vacancies", wk.vacancies, opt("posts", "open ARRS vacancies"));
-  write_weekly(file, "/networks/weekly/arrs_claimed_gbp", wk.arrs_claimed_gbp,
-                       opt("GBP/week", "ARRS reimbursement claimed in the week"));
-  write_weekly(file, "/networks/weekly/arrs_ceiling_gbp", wk.arrs_ceiling_gbp,
-                       opt("GBP/year", "the network's ARRS ceiling for the financial year of the week"));
-  write_weekly(file, "/practices/weekly/gp_demand_hours", wk.gp_demand_hours,
-                        opt("hours/week", "GP time demanded before ARRS substitution"));
-  write_weekly(file, "/practices/weekly/gp_supplied_hours", wk.gp_supplied_hours,
-                        opt("hours/week", "GP time worked"));
-  write_weekly(file, "/practices/weekly/arrs_hours", wk.arrs_hours,
-                        opt("hours/week", "productive ARRS hours the practice received"));
+  // Weekly per-network and per-practice arrays, [step, ...], as the mechanisms declare them.
+  for (const WeeklyArray& a : run.weekly.arrays) {
+    const OutputInfo& info = a.output->info;
+    if (info.dtype == Dtype::int32) {
+      write_weekly(file, info.path, a.ints, opt(info.units, info.description));
+    } else {
+      write_weekly(file, info.path, a.floats, opt(info.units, info.description));
+    }
+  }
   file.write("/arrs/roles", std::vector<std::string>(kArrsRoles.begin(), kArrsRoles.end()),
              opt("", "ARRS roles, the last axis of /networks/weekly/arrs_wte"));
+  file.write("/clinical_directors/sources", std::vector<std::string>(kCdSourceNames.begin(), kCdSourceNames.end()),
+             opt("", "sources of CD demand, the last axis of /networks/weekly/cd_hours"));
 }
 
 void write_clinical_directors(h5::File& file, const RunResult& run, const Options& opt) {
-  const WeeklyArrays& wk = run.weekly;
-  write_weekly(file, "/networks/weekly/cd_hours", wk.cd_hours,
-                       opt("hours/week", "clinical-director demand by source (order in /clinical_directors/sources)"));
-  write_weekly(file, "/networks/weekly/cd_funded_hours", wk.cd_funded_hours,
-                       opt("hours/week", "funded clinical-director hours"));
-  write_weekly(file, "/networks/weekly/cd_support_hours", wk.cd_support_hours,
-                       opt("hours/week", "demand taken by manager, commissioner and federation support"));
-  write_weekly(file, "/networks/weekly/cd_strain", wk.cd_strain,
-                       opt("1", "strain: moving average of excess hours / funded hours"));
-  write_weekly(file, "/networks/weekly/cd_in_post", wk.cd_in_post, opt("", "1 = a CD is in post"));
-  write_weekly(file, "/networks/weekly/manager_wte", wk.manager_wte, opt("WTE", "network manager"));
-  file.write("/clinical_directors/sources", std::vector<std::string>(kCdSourceNames.begin(), kCdSourceNames.end()),
-             opt("", "sources of CD demand, the last axis of /networks/weekly/cd_hours"));
   const CdRecords& cd = run.clinical_directors;
   const std::size_t n = cd.network.size();
   auto time_of = [&](int step) { return step < 0 ? std::string() : run.calendar.step_start(step).iso(); };

@@ -19,7 +19,7 @@ namespace {
 // WTE in post at the end of each financial year.
 std::vector<double> year_end_wte(const RunResult& run) {
   std::vector<double> out;
-  const auto& wte = run.recorder.find("arrs_wte")->value;
+  const auto& wte = run.recorder.at("arrs_wte").value;
   for (int s = 1; s < run.calendar.steps(); ++s) {
     if (run.calendar.starts_financial_year(s)) out.push_back(wte[s - 1]);
   }
@@ -163,7 +163,7 @@ TEST_CASE("an empty labour pool gives no hires and leaves all money unclaimed", 
   for (const char* role : kArrsRoles) empty.push_back({std::string("arrs.roles.") + role + ".pool_inflow_wte_per_week", "0"});
   const RunResult run = run_small(empty);
   CHECK(run.arrs_hires == 0);
-  for (double w : run.recorder.find("arrs_wte")->value) REQUIRE(w == 0.0);
+  for (double w : run.recorder.at("arrs_wte").value) REQUIRE(w == 0.0);
   // Nothing claimed although every network had a ceiling to claim from.
   for (const auto& year : run.finance.arrs) {
     for (const auto& m : year) REQUIRE(m.claimed == 0);

@@ -28,7 +28,7 @@ double mean_resignations(std::vector<Override> overrides) {
     // read freed memory (ASan heap-use-after-free; no lifetime extension
     // through ->).
     const RunResult run = run_small(o);
-    for (double r : run.recorder.find("cd_resignations")->value) total += r;
+    for (double r : run.recorder.at("cd_resignations").value) total += r;
   }
   return total / seeds;
 }
@@ -50,7 +50,7 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
   int with_vacancies = 0, hosted_networks = 0;
   for (const auto& net : year.networks) {
     if (!net.live()) continue;
-    const float* h = &run.weekly.cd_hours[(static_cast<std::size_t>(week) * nets + net.id) * kCdSources];
+    const float* h = &run.weekly.floats("/networks/weekly/cd_hours")[(static_cast<std::size_t>(week) * nets + net.id) * kCdSources];
     double total = 0;
     for (int s = 0; s < kCdSources; ++s) {
       REQUIRE(h[s] >= 0.0f);
@@ -67,19 +67,19 @@ TEST_CASE("a CD's hours by source add up and follow their definitions", "[cd_wor
     // ARRS recruitment per open vacancy and line management per WTE in post,
     // less when a federation or trust employs the staff.
     const double hosted = run.employers[net.id] != "lead_practice" ? cd.hosted_employment_share : 1.0;
-    const double vacancies = run.weekly.vacancies[week * nets + net.id];
+    const double vacancies = run.weekly.ints("/networks/weekly/vacancies")[week * nets + net.id];
     double wte = 0;
-    for (std::size_t r = 0; r < kRoleCount; ++r) wte += run.weekly.arrs_wte[(week * nets + net.id) * kRoleCount + r];
+    for (std::size_t r = 0; r < kRoleCount; ++r) wte += run.weekly.floats("/networks/weekly/arrs_wte")[(week * nets + net.id) * kRoleCount + r];
     CHECK(h[recruitment] == Approx(cd.recruitment_hours_per_vacancy_week * vacancies * hosted));
     CHECK(h[line_management] == Approx(cd.line_management_hours_per_wte_week * wte * hosted).epsilon(1e-5));
     with_vacancies += vacancies > 0;
     hosted_networks += hosted < 1.0;
     CHECK(h[iif_reporting] == Approx(cd.iif_reporting_hours_week.at(run.calendar.step_start(week))));
     // Support never exceeds the demand it relieves.
-    REQUIRE(run.weekly.cd_support_hours[week * nets + net.id] <= total + 1e-3);
+    REQUIRE(run.weekly.floats("/networks/weekly/cd_support_hours")[week * nets + net.id] <= total + 1e-3);
   }
   double series = 0;
-  for (int s = 0; s < kCdSources; ++s) series += run.recorder.find(std::string("cd_hours_") + kCdSourceNames[s])->value[week];
+  for (int s = 0; s < kCdSources; ++s) series += run.recorder.at(std::string("cd_hours_") + kCdSourceNames[s]).value[week];
   CHECK(series == Approx(national).epsilon(1e-5));
   CHECK(with_vacancies > 10);  // the recruitment and hosting terms were exercised
   CHECK(hosted_networks > 5);
@@ -93,7 +93,7 @@ TEST_CASE("funded CD hours follow the DES rate, including the temporary 1 WTE", 
     const int week = *run.calendar.step_of(date);
     const World year = world_at(run, membership_row(run, week));
     for (const auto& net : year.networks) {
-      REQUIRE(run.weekly.cd_funded_hours[week * nets + net.id] ==
+      REQUIRE(run.weekly.floats("/networks/weekly/cd_funded_hours")[week * nets + net.id] ==
               Approx(wte * 37.5 * year.network_list_size(net) / 50000.0).epsilon(1e-5));  // 0 when not live
     }
   }

@@ -302,7 +302,7 @@ TEST_CASE("switching dynamics off keeps the 2019 networks to the end", "[dynamic
 TEST_CASE("re-sign-up follows the year's obligations", "[dynamics][signup]") {
   // The baseline's 2020/21 obligations (the specifications) make about 2% leave [E].
   const RunResult run = run_simulation(synthetic_small());
-  const auto& share = run.recorder.find("signup_share")->value;
+  const auto& share = run.recorder.at("signup_share").value;
   const int y2019 = *run.calendar.step_of(Date::from_ymd(2019, 9, 2));
   const int y2020 = *run.calendar.step_of(Date::from_ymd(2020, 9, 7));
   CHECK(share[y2019] == Approx(0.995).margin(0.006));
@@ -313,7 +313,7 @@ TEST_CASE("re-sign-up follows the year's obligations", "[dynamics][signup]") {
       {{"signup.obligation_cost_gbp_per_patient", "[{from: 2019-04-01, value: 3}, {from: 2020-04-01, value: 0}]"}}));
   const auto counts = event_counts(back);
   CHECK(counts.at("join") > 20);
-  CHECK(back.recorder.find("signup_share")->value.back() == 1.0);
+  CHECK(back.recorder.at("signup_share").value.back() == 1.0);
 }
 
 TEST_CASE("dynamics are deterministic for a seed and change with it", "[dynamics]") {

@@ -11,11 +11,12 @@ using namespace pcnsim::testing;
 
 TEST_CASE("switching substitution off never lowers GP workload", "[gp_workload][metamorphic]") {
   const RunResult on = run_small(), off = run_small({{"gp_workload.substitution", "false"}});
-  const auto& a = on.weekly, &b = off.weekly;
-  REQUIRE(a.gp_supplied_hours.size() == b.gp_supplied_hours.size());
-  for (std::size_t k = 0; k < a.gp_supplied_hours.size(); ++k) REQUIRE(b.gp_supplied_hours[k] >= a.gp_supplied_hours[k]);
-  const auto& ha = on.recorder.find("hours_per_gp_fte")->value, &hb = off.recorder.find("hours_per_gp_fte")->value;
-  const auto& ua = on.recorder.find("gp_unmet_hours")->value, &ub = off.recorder.find("gp_unmet_hours")->value;
+  const auto& a = on.weekly.floats("/practices/weekly/gp_supplied_hours");
+  const auto& b = off.weekly.floats("/practices/weekly/gp_supplied_hours");
+  REQUIRE(a.size() == b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) REQUIRE(b[k] >= a[k]);
+  const auto& ha = on.recorder.at("hours_per_gp_fte").value, &hb = off.recorder.at("hours_per_gp_fte").value;
+  const auto& ua = on.recorder.at("gp_unmet_hours").value, &ub = off.recorder.at("gp_unmet_hours").value;
   for (std::size_t s = 0; s < ha.size(); ++s) {
     REQUIRE(hb[s] >= ha[s] - 1e-9);
     REQUIRE(ub[s] >= ua[s] - 1e-9);
@@ -31,8 +32,8 @@ TEST_CASE("GP demand follows list, needs and the COVID-19 shock", "[gp_workload]
   const int before = 0, during = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));
   for (std::size_t i = 0; i < p.size(); i += 37) {
     const double base = p.list_size[i] * p.needs_index[i] * per_patient_week;
-    CHECK(run.weekly.gp_demand_hours[before * p.size() + i] == Approx(base).epsilon(1e-5));
-    CHECK(run.weekly.gp_demand_hours[during * p.size() + i] ==
+    CHECK(run.weekly.floats("/practices/weekly/gp_demand_hours")[before * p.size() + i] == Approx(base).epsilon(1e-5));
+    CHECK(run.weekly.floats("/practices/weekly/gp_demand_hours")[during * p.size() + i] ==
           Approx(base * (1 + run.scenario.covid.extra_gp_demand_share)).epsilon(1e-5));
   }
 }

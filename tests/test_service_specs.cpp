@@ -99,21 +99,21 @@ TEST_CASE("IIF switched off pays nothing and reinvestment funds managers", "[iif
     return run_small(o);
   };
   const RunResult none = with("0"), all = with("1");
-  const auto& a = none.recorder.find("networks_with_manager")->value;
-  const auto& b = all.recorder.find("networks_with_manager")->value;
+  const auto& a = none.recorder.at("networks_with_manager").value;
+  const auto& b = all.recorder.at("networks_with_manager").value;
   const int mid_2021 = *none.calendar.step_of(Date::from_ymd(2021, 6, 1));
   CHECK(b[mid_2021] > a[mid_2021]);
 }
 
 TEST_CASE("service specifications add GP demand from their start dates", "[service_specs]") {
   const RunResult with = run_small(), without = run_small({{"service_specs.enabled", "false"}});
-  const auto& a = with.recorder.find("gp_demand_hours")->value;
-  const auto& b = without.recorder.find("gp_demand_hours")->value;
+  const auto& a = with.recorder.at("gp_demand_hours").value;
+  const auto& b = without.recorder.at("gp_demand_hours").value;
   const int before = *with.calendar.step_of(Date::from_ymd(2020, 9, 1));
   const int after = *with.calendar.step_of(Date::from_ymd(2020, 11, 2));
   CHECK(a[before] == Approx(b[before]));
   CHECK(a[after] > b[after]);
-  const auto& setup = with.recorder.find("cd_hours_service_specifications")->value;
+  const auto& setup = with.recorder.at("cd_hours_service_specifications").value;
   CHECK(setup[before] == 0.0);
   CHECK(setup[after] > 0.0);
 }

@@ -26,7 +26,7 @@ TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfa
   const RunResult no_covid = run_small({{"covid.enabled", "false"}});
   const RunResult& with_covid = with_gp;
   const int during = *with_covid.calendar.step_of(Date::from_ymd(2020, 6, 1));
-  CHECK(no_covid.recorder.find("gp_demand_hours")->value[during] <
-        with_covid.recorder.find("gp_demand_hours")->value[during]);
+  CHECK(no_covid.recorder.at("gp_demand_hours").value[during] <
+        with_covid.recorder.at("gp_demand_hours").value[during]);
   CHECK(no_covid.arrs_hires > with_covid.arrs_hires);  // recruitment was disrupted by the shock
 }

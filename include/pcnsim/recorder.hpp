@@ -1,6 +1,6 @@
 #pragma once
-// National time series, one value per weekly step, declared with units and a
-// description so the writer can label them (h5md-like step/time/value).
+// National time series, one value per weekly step (h5md-like step/time/value),
+// as the mechanisms declare them (models/model.hpp).
 #include <string>
 #include <vector>
 
@@ -20,7 +20,8 @@ class Recorder {
   int declare(std::string name, std::string units, std::string description);
   void set(int series, int step, double value) { series_[series].value[step] = value; }
   const std::vector<Series>& series() const { return series_; }
-  const Series* find(const std::string& name) const;
+  /// The series `name`; std::logic_error naming it when none was declared.
+  const Series& at(const std::string& name) const;
 
  private:
   int steps_;

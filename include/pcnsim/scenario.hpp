@@ -7,17 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/arrs.hpp"
-#include "models/cd_workload.hpp"
-#include "models/dynamics.hpp"
-#include "models/management.hpp"
-#include "models/service_specs.hpp"
-#include "models/formation.hpp"
-#include "models/funding.hpp"
-#include "models/gp_workload.hpp"
-#include "models/population.hpp"
-#include "models/relationships.hpp"
-#include "models/signup.hpp"
+#include "models/model.hpp"
 #include "pcnsim/params.hpp"
 
 namespace pcnsim {
@@ -33,21 +23,6 @@ struct CalendarParams {
   }
 };
 
-/// Dated events of the contract timetable.
-struct TimelineParams {
-  Date signup_window_open = Date::from_ymd(2019, 4, 1);
-  Date signup_window_close = Date::from_ymd(2019, 5, 15);
-  Date networks_live = Date::from_ymd(2019, 7, 1);
-
-  template <class V>
-  void describe(V& v) {
-    v.field("signup_window_open", signup_window_open, {"practices may start signing the Network DES"});
-    v.field("signup_window_close", signup_window_close,
-            {"sign-up and network registration deadline: practices decide and networks form this week"});
-    v.field("networks_live", networks_live, {"networks go live and payments start"});
-  }
-};
-
 struct OutputParams {
   int gzip_level = 1;
 
@@ -55,24 +30,13 @@ struct OutputParams {
   void describe(V& v) { v.field("gzip_level", gzip_level, {"gzip compression level of every dataset (0 = off)", "", 0, 9}); }
 };
 
-struct Scenario {
+/// Every parameter of a run: the model's (models/model.hpp), with the run's
+/// name, seed, calendar and output settings.
+struct Scenario : ModelParams {
   std::string name = "unnamed";
   std::string description;
   std::int64_t seed = 20190701;
   CalendarParams calendar;
-  TimelineParams timeline;
-  PopulationParams population;
-  RelationshipParams relationships;
-  SignupParams signup;
-  FormationParams formation;
-  FundingParams funding;
-  ArrsParams arrs;
-  GpWorkloadParams gp_workload;
-  CovidParams covid;
-  ServiceSpecParams service_specs;
-  ManagementParams management;
-  CdWorkloadParams cd_workload;
-  DynamicsParams dynamics;
   OutputParams output;
 
   template <class V>

@@ -1,33 +1,27 @@
 #pragma once
 // One run of the model: scenario -> world -> weekly steps -> recorded results.
 //
-// Order inside every week (fixed):
-//   1. timeline events dated in the week (sign-up window close, networks live,
-//      start of a financial year);
-//   2. mechanisms in the order of MODEL.md: sign-up (1) and formation (2) at
-//      the sign-up deadline; at the start of each financial year the funding
-//      lines' one-off pots and ARRS ceilings (3, 4); then, once networks are
-//      live, every week: funding flows (3), ARRS workforce (4: redistribution,
-//      leavers, vacancies, hiring, claims), service specifications (8),
-//      GP workload (5), management support (7, managers decided each
-//      1 April), clinical-director workload (6); each 1 April after the first
-//      year the network dynamics (9: re-sign-up, exits, joins, dissolution,
-//      merges, splits, switches) run first, then the year's money and managers;
-//   3. recording of the national series and the per-network and per-practice
-//      weekly arrays.
-#include <algorithm>
+// The engine (sim/simulation.cpp) runs the mechanisms of models/model.hpp,
+// in their documented order, through the phases of a run:
+//   setup (the population) before the first week; then every week
+//   1. the timeline events dated in the week (sign-up window, networks live,
+//      start of a financial year, COVID-19);
+//   2. at the sign-up deadline every mechanism's `at_deadline` (practices sign,
+//      the relationship graph is built, networks form, the money, ARRS
+//      workforce, managers and clinical directors start); at each later
+//      financial-year start `at_reevaluation` (network dynamics, when on, then
+//      every mechanism follows the reorganisation) and `at_year_start` (the
+//      year's money, ceilings and managers);
+//   3. every mechanism's `each_week`: funding, ARRS, service specifications,
+//      GP workload, IIF, management support, clinical directors;
+//   4. recording of every output the mechanisms declare.
 #include <cstdint>
 #include <functional>
-#include <memory>
-#include <stdexcept>
 #include <string>
-#include <utility>
+#include <string_view>
 #include <vector>
 
-#include "models/dynamics.hpp"
-#include "models/formation.hpp"
-#include "models/population.hpp"
-#include "models/relationships.hpp"
+#include "models/model.hpp"
 #include "pcnsim/calendar.hpp"
 #include "pcnsim/recorder.hpp"
 #include "pcnsim/scenario.hpp"
@@ -36,57 +30,32 @@
 
 namespace pcnsim {
 
-struct TimelineEvent {
-  int step = 0;
-  Date date;
-  std::string name;
+/// One weekly output of a run: its declaration and its values.
+struct WeeklyArray {
+  const WeeklyOutput* output = nullptr;
+  WeeklyStore<float> floats;       // dtype float32
+  WeeklyStore<std::int32_t> ints;  // dtype int32
 };
 
-/// Network membership of every practice at one (re-)evaluation.
-struct MembershipSnapshot {
-  Date date;
-  int step = 0;
-  std::vector<int> network_of;        // per practice, -1 = not in a network
-  std::vector<double> mean_affinity;  // per network existing then: members' mean pair affinity (trust)
-};
-
-/// Per-network and per-practice weekly results, [step][...] as written.
+/// Every weekly per-network and per-practice output of a run, [step][...] as written.
 struct WeeklyArrays {
   std::size_t networks = 0, practices = 0;
-  WeeklyStore<float> arrs_wte{kRoleCount};      // [step][network][role]
-  WeeklyStore<std::int32_t> vacancies;          // [step][network]
-  WeeklyStore<float> arrs_claimed_gbp;          // [step][network]
-  WeeklyStore<float> arrs_ceiling_gbp;          // [step][network], the year's ceiling
-  WeeklyStore<float> gp_demand_hours;           // [step][practice]
-  WeeklyStore<float> gp_supplied_hours;         // [step][practice]
-  WeeklyStore<float> arrs_hours;                // [step][practice]
-  WeeklyStore<float> cd_hours{kCdSources};      // [step][network][source]
-  WeeklyStore<float> cd_funded_hours;           // [step][network]
-  WeeklyStore<float> cd_support_hours;          // [step][network]
-  WeeklyStore<float> cd_strain;                 // [step][network]
-  WeeklyStore<std::int32_t> cd_in_post;         // [step][network]
-  WeeklyStore<float> manager_wte;               // [step][network]
+  std::vector<WeeklyArray> arrays;  // in the order of model_outputs().weekly
 
   /// Sizes for a run of `steps` weeks of `practice_count` practices.
-  void start(std::size_t steps, std::size_t practice_count);
+  void start(const std::vector<WeeklyOutput>& outputs, std::size_t steps, std::size_t practice_count);
   /// Weeks recorded from now on have `new_networks` networks (formation, or
   /// networks split off in a re-evaluation); earlier weeks read as zero for them.
   void grow_networks(std::size_t new_networks);
+  /// Records week `step` of every output whose `when` holds.
+  void record(const ModelState& state, int step);
+  /// The values of the output at `path` (e.g. /networks/weekly/cd_strain);
+  /// std::logic_error when there is none of that type.
+  const WeeklyStore<float>& floats(std::string_view path) const;
+  const WeeklyStore<std::int32_t>& ints(std::string_view path) const;
 
  private:
-  template <class F>
-  void each_network_array(F f) {
-    f(arrs_wte);
-    f(vacancies);
-    f(arrs_claimed_gbp);
-    f(arrs_ceiling_gbp);
-    f(cd_hours);
-    f(cd_funded_hours);
-    f(cd_support_hours);
-    f(cd_strain);
-    f(cd_in_post);
-    f(manager_wte);
-  }
+  const WeeklyArray& array(std::string_view path, Dtype dtype) const;
 };
 
 /// Money per financial year (pence): [year][network] and per line.

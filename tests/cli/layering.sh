@@ -17,7 +17,7 @@ src=$2
 cd "$src"
 layer_of() {  # a header's or source's base name -> layer rank
   case "$1" in
-    world|rng|calendar|errors|geo|kmeans|cluster|progress|version) echo 0 ;;
+    world|rng|calendar|errors|geo|kmeans|cluster|progress|version|outputs) echo 0 ;;
     params|csv|yaml) echo 1 ;;
     models/*) echo 2 ;;
     scenario|simulation|recorder|metrics|ensemble|schedule|optimise|sensitivity|spec_file|weekly_store) echo 3 ;;
