@@ -12,9 +12,27 @@
 
 namespace pcnsim {
 
-void NetworkEventLog::add(int at, std::string what, int net, int other_net, int pr, std::string why) {
+const char* to_string(NetworkEventKind kind) {
+  switch (kind) {
+    case NetworkEventKind::exit: return "exit";
+    case NetworkEventKind::join: return "join";
+    case NetworkEventKind::switch_network: return "switch";
+    case NetworkEventKind::merge: return "merge";
+    case NetworkEventKind::split: return "split";
+    case NetworkEventKind::dissolution: return "dissolution";
+    case NetworkEventKind::approval: return "approval";
+    case NetworkEventKind::conflict: return "conflict";
+  }
+  return "?";
+}
+
+int NetworkEventLog::count(NetworkEventKind what) const {
+  return static_cast<int>(std::count(kind.begin(), kind.end(), what));
+}
+
+void NetworkEventLog::add(int at, NetworkEventKind what, int net, int other_net, int pr, std::string why) {
   step.push_back(at);
-  kind.push_back(std::move(what));
+  kind.push_back(what);
   network.push_back(net);
   other.push_back(other_net);
   practice.push_back(pr);
@@ -172,7 +190,7 @@ bool mostly_rural(const Practices& p, const std::vector<int>& members, double sh
 // One commissioner's re-evaluation, steps 2b (joins) to 8, in the game's
 // coalition space; events name coalitions until the write-back.
 struct LocalEvent {
-  std::string kind;
+  NetworkEventKind kind;
   int coalition, other, practice;
   std::string reason;
 };
@@ -208,7 +226,7 @@ void record_history_and_conflicts(YearContext& y) {
     for (int j : m) {
       if (j != k) y.affinity.add_history(k, j, -dp.conflict_affinity_loss);
     }
-    y.log.add(y.step, "conflict", net.id, -1, k,
+    y.log.add(y.step, NetworkEventKind::conflict, net.id, -1, k,
               "at odds with the other members; affinity -" + fixed2(dp.conflict_affinity_loss) + " with each");
     ++y.counts.conflicts;
   }
@@ -227,7 +245,7 @@ std::vector<std::uint8_t> redecide_and_exit(YearContext& y, Date date) {
     auto& members = world.networks[n].members;
     members.erase(std::lower_bound(members.begin(), members.end(), static_cast<int>(i)));
     world.network_of[i] = -1;
-    y.log.add(y.step, "exit", n, -1, static_cast<int>(i),
+    y.log.add(y.step, NetworkEventKind::exit, n, -1, static_cast<int>(i),
               "did not sign the DES again (obligations " + fixed2(obligations) + " GBP/patient)");
     ++y.counts.exits;
   }
@@ -298,7 +316,7 @@ class CommissionerYear {
         game_.coalitions[best].approved = true;
       }
       game_.add(k, best);
-      events_.push_back({"join", best, -1, k, "signed the DES again"});
+      events_.push_back({NetworkEventKind::join, best, -1, k, "signed the DES again"});
       ++y_.counts.joins;
     }
   }
@@ -314,10 +332,10 @@ class CommissionerYear {
       if (mean >= dp_.dissolution_trust_affinity || uniform(y_.rng) >= dp_.dissolution_probability) continue;
       std::vector<std::pair<int, int>> joined;
       if (!game_.dissolve_into_neighbours(static_cast<int>(c), &joined)) continue;
-      events_.push_back({"dissolution", static_cast<int>(c), -1, -1,
+      events_.push_back({NetworkEventKind::dissolution, static_cast<int>(c), -1, -1,
                          "clinical-director post vacant " + std::to_string(y_.in.cd_vacant_weeks[net]) +
                              " weeks; mean affinity " + fixed2(mean)});
-      for (const auto& [k, d] : joined) events_.push_back({"join", d, static_cast<int>(c), k, "its network dissolved"});
+      for (const auto& [k, d] : joined) events_.push_back({NetworkEventKind::join, d, static_cast<int>(c), k, "its network dissolved"});
       ++y_.counts.dissolutions;
     }
   }
@@ -334,7 +352,7 @@ class CommissionerYear {
                                                                                  : fp_.approve_other_probability;
       if (adjacent.empty() || (several && uniform(y_.rng) < chance)) {
         co.approved = true;
-        events_.push_back({"approval", static_cast<int>(c), -1, -1,
+        events_.push_back({NetworkEventKind::approval, static_cast<int>(c), -1, -1,
                            adjacent.empty() ? "under the size threshold and isolated" : "under the size threshold, approved"});
         ++y_.counts.approvals;
         continue;
@@ -408,7 +426,7 @@ class CommissionerYear {
     }
     std::vector<PracticeMove> moves;
     y_.counts.switches += game_.improve(players, fp_.inertia + dp_.switch_cost, dp_.max_switch_rounds, &moves);
-    for (const auto& mv : moves) events_.push_back({"switch", mv.from, mv.to, mv.practice, phi_change(mv.gain)});
+    for (const auto& mv : moves) events_.push_back({NetworkEventKind::switch_network, mv.from, mv.to, mv.practice, phi_change(mv.gain)});
   }
 
   // Coalitions back to networks: new ids for new coalitions, heirs for ended
@@ -472,9 +490,9 @@ class CommissionerYear {
     const std::vector<int> moving = game_.coalitions[from].members;
     move_all(moving, into);
     if (static_cast<std::size_t>(from) < loaded_) {
-      events_.push_back({"merge", from, into, -1, why});
+      events_.push_back({NetworkEventKind::merge, from, into, -1, why});
     } else {
-      for (int k : moving) events_.push_back({"join", into, parent_of_[from], k, split_reason_[from] + "; " + why});
+      for (int k : moving) events_.push_back({NetworkEventKind::join, into, parent_of_[from], k, split_reason_[from] + "; " + why});
     }
   }
 
@@ -489,7 +507,7 @@ class CommissionerYear {
       y_.world.networks.push_back(std::move(net));
       if (parent_of_[c] >= 0) {
         y_.world.networks.back().parent = id_of_[parent_of_[c]];
-        events_.push_back({"split", parent_of_[c], static_cast<int>(c), -1, split_reason_[c]});
+        events_.push_back({NetworkEventKind::split, parent_of_[c], static_cast<int>(c), -1, split_reason_[c]});
         ++y_.counts.splits;
       }
     }
@@ -533,8 +551,8 @@ void record_end_reasons(YearContext& y) {
   for (std::size_t e = 0; e < log.size(); ++e) {
     if (log.step[e] != y.step || log.network[e] < 0) continue;
     Network& net = y.world.networks[log.network[e]];
-    if (log.kind[e] == "merge") net.end_reason = "merged: " + log.reason[e];
-    if (log.kind[e] == "dissolution") net.end_reason = "dissolved: " + log.reason[e];
+    if (log.kind[e] == NetworkEventKind::merge) net.end_reason = "merged: " + log.reason[e];
+    if (log.kind[e] == NetworkEventKind::dissolution) net.end_reason = "dissolved: " + log.reason[e];
   }
   for (int id : y.reorganisation.ended) {
     if (y.world.networks[id].end_reason.empty()) y.world.networks[id].end_reason = "every member left";

@@ -85,16 +85,23 @@ struct DynamicsParams {
   }
 };
 
+/// What happened to a network at a re-evaluation.
+enum class NetworkEventKind : std::uint8_t { exit, join, switch_network, merge, split, dissolution, approval, conflict };
+/// "exit", "join", "switch", "merge", "split", "dissolution", "approval", "conflict" (as written to the output).
+const char* to_string(NetworkEventKind kind);
+
 /// Every change to a network, one row each (written to /network_events).
 struct NetworkEventLog {
   std::vector<int> step;
-  std::vector<std::string> kind;  // exit, join, switch, merge, split, dissolution, conflict, approval
+  std::vector<NetworkEventKind> kind;
   std::vector<int> network;       // the network the event happened to
   std::vector<int> other;         // the other network (switch/merge target, split-off part), or -1
   std::vector<int> practice;      // the practice concerned, or -1 for whole-network events
   std::vector<std::string> reason;
   std::size_t size() const { return step.size(); }
-  void add(int at, std::string what, int net, int other_net, int pr, std::string why);
+  void add(int at, NetworkEventKind what, int net, int other_net, int pr, std::string why);
+  /// Events of one kind.
+  int count(NetworkEventKind what) const;
 };
 
 /// What one re-evaluation did, counted by kind.

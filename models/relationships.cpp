@@ -173,6 +173,17 @@ std::vector<std::vector<int>> neighbour_lists(const RelationshipGraph& graph) {
   return lists;
 }
 
+GraphEdges graph_edges(const RelationshipGraph& graph) {
+  GraphEdges list;
+  for (auto [it, end] = boost::edges(graph); it != end; ++it) {
+    list.source.push_back(static_cast<std::int32_t>(boost::source(*it, graph)));
+    list.target.push_back(static_cast<std::int32_t>(boost::target(*it, graph)));
+    list.affinity.push_back(graph[*it].affinity);
+    list.kinds.push_back(graph[*it].kinds);
+  }
+  return list;
+}
+
 Mechanism relationships_mechanism() {
   Mechanism m{"relationships", "the relationship graph and pair affinity, built at the deadline", {}, {}, {}, {}, {}, {}};
   m.at_deadline = [](ModelState& s) {

@@ -64,6 +64,13 @@ struct EdgeProperties {
 using RelationshipGraph =
     boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property, EdgeProperties>;
 
+/// The relationship graph as an edge list (the output's /relationships).
+struct GraphEdges {
+  std::vector<std::int32_t> source, target, kinds;
+  std::vector<double> affinity;
+};
+GraphEdges graph_edges(const RelationshipGraph& graph);
+
 /// Pairwise affinity; symmetric and defined for any pair, edge or not.
 class Affinity {
  public:

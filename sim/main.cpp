@@ -19,6 +19,7 @@
 #include "pcnsim/progress.hpp"
 #include "pcnsim/sweep.hpp"
 #include "pcnsim/output_file.hpp"
+#include "pcnsim/run_tables.hpp"
 #include "pcnsim/scenario.hpp"
 #include "pcnsim/simulation.hpp"
 #include "pcnsim/membership.hpp"
@@ -71,14 +72,14 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
               m.at("practices_mean"), m.at("practices_median"), m.at("single_practice_networks"),
               m.at("networks_over_10_practices"));
   if (run.scenario.dynamics.enabled && run.membership.size() > 1) {
-    std::map<std::string, int> kinds;
-    for (const auto& k : run.network_events.kind) ++kinds[k];
+    const NetworkEventLog& log = run.network_events;
     const auto& last = run.membership.back().network_of;
     const auto in_network = std::count_if(last.begin(), last.end(), [](int n) { return n >= 0; });
     std::printf("  re-evaluations to %s: %d exits, %d joins, %d switches, %d merges, %d splits, %d dissolutions; "
                 "%d networks live, %.1f%% of practices signed\n",
-                run.membership.back().date.iso().c_str(), kinds["exit"], kinds["join"], kinds["switch"], kinds["merge"],
-                kinds["split"], kinds["dissolution"], run.world.live_networks(),
+                run.membership.back().date.iso().c_str(), log.count(NetworkEventKind::exit), log.count(NetworkEventKind::join),
+                log.count(NetworkEventKind::switch_network), log.count(NetworkEventKind::merge),
+                log.count(NetworkEventKind::split), log.count(NetworkEventKind::dissolution), run.world.live_networks(),
                 100.0 * static_cast<double>(in_network) / static_cast<double>(last.size()));
   }
   const Series* wte = &run.recorder.at("arrs_wte");
@@ -300,6 +301,21 @@ int params_command(const std::string& scenario_path, bool markdown) {
   return 0;
 }
 
+int outputs_command(bool markdown) {
+  if (markdown) {
+    output_schema_markdown(std::cout);
+    return 0;
+  }
+  std::cout << "path\taxes\ttype\tunits\tdescription\tsource\n";
+  for (const OutputInfo& o : run_file_catalogue().all()) {
+    std::string axes;
+    for (const auto& a : o.axes) axes += (axes.empty() ? "" : ",") + a;
+    std::cout << o.path << '\t' << axes << '\t' << to_string(o.dtype) << '\t' << o.units << '\t' << o.description
+              << '\t' << o.source << '\n';
+  }
+  return 0;
+}
+
 }  // namespace
 
 namespace {
@@ -322,7 +338,7 @@ struct CommandLine {
   std::string compare_csv;
   std::string h5_file, table, csv;
   CLI::App *run = nullptr, *sweep = nullptr, *calibrate = nullptr, *design = nullptr, *compare = nullptr,
-           *validate = nullptr, *export_cmd = nullptr, *params = nullptr;
+           *validate = nullptr, *export_cmd = nullptr, *params = nullptr, *outputs = nullptr;
 };
 
 void add_run(CLI::App& app, CommandLine& c) {
@@ -422,6 +438,9 @@ void add_reading_commands(CLI::App& app, CommandLine& c) {
   auto* params = c.params = app.add_subcommand("params", "print the resolved scenario (or the parameter reference)");
   params->add_option("scenario", c.scenario_path, "scenario YAML (default: built-in defaults)");
   params->add_flag("--markdown", c.markdown, "print the parameter reference as a Markdown table");
+
+  auto* outputs = c.outputs = app.add_subcommand("outputs", "list every dataset of a run file, tab-separated (the output registry)");
+  outputs->add_flag("--markdown", c.markdown, "print the output schema (docs/output-schema.md) as Markdown");
 }
 
 // The chosen subcommand, run; its exit code.
@@ -448,6 +467,7 @@ int dispatch(CLI::App& app, CommandLine& c) {
                             c.sets);
   }
   if (*c.params) return params_command(c.scenario_path, c.markdown);
+  if (*c.outputs) return outputs_command(c.markdown);
   if (*c.export_cmd) return export_command(c.h5_file, c.table, c.csv, c.overwrite);
   std::cout << app.help();
   return 0;

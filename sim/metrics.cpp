@@ -64,19 +64,50 @@ std::map<std::string, double> formation_metrics(const World& world, const std::v
   return m;
 }
 
+double ArrsYearTotals::unclaimed_share() const {
+  return ceiling > 0 ? static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0;
+}
+
+std::vector<ArrsYearTotals> arrs_year_totals(const FinanceRecord& finance) {
+  std::vector<ArrsYearTotals> out;
+  for (std::size_t y = 0; y < finance.years.size(); ++y) {
+    ArrsYearTotals t{finance.years[y], 0, 0};
+    for (const auto& money : finance.arrs[y]) {
+      t.ceiling += money.ceiling;
+      t.claimed += money.claimed;
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+NetworkSizes network_sizes_at_formation(const RunResult& run) {
+  const std::size_t m = run.world.networks.size();
+  const Practices& p = run.world.practices;
+  NetworkSizes sizes{std::vector<double>(m, 0.0), std::vector<double>(m, 0.0), std::vector<std::int32_t>(m, 0)};
+  for (std::size_t r = 0; r < run.membership.size(); ++r) {
+    const auto& row = run.membership[r].network_of;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const int k = row[i];
+      if (k < 0 || membership_row(run, run.world.networks[k].formed_step) != r) continue;
+      sizes.list_size[k] += p.list_size[i];
+      sizes.weighted_list_size[k] += p.list_size[i] * p.needs_index[i];
+      ++sizes.practices[k];
+    }
+  }
+  return sizes;
+}
+
+std::string year_suffix(int fy) {
+  std::string label = financial_year_label(fy);
+  std::replace(label.begin(), label.end(), '/', '_');
+  return label;
+}
+
 std::map<std::string, double> arrs_metrics(const RunResult& run) {
   std::map<std::string, double> m;
-  const auto& fin = run.finance;
-  for (std::size_t y = 0; y < fin.years.size(); ++y) {
-    Pence ceiling = 0, claimed = 0;
-    for (const auto& money : fin.arrs[y]) {
-      ceiling += money.ceiling;
-      claimed += money.claimed;
-    }
-    const int fy = fin.years[y];
-    char label[16];
-    std::snprintf(label, sizeof label, "%04d_%02d", fy, (fy + 1) % 100);
-    if (ceiling > 0) m[std::string("unclaimed_share_") + label] = static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling);
+  for (const ArrsYearTotals& year : arrs_year_totals(run.finance)) {
+    if (year.ceiling > 0) m["unclaimed_share_" + year_suffix(year.year)] = year.unclaimed_share();
   }
   // WTE in post in the week containing 31 March 2023.
   if (auto step = run.calendar.step_of(Date::from_ymd(2023, 3, 31))) {
@@ -150,12 +181,6 @@ constexpr OutcomeDef kYearly[] = {
     {"cd_unmanageable_share_", "1", "share of CDs over the strain threshold at the end of the year"},
     {"networks_with_manager_", "networks", "networks with a manager at the end of the year"}};
 
-std::string year_suffix(int fy) {
-  std::string label = financial_year_label(fy);
-  std::replace(label.begin(), label.end(), '/', '_');
-  return label;
-}
-
 // Financial years with live weeks, in order.
 std::vector<int> outcome_years(const Calendar& calendar, Date networks_live) {
   std::vector<int> years;
@@ -180,6 +205,13 @@ std::vector<Outcome> outcome_table(const std::vector<int>& years) {
 
 }  // namespace
 
+std::vector<OutcomeDeclaration> key_outcome_declarations() {
+  std::vector<OutcomeDeclaration> out;
+  for (const auto& d : kTotals) out.push_back({d.name, d.units, d.description, false});
+  for (const auto& d : kYearly) out.push_back({std::string(d.name) + "YYYY_YY", d.units, d.description, true});
+  return out;
+}
+
 std::vector<std::string> key_outcome_names(const Scenario& scenario) {
   std::vector<std::string> names;
   const Calendar calendar(scenario.calendar.start, scenario.calendar.end);
@@ -193,12 +225,13 @@ std::vector<Outcome> key_outcomes(const RunResult& run) {
   std::vector<double> values;
   const auto formed = formation_metrics(run.world, run.membership.empty() ? run.world.network_of
                                                                           : run.membership.front().network_of);
-  std::map<std::string, int> events;
-  for (const auto& k : run.network_events.kind) ++events[k];
+  const NetworkEventLog& events = run.network_events;
   values = {formed.at("networks"), formed.at("share_in_30k_50k"), formed.at("share_under_30k"),
-            static_cast<double>(run.world.live_networks()), static_cast<double>(events["exit"]),
-            static_cast<double>(events["switch"]), static_cast<double>(events["merge"]),
-            static_cast<double>(events["split"]), static_cast<double>(events["dissolution"])};
+            static_cast<double>(run.world.live_networks()), static_cast<double>(events.count(NetworkEventKind::exit)),
+            static_cast<double>(events.count(NetworkEventKind::switch_network)),
+            static_cast<double>(events.count(NetworkEventKind::merge)),
+            static_cast<double>(events.count(NetworkEventKind::split)),
+            static_cast<double>(events.count(NetworkEventKind::dissolution))};
   for (int fy : years) {
     const std::vector<int> steps = live_steps(run, fy);
     const int last = steps.back();
@@ -213,16 +246,11 @@ std::vector<Outcome> key_outcomes(const RunResult& run) {
       for (int src = 0; src < kCdSources; ++src) cd_demand += series_value(run, std::string("cd_hours_") + kCdSourceNames[src], k);
       networks += series_value(run, "networks", k);
     }
-    Pence ceiling = 0, claimed = 0;
-    const auto y = std::find(run.finance.years.begin(), run.finance.years.end(), fy);
-    if (y != run.finance.years.end()) {
-      for (const auto& m : run.finance.arrs[static_cast<std::size_t>(y - run.finance.years.begin())]) {
-        ceiling += m.ceiling;
-        claimed += m.claimed;
-      }
+    ArrsYearTotals money{fy, 0, 0};
+    for (const ArrsYearTotals& year : arrs_year_totals(run.finance)) {
+      if (year.year == fy) money = year;
     }
-    const double yearly[] = {series_value(run, "arrs_wte", last), to_gbp(ceiling - claimed),
-                             ceiling > 0 ? static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0,
+    const double yearly[] = {series_value(run, "arrs_wte", last), to_gbp(money.unclaimed()), money.unclaimed_share(),
                              mean("hours_per_gp_fte"), networks > 0 ? cd_demand / networks : 0.0, resignations,
                              series_value(run, "cd_unmanageable_share", last),
                              series_value(run, "networks_with_manager", last)};

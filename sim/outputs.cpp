@@ -1,5 +1,6 @@
 #include "pcnsim/outputs.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace pcnsim {
@@ -48,17 +49,21 @@ std::string markdown_cell(std::string text) {
 }  // namespace
 
 void OutputCatalogue::markdown(std::ostream& out) const {
-  std::string group;
+  // Groups in the order they first appear, each with its datasets in declaration order.
+  std::vector<std::string> groups;
   for (const OutputInfo& o : outputs_) {
-    if (group_of(o.path) != group) {
-      group = group_of(o.path);
-      out << "\n## `" << group << "`\n\n| dataset | axes | type | units | meaning | from |\n|---|---|---|---|---|---|\n";
+    if (std::find(groups.begin(), groups.end(), group_of(o.path)) == groups.end()) groups.push_back(group_of(o.path));
+  }
+  for (const std::string& group : groups) {
+    out << "\n### `" << group << "`\n\n| dataset | axes | type | units | meaning | from |\n|---|---|---|---|---|---|\n";
+    for (const OutputInfo& o : outputs_) {
+      if (group_of(o.path) != group) continue;
+      std::string axes;
+      for (const auto& a : o.axes) axes += (axes.empty() ? "" : ", ") + a;
+      out << "| `" << o.path << "` | " << (axes.empty() ? "-" : axes) << " | " << to_string(o.dtype) << " | "
+          << (o.units.empty() ? "-" : markdown_cell(o.units)) << " | " << markdown_cell(o.description) << " | "
+          << o.source << " |\n";
     }
-    std::string axes;
-    for (const auto& a : o.axes) axes += (axes.empty() ? "" : ", ") + a;
-    out << "| `" << o.path << "` | " << (axes.empty() ? "-" : axes) << " | " << to_string(o.dtype) << " | "
-        << (o.units.empty() ? "-" : markdown_cell(o.units)) << " | " << markdown_cell(o.description) << " | "
-        << o.source << " |\n";
   }
 }
 

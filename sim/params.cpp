@@ -212,9 +212,9 @@ void YamlWriter::field(std::string_view key, const DatedSeries& value, const Met
 // --------------------------------------------------------------- listing ---
 
 void ParamLister::add(std::string_view key, std::string type, std::string value, const Meta& meta,
-                      std::string range) {
+                      std::string range, std::string source) {
   rows_.push_back(ParamRow{prefix_ + std::string(key), std::move(type), std::move(value), std::string(meta.units),
-                           std::string(meta.description), std::move(range)});
+                           std::string(meta.description), std::move(range), std::move(source)});
 }
 void ParamLister::field(std::string_view key, double value, const Meta& meta) {
   add(key, "number", format_number(value), meta, range_text(meta.min, meta.max));
@@ -235,11 +235,12 @@ void ParamLister::field(std::string_view key, Date value, const Meta& meta) {
   add(key, "date", value.iso(), meta, "");
 }
 void ParamLister::field(std::string_view key, const DatedSeries& value, const Meta& meta) {
-  std::string text;
+  std::string text, sources;
   for (const auto& e : value.entries) {
     text += (text.empty() ? "" : "; ") + e.from.iso() + ": " + format_number(e.value);
+    sources += (sources.empty() ? "" : "; ") + e.from.iso() + ": " + e.source;
   }
-  add(key, "dated series", text, meta, range_text(meta.min, meta.max));
+  add(key, "dated series", text, meta, range_text(meta.min, meta.max), sources);
 }
 void ParamLister::choice(std::string_view key, const std::string& value, std::initializer_list<std::string_view> choices,
                          const Meta& meta) {

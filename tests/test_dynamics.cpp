@@ -32,7 +32,7 @@ const std::vector<Override> kTurbulent = {
 
 std::map<std::string, int> event_counts(const RunResult& run) {
   std::map<std::string, int> counts;
-  for (const auto& k : run.network_events.kind) ++counts[k];
+  for (const auto k : run.network_events.kind) ++counts[to_string(k)];
   return counts;
 }
 
@@ -99,7 +99,7 @@ TEST_CASE("merges, splits and switches each raise Phi by more than their cost", 
     for (std::size_t c = 0; c < run.world.commissioners.size(); ++c) {
       int moves = 0;
       for (std::size_t e = 0; e < run.network_events.size(); ++e) {
-        const auto& kind = run.network_events.kind[e];
+        const std::string kind = to_string(run.network_events.kind[e]);
         if (run.network_events.step[e] != step || run.world.networks[run.network_events.network[e]].commissioner != static_cast<int>(c)) continue;
         REQUIRE((kind == "merge" || kind == "split" || kind == "switch"));
         ++moves;
@@ -148,8 +148,8 @@ TEST_CASE("every switch raises Phi by more than the inertia plus the switching c
     const int step = run.membership[row].step;
     for (std::size_t e = 0; e < ev.size(); ++e) {
       if (ev.step[e] != step) continue;
-      INFO("row " << row << ", event " << e << " " << ev.kind[e] << " of practice " << ev.practice[e]);
-      if (ev.kind[e] == "conflict") {
+      INFO("row " << row << ", event " << e << " " << to_string(ev.kind[e]) << " of practice " << ev.practice[e]);
+      if (ev.kind[e] == NetworkEventKind::conflict) {
         for (std::size_t j = 0; j < state.size(); ++j) {
           if (state[j] == ev.network[e] && static_cast<int>(j) != ev.practice[e]) {
             penalty[{std::min<int>(ev.practice[e], static_cast<int>(j)), std::max<int>(ev.practice[e], static_cast<int>(j))}] += loss;
@@ -157,7 +157,7 @@ TEST_CASE("every switch raises Phi by more than the inertia plus the switching c
         }
         continue;
       }
-      REQUIRE(ev.kind[e] == "switch");
+      REQUIRE(ev.kind[e] == NetworkEventKind::switch_network);
       const int k = ev.practice[e], c = commissioner[k];
       REQUIRE(state[k] == ev.network[e]);
       const double before = oracle::potential(state, commissioner, c, list, affinity, sc.formation);
@@ -179,7 +179,7 @@ TEST_CASE("the merge cost holds back voluntary merges", "[dynamics]") {
     const RunResult run = run_simulation(load_scenario(kScenarios + "baseline.yaml", {{"dynamics.merge_cost", cost}}));
     int merges = 0;
     for (std::size_t e = 0; e < run.network_events.size(); ++e) {
-      merges += run.network_events.kind[e] == "merge" && run.network_events.reason[e].rfind("voluntary", 0) == 0;
+      merges += run.network_events.kind[e] == NetworkEventKind::merge && run.network_events.reason[e].rfind("voluntary", 0) == 0;
     }
     return merges;
   };

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""One line per dataset of an HDF5 file: path, dtype, shape and the SHA-256 of
-its raw values, in path order; volatile datasets (wall-clock times) are left
-out. Two files whose digests agree hold the same results (attributes aside).
+"""One line per dataset of an HDF5 file: path, dtype, shape, the SHA-256 of
+its raw values and that of its attributes (units, description), in path
+order; volatile datasets (wall-clock times) are left out. Two files whose
+digests agree hold the same results, described the same way (the root
+attributes, with versions and creation times, are not compared).
 Used by tests/cli/golden_outputs.sh.
 
 Usage: tools/h5_digest.py FILE.h5 (/usr/bin/python3 with h5py and numpy)
@@ -30,7 +32,9 @@ def main():
                                   for v in np.asarray(value, dtype=object).ravel()).encode()
             else:
                 raw = np.ascontiguousarray(value).tobytes()
-            lines.append(f"/{name} {obj.dtype} {obj.shape} {hashlib.sha256(raw).hexdigest()[:16]}")
+            attrs = "\x1e".join(f"{k}={obj.attrs[k]!r}" for k in sorted(obj.attrs)).encode()
+            lines.append(f"/{name} {obj.dtype} {obj.shape} {hashlib.sha256(raw).hexdigest()[:16]} "
+                         f"{hashlib.sha256(attrs).hexdigest()[:8]}")
         f.visititems(visit)
     print("\n".join(sorted(lines)))
 

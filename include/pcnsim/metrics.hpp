@@ -14,6 +14,27 @@ namespace pcnsim {
 /// Quantile with linear interpolation between order statistics (R type 7).
 double quantile(std::vector<double> values, double q);
 
+/// ARRS money of one financial year, all networks.
+struct ArrsYearTotals {
+  int year = 0;  // financial year (2019 = 2019/20)
+  Pence ceiling = 0, claimed = 0;
+  Pence unclaimed() const { return ceiling - claimed; }
+  /// Unclaimed / ceiling; 0 without a ceiling.
+  double unclaimed_share() const;
+};
+/// One row per financial year of the finance record.
+std::vector<ArrsYearTotals> arrs_year_totals(const FinanceRecord& finance);
+
+/// Each network's size at formation (in 2019, or at the re-evaluation that split it off).
+struct NetworkSizes {
+  std::vector<double> list_size, weighted_list_size;  // patients
+  std::vector<std::int32_t> practices;
+};
+NetworkSizes network_sizes_at_formation(const RunResult& run);
+
+/// "2019_20" for financial year 2019 (key outcomes and calibration metrics).
+std::string year_suffix(int fy);
+
 /// Formation metrics of a membership snapshot, keyed as in targets.yaml.
 std::map<std::string, double> formation_metrics(const World& world, const std::vector<int>& network_of);
 
@@ -32,6 +53,14 @@ struct Outcome {
   std::string description;
   double value = 0.0;
 };
+
+/// The key outcomes as declared: the totals, then those repeated for every
+/// financial year the networks are live in (name + "YYYY_YY", description + " in YYYY/YY").
+struct OutcomeDeclaration {
+  std::string name, units, description;
+  bool per_year = false;
+};
+std::vector<OutcomeDeclaration> key_outcome_declarations();
 
 /// The key outcomes of a run, in a fixed order (the rows `pcnsim compare`
 /// shows): networks formed and their size bands, network dynamics totals, and

@@ -143,6 +143,7 @@ struct ParamRow {
   std::string units;
   std::string description;
   std::string range;  // "[0, 1]", choices "a | b", or ""
+  std::string source; // dated series: each entry's date and source ("2019-04-01: DES 2019/20; ..."), else ""
 };
 
 /// Flattens a parameters struct into rows (output table, reference docs, diffs).
@@ -166,7 +167,8 @@ class ParamLister {
   }
 
  private:
-  void add(std::string_view key, std::string type, std::string value, const Meta& meta, std::string range);
+  void add(std::string_view key, std::string type, std::string value, const Meta& meta, std::string range,
+           std::string source = "");
   std::vector<ParamRow>& rows_;
   std::string prefix_;
 };

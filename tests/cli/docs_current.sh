@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# The scenario reference in docs/ is generated from the code; it must be current.
+# The references in docs/ are generated from the code; they must be current:
+# the scenario reference from the parameter declarations, the output schema
+# from the output registry.
 set -eu
 bin=$1; src=$2
-if ! diff <("$bin" params --markdown) "$src/docs/scenario-reference.md"; then
-  echo "docs/scenario-reference.md is stale: run  build/release/pcnsim params --markdown > docs/scenario-reference.md"
-  exit 1
-fi
-echo "docs/scenario-reference.md is current"
+stale=0
+check() {  # file, command...
+  local file=$1; shift
+  if ! diff <("$bin" "$@") "$src/$file" >/dev/null; then
+    echo "$file is stale: run  build/release/pcnsim $* > $file"
+    stale=1
+  else
+    echo "$file is current"
+  fi
+}
+check docs/scenario-reference.md params --markdown
+check docs/output-schema.md outputs --markdown
+exit $stale

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Outputs unchanged by refactoring: the SHA-256 of every dataset of three
 # files (the England baseline run, a 4-replicate England ensemble and a
-# 12-run Morris sweep of the synthetic country) must match
-# tests/golden/digests.txt, written by the commit that last changed results
-# on purpose. Attributes (versions, timings) are not compared.
+# 12-run Morris sweep of the synthetic country), values and attributes (units,
+# description), must match tests/golden/digests.txt, written by the commit
+# that last changed results on purpose. Root attributes (versions, creation
+# times) are not compared.
 # When a change of results is intended, regenerate and commit the digests:
 #   tests/cli/golden_outputs.sh build/release/pcnsim . --update
 set -u

@@ -21,7 +21,7 @@ layer_of() {  # a header's or source's base name -> layer rank
     params|csv|yaml) echo 1 ;;
     models/*) echo 2 ;;
     scenario|simulation|recorder|metrics|ensemble|schedule|optimise|sensitivity|spec_file|weekly_store) echo 3 ;;
-    h5|output_file|writer|export|weekly_output) echo 4 ;;
+    h5|output_file|writer|export|weekly_output|run_tables) echo 4 ;;
     validate|membership|compare|calibrate|sweep) echo 5 ;;
     main) echo 6 ;;
     *) echo "?" ;;
