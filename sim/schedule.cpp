@@ -1,6 +1,5 @@
 #include "pcnsim/schedule.hpp"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -8,6 +7,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include "pcnsim/workers.hpp"
 
 namespace pcnsim {
 
@@ -33,10 +34,6 @@ StopRequest::~StopRequest() {
 bool StopRequest::requested() const { return g_signal != 0 || requested_; }
 
 int StopRequest::exit_code() const { return g_signal == SIGTERM ? 143 : 130; }
-
-int worker_threads(int requested) {
-  return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
 
 namespace {
 

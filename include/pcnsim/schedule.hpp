@@ -43,7 +43,7 @@ class StopRequest {
 };
 
 struct ScheduleOptions {
-  int threads = 0;                  // worker threads per process; 0 = all cores
+  int threads = 0;                  // worker threads per process; 0 = all cores (worker_threads)
   double checkpoint_seconds = 2.0;  // at most this long between checkpoints (rank 0)
   std::int64_t stop_after_tasks = -1;  // testing: hand out no more than this many tasks, then stop
 };
@@ -58,9 +58,6 @@ struct ScheduleHooks {
   /// work and is rethrown once the workers have stopped.
   std::function<void()> checkpoint;
 };
-
-/// Threads to use for `requested` (0 = all cores).
-int worker_threads(int requested);
 
 /// Runs `tasks` (handed out in this order) on every rank (all ranks call it
 /// with the same list). Returns when every task is done, or, once `stop` is

@@ -1,0 +1,109 @@
+// The one worker pool (workers.hpp): every task runs exactly once whatever
+// the number of threads, and an exception stops the pool and is rethrown.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pcnsim/workers.hpp"
+
+using namespace pcnsim;
+
+TEST_CASE("run_tasks runs every task exactly once, on at most as many workers as tasks", "[workers]") {
+  for (const int threads : {1, 2, 7}) {
+    for (const std::size_t tasks : {std::size_t{0}, std::size_t{1}, std::size_t{100}}) {
+      CAPTURE(threads, tasks);
+      const auto runs = std::make_unique<std::atomic<int>[]>(tasks + 1);
+      std::vector<int> worker_of(tasks, -1);  // each task writes its own slot
+      run_tasks(tasks, threads, [&](std::size_t task, int worker) {
+        ++runs[task];
+        worker_of[task] = worker;
+      });
+      for (std::size_t t = 0; t < tasks; ++t) {
+        REQUIRE(runs[t] == 1);
+        REQUIRE(worker_of[t] >= 0);
+        REQUIRE(static_cast<std::size_t>(worker_of[t]) < std::min(tasks, static_cast<std::size_t>(threads)));
+      }
+    }
+  }
+}
+
+TEST_CASE("run_tasks on one thread runs the tasks in order on the calling thread", "[workers]") {
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<std::size_t> order;
+  bool elsewhere = false;
+  run_tasks(5, 1, [&](std::size_t task, int worker) {
+    elsewhere = elsewhere || worker != 0 || std::this_thread::get_id() != caller;
+    order.push_back(task);
+  });
+  REQUIRE_FALSE(elsewhere);
+  REQUIRE(order == std::vector<std::size_t>{0, 1, 2, 3, 4});
+}
+
+TEST_CASE("run_tasks with 0 threads uses every core and still runs each task once", "[workers]") {
+  std::vector<int> runs(50, 0), worker_of(50, -1);  // Catch2 checks only on this thread
+  run_tasks(runs.size(), 0, [&](std::size_t task, int worker) {
+    ++runs[task];
+    worker_of[task] = worker;
+  });
+  REQUIRE(runs == std::vector<int>(50, 1));
+  for (const int w : worker_of) REQUIRE((w >= 0 && w < worker_threads(0)));
+  REQUIRE(worker_threads(0) >= 1);
+  REQUIRE(worker_threads(3) == 3);
+}
+
+TEST_CASE("run_tasks rethrows a task's exception and starts no further task", "[workers]") {
+  SECTION("one thread: the tasks after the failing one never start") {
+    std::vector<int> runs(100, 0);
+    auto fail_13 = [&](std::size_t task, int) {
+      ++runs[task];
+      if (task == 13) throw std::runtime_error("task 13 failed");
+    };
+    REQUIRE_THROWS_WITH(run_tasks(runs.size(), 1, fail_13), "task 13 failed");
+    for (std::size_t t = 0; t < runs.size(); ++t) REQUIRE(runs[t] == (t <= 13 ? 1 : 0));
+  }
+  for (const int threads : {2, 7}) {
+    SECTION("several threads: the exception comes back and the pool does not hang, " + std::to_string(threads)) {
+      std::atomic<int> started{0};
+      auto fail_first = [&](std::size_t task, int) {
+        ++started;
+        if (task == 0) throw std::runtime_error("task 0 failed");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      };
+      REQUIRE_THROWS_WITH(run_tasks(1000, threads, fail_first), "task 0 failed");
+      REQUIRE(started < 1000);  // the others stopped taking tasks
+    }
+  }
+  SECTION("every task throws: one exception, no hang") {
+    REQUIRE_THROWS_AS(run_tasks(100, 7, [](std::size_t, int) { throw std::logic_error("all fail"); }),
+                      std::logic_error);
+  }
+}
+
+TEST_CASE("run_workers runs each worker once, worker 0 on the calling thread", "[workers]") {
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<int> calls(4, 0);
+  std::vector<std::thread::id> ids(4);
+  run_workers(4, [&](int worker) {
+    ++calls[static_cast<std::size_t>(worker)];
+    ids[static_cast<std::size_t>(worker)] = std::this_thread::get_id();
+  });
+  REQUIRE(calls == std::vector<int>(4, 1));
+  REQUIRE(ids[0] == caller);
+  for (std::size_t w = 1; w < ids.size(); ++w) REQUIRE(ids[w] != caller);
+  // An exception of one worker is rethrown after the others have returned.
+  std::atomic<int> returned{0};
+  REQUIRE_THROWS_WITH(run_workers(3,
+                                  [&](int worker) {
+                                    if (worker == 2) throw std::runtime_error("worker 2");
+                                    ++returned;
+                                  }),
+                      "worker 2");
+  REQUIRE(returned == 2);
+}
