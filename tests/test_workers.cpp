@@ -1,5 +1,6 @@
 // The one worker pool (workers.hpp): every task runs exactly once whatever
-// the number of threads, and an exception stops the pool and is rethrown.
+// the number of threads, an exception stops the pool and is rethrown, and an
+// ensemble built on it gives the same replicates on one thread as on two.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -11,9 +12,12 @@
 #include <thread>
 #include <vector>
 
+#include "pcnsim/ensemble.hpp"
 #include "pcnsim/workers.hpp"
+#include "synthetic.hpp"
 
 using namespace pcnsim;
+using namespace pcnsim::testing;
 
 TEST_CASE("run_tasks runs every task exactly once, on at most as many workers as tasks", "[workers]") {
   for (const int threads : {1, 2, 7}) {
@@ -106,4 +110,23 @@ TEST_CASE("run_workers runs each worker once, worker 0 on the calling thread", "
                                   }),
                       "worker 2");
   REQUIRE(returned == 2);
+}
+
+TEST_CASE("an ensemble gives the same replicates on one thread as on two", "[workers][ensemble]") {
+  const Scenario scenario = synthetic_small();
+  const Ensemble one = run_ensemble(scenario, 3, 1);
+  const Ensemble two = run_ensemble(scenario, 3, 2);
+  REQUIRE(one.replicates.size() == 3);
+  REQUIRE(two.replicates.size() == 3);
+  for (std::size_t r = 0; r < 3; ++r) {
+    CAPTURE(r);
+    REQUIRE(one.replicates[r].seed == two.replicates[r].seed);
+    REQUIRE(one.replicates[r].outcomes == two.replicates[r].outcomes);
+    REQUIRE(one.replicates[r].series == two.replicates[r].series);
+  }
+  REQUIRE(one.replicates[0].outcomes != one.replicates[1].outcomes);  // replicates do differ
+  REQUIRE(one.outcome_meta.size() == two.outcome_meta.size());
+  for (std::size_t k = 0; k < one.outcome_meta.size(); ++k) REQUIRE(one.outcome_meta[k].value == two.outcome_meta[k].value);
+  REQUIRE(summarise(one.detail).outcomes == one.replicates[0].outcomes);
+  REQUIRE(summarise(two.detail).outcomes == two.replicates[0].outcomes);
 }
