@@ -50,21 +50,24 @@ class SelfScheduler {
         hooks_(hooks),
         stop_(stop),
         threads_(worker_threads(options.threads)),
-        errors_(static_cast<std::size_t>(threads_)),
         running_(threads_) {}
 
+  // The calling thread (pool worker 0) talks to the other ranks and writes
+  // checkpoints; the other `threads_` pool workers compute tasks.
   void run() {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads_; ++t) pool.emplace_back([this, t] { work(t); });
-    if (cluster_.leader()) {
-      lead();
-    } else {
-      follow();
-    }
-    for (auto& t : pool) t.join();
-    for (const auto& e : errors_) {
-      if (e) std::rethrow_exception(e);
-    }
+    run_workers(threads_ + 1, [this](int worker) {
+      if (worker > 0) return work();
+      try {
+        if (cluster_.leader()) {
+          lead();
+        } else {
+          follow();
+        }
+      } catch (...) {
+        stop_.request();  // the workers stop too, then this is rethrown
+        throw;
+      }
+    });
     if (checkpoint_error_) std::rethrow_exception(checkpoint_error_);
   }
 
@@ -99,7 +102,8 @@ class SelfScheduler {
     }
   }
 
-  void work(int id) {
+  // A worker's exception stops the work; the pool rethrows it once all stop.
+  void work() {
     try {
       while (const std::optional<std::size_t> task = next_task()) {
         const std::vector<double> result = hooks_.work(*task);
@@ -114,8 +118,9 @@ class SelfScheduler {
         }
       }
     } catch (...) {
-      errors_[static_cast<std::size_t>(id)] = std::current_exception();
       stop_.request();
+      --running_;
+      throw;
     }
     --running_;
   }
@@ -232,7 +237,6 @@ class SelfScheduler {
   bool no_more_work_ = false;       // other ranks: rank 0 has nothing more
   std::vector<double> outbox_;      // other ranks: results not yet sent
   std::size_t outbox_results_ = 0;
-  std::vector<std::exception_ptr> errors_;
   std::exception_ptr checkpoint_error_;  // rank 0's main thread: a checkpoint that could not be written
   std::atomic<int> running_;
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();

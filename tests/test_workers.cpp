@@ -1,6 +1,7 @@
 // The one worker pool (workers.hpp): every task runs exactly once whatever
-// the number of threads, an exception stops the pool and is rethrown, and an
-// ensemble built on it gives the same replicates on one thread as on two.
+// the number of threads, an exception stops the pool and is rethrown; the
+// ensemble and the self-scheduled runs of sweeps and calibrations built on it
+// give the same results on one thread as on several.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -12,7 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "pcnsim/cluster.hpp"
 #include "pcnsim/ensemble.hpp"
+#include "pcnsim/schedule.hpp"
 #include "pcnsim/workers.hpp"
 #include "synthetic.hpp"
 
@@ -129,4 +132,34 @@ TEST_CASE("an ensemble gives the same replicates on one thread as on two", "[wor
   for (std::size_t k = 0; k < one.outcome_meta.size(); ++k) REQUIRE(one.outcome_meta[k].value == two.outcome_meta[k].value);
   REQUIRE(summarise(one.detail).outcomes == one.replicates[0].outcomes);
   REQUIRE(summarise(two.detail).outcomes == two.replicates[0].outcomes);
+}
+
+TEST_CASE("self-scheduled tasks on one process: each stored once, a failure rethrown", "[workers][schedule]") {
+  const Cluster cluster;  // one process: not started by mpirun
+  std::vector<std::size_t> tasks;
+  for (std::size_t t = 0; t < 40; ++t) tasks.push_back(39 - t);
+  for (const int threads : {1, 3}) {
+    CAPTURE(threads);
+    std::vector<std::vector<double>> stored(tasks.size());
+    std::vector<int> stores(tasks.size(), 0);
+    ScheduleHooks hooks;
+    hooks.work = [](std::size_t task) { return std::vector<double>{static_cast<double>(task) * 2.0, 1.0}; };
+    hooks.store = [&](std::size_t task, const std::vector<double>& result) {
+      ++stores[task];
+      stored[task] = result;
+    };
+    StopRequest stop;
+    run_self_scheduled(cluster, tasks, {threads, 2.0, -1}, hooks, stop);
+    REQUIRE_FALSE(stop.requested());
+    REQUIRE(stores == std::vector<int>(tasks.size(), 1));
+    for (std::size_t t = 0; t < tasks.size(); ++t) REQUIRE(stored[t] == std::vector<double>{2.0 * t, 1.0});
+
+    hooks.work = [](std::size_t task) {
+      if (task == 30) throw std::runtime_error("task 30 failed");
+      return std::vector<double>{1.0};
+    };
+    StopRequest failing;
+    REQUIRE_THROWS_WITH(run_self_scheduled(cluster, tasks, {threads, 2.0, -1}, hooks, failing), "task 30 failed");
+    REQUIRE(failing.requested());
+  }
 }

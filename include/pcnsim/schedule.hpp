@@ -1,6 +1,7 @@
 #pragma once
 // Independent tasks spread over the threads of every process of a job (sweep
-// runs, calibration evaluations). Workers take tasks one at a time
+// runs, calibration evaluations), each process's threads those of the one
+// worker pool (workers.hpp). Workers take tasks one at a time
 // (self-scheduling), so none waits for another: rank 0's threads take them
 // from the list directly; on other ranks the main thread keeps a small queue
 // filled by asking rank 0 and sends results back. Rank 0 collects every result
