@@ -1,11 +1,9 @@
 #include "pcnsim/ensemble.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <thread>
 
 #include "pcnsim/metrics.hpp"
+#include "pcnsim/workers.hpp"
 
 namespace pcnsim {
 
@@ -19,34 +17,16 @@ ReplicateSummary summarise(const RunResult& run) {
 
 Ensemble run_ensemble(const Scenario& scenario, int replicates, int threads, Progress* progress) {
   Ensemble ensemble;
-  ensemble.replicates.resize(static_cast<std::size_t>(replicates));
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, replicates);
-  std::atomic<int> next{0};
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-  auto worker = [&](int id) {
-    try {
-      for (int r = next++; r < replicates; r = next++) {
-        RunResult run = run_simulation(scenario, static_cast<std::uint64_t>(r));
-        ensemble.replicates[static_cast<std::size_t>(r)] = summarise(run);
-        if (r == 0) {
-          ensemble.outcome_meta = key_outcomes(run);
-          ensemble.detail = std::move(run);
-        }
-        if (progress) progress->advance();
-      }
-    } catch (...) {
-      errors[static_cast<std::size_t>(id)] = std::current_exception();
-      next = replicates;  // stop the others early
+  ensemble.replicates.resize(static_cast<std::size_t>(std::max(replicates, 0)));
+  run_tasks(ensemble.replicates.size(), threads, [&](std::size_t r, int) {
+    RunResult run = run_simulation(scenario, r);
+    ensemble.replicates[r] = summarise(run);
+    if (r == 0) {
+      ensemble.outcome_meta = key_outcomes(run);
+      ensemble.detail = std::move(run);
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (auto& t : pool) t.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+    if (progress) progress->advance();
+  });
   return ensemble;
 }
 

@@ -1,6 +1,5 @@
 #include "pcnsim/schedule.hpp"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -8,6 +7,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include "pcnsim/workers.hpp"
 
 namespace pcnsim {
 
@@ -34,10 +35,6 @@ bool StopRequest::requested() const { return g_signal != 0 || requested_; }
 
 int StopRequest::exit_code() const { return g_signal == SIGTERM ? 143 : 130; }
 
-int worker_threads(int requested) {
-  return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
 namespace {
 
 // Self-scheduling over threads and ranks. Messages between ranks: a request
@@ -53,21 +50,24 @@ class SelfScheduler {
         hooks_(hooks),
         stop_(stop),
         threads_(worker_threads(options.threads)),
-        errors_(static_cast<std::size_t>(threads_)),
         running_(threads_) {}
 
+  // The calling thread (pool worker 0) talks to the other ranks and writes
+  // checkpoints; the other `threads_` pool workers compute tasks.
   void run() {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads_; ++t) pool.emplace_back([this, t] { work(t); });
-    if (cluster_.leader()) {
-      lead();
-    } else {
-      follow();
-    }
-    for (auto& t : pool) t.join();
-    for (const auto& e : errors_) {
-      if (e) std::rethrow_exception(e);
-    }
+    run_workers(threads_ + 1, [this](int worker) {
+      if (worker > 0) return work();
+      try {
+        if (cluster_.leader()) {
+          lead();
+        } else {
+          follow();
+        }
+      } catch (...) {
+        stop_.request();  // the workers stop too, then this is rethrown
+        throw;
+      }
+    });
     if (checkpoint_error_) std::rethrow_exception(checkpoint_error_);
   }
 
@@ -102,7 +102,8 @@ class SelfScheduler {
     }
   }
 
-  void work(int id) {
+  // A worker's exception stops the work; the pool rethrows it once all stop.
+  void work() {
     try {
       while (const std::optional<std::size_t> task = next_task()) {
         const std::vector<double> result = hooks_.work(*task);
@@ -117,8 +118,9 @@ class SelfScheduler {
         }
       }
     } catch (...) {
-      errors_[static_cast<std::size_t>(id)] = std::current_exception();
       stop_.request();
+      --running_;
+      throw;
     }
     --running_;
   }
@@ -235,7 +237,6 @@ class SelfScheduler {
   bool no_more_work_ = false;       // other ranks: rank 0 has nothing more
   std::vector<double> outbox_;      // other ranks: results not yet sent
   std::size_t outbox_results_ = 0;
-  std::vector<std::exception_ptr> errors_;
   std::exception_ptr checkpoint_error_;  // rank 0's main thread: a checkpoint that could not be written
   std::atomic<int> running_;
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();

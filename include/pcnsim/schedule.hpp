@@ -1,6 +1,7 @@
 #pragma once
 // Independent tasks spread over the threads of every process of a job (sweep
-// runs, calibration evaluations). Workers take tasks one at a time
+// runs, calibration evaluations), each process's threads those of the one
+// worker pool (workers.hpp). Workers take tasks one at a time
 // (self-scheduling), so none waits for another: rank 0's threads take them
 // from the list directly; on other ranks the main thread keeps a small queue
 // filled by asking rank 0 and sends results back. Rank 0 collects every result
@@ -43,7 +44,7 @@ class StopRequest {
 };
 
 struct ScheduleOptions {
-  int threads = 0;                  // worker threads per process; 0 = all cores
+  int threads = 0;                  // worker threads per process; 0 = all cores (worker_threads)
   double checkpoint_seconds = 2.0;  // at most this long between checkpoints (rank 0)
   std::int64_t stop_after_tasks = -1;  // testing: hand out no more than this many tasks, then stop
 };
@@ -58,9 +59,6 @@ struct ScheduleHooks {
   /// work and is rethrown once the workers have stopped.
   std::function<void()> checkpoint;
 };
-
-/// Threads to use for `requested` (0 = all cores).
-int worker_threads(int requested);
 
 /// Runs `tasks` (handed out in this order) on every rank (all ranks call it
 /// with the same list). Returns when every task is done, or, once `stop` is
