@@ -33,9 +33,9 @@
 #include <string>
 #include <vector>
 
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
-#include "pcnsim/writer.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
+#include "pcnsim/io/writer.hpp"
 
 extern char** environ;
 

@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "models/funding.hpp"
-#include "pcnsim/calendar.hpp"
-#include "pcnsim/params.hpp"
-#include "pcnsim/rng.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/calendar.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/rng.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

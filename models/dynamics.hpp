@@ -37,9 +37,9 @@
 #include "models/funding.hpp"
 #include "models/relationships.hpp"
 #include "models/signup.hpp"
-#include "pcnsim/params.hpp"
-#include "pcnsim/rng.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/rng.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

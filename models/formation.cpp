@@ -12,8 +12,8 @@
 #include <numeric>
 #include <tuple>
 
-#include "pcnsim/kmeans.hpp"
-#include "pcnsim/rng.hpp"
+#include "pcnsim/kernel/kmeans.hpp"
+#include "pcnsim/kernel/rng.hpp"
 
 namespace pcnsim {
 

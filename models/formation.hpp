@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "models/relationships.hpp"
-#include "pcnsim/params.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

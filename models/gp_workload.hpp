@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "models/arrs.hpp"
-#include "pcnsim/params.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

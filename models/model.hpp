@@ -3,7 +3,7 @@
 // state one run's mechanisms share, and each mechanism's one surface, its
 // phases and the outputs it declares. `mechanisms()` lists them in the
 // documented order (docs/model.md, "Data flow and the week"); the engine
-// (sim/simulation.cpp) calls each phase of each mechanism in that order and
+// (sim/engine/simulation.cpp) calls each phase of each mechanism in that order and
 // records what they declare.
 #include <chrono>
 #include <cstdint>
@@ -23,11 +23,11 @@
 #include "models/relationships.hpp"
 #include "models/service_specs.hpp"
 #include "models/signup.hpp"
-#include "pcnsim/calendar.hpp"
-#include "pcnsim/outputs.hpp"
-#include "pcnsim/params.hpp"
-#include "pcnsim/rng.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/calendar.hpp"
+#include "pcnsim/kernel/outputs.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/rng.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

@@ -16,9 +16,9 @@
 #include <set>
 #include <cctype>
 
-#include "pcnsim/csv.hpp"
-#include "pcnsim/geo.hpp"
-#include "pcnsim/rng.hpp"
+#include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/kernel/geo.hpp"
+#include "pcnsim/kernel/rng.hpp"
 
 namespace pcnsim {
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "pcnsim/params.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "pcnsim/rng.hpp"
+#include "pcnsim/kernel/rng.hpp"
 
 namespace pcnsim {
 

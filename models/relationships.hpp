@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "pcnsim/params.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "pcnsim/params.hpp"
-#include "pcnsim/rng.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/rng.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

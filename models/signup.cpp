@@ -3,7 +3,7 @@
 
 #include <boost/random/normal_distribution.hpp>
 
-#include "pcnsim/rng.hpp"
+#include "pcnsim/kernel/rng.hpp"
 
 namespace pcnsim {
 

@@ -12,8 +12,8 @@
 #include <cstdint>
 
 #include "models/funding.hpp"
-#include "pcnsim/params.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace pcnsim {
 

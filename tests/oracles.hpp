@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "pcnsim/calendar.hpp"
-#include "pcnsim/params.hpp"
-#include "pcnsim/world.hpp"
+#include "pcnsim/kernel/calendar.hpp"
+#include "pcnsim/kernel/params.hpp"
+#include "pcnsim/kernel/world.hpp"
 
 namespace oracle {
 

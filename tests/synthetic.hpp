@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
 
 namespace pcnsim::testing {
 

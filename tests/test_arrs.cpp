@@ -5,9 +5,9 @@
 
 #include "models/arrs.hpp"
 #include "oracles.hpp"
-#include "pcnsim/metrics.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
+#include "pcnsim/engine/metrics.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
 #include "synthetic.hpp"
 
 using namespace pcnsim;

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <set>
 
-#include "pcnsim/calendar.hpp"
-#include "pcnsim/rng.hpp"
+#include "pcnsim/kernel/calendar.hpp"
+#include "pcnsim/kernel/rng.hpp"
 
 using namespace pcnsim;
 

@@ -9,11 +9,11 @@
 #include <map>
 #include <set>
 
-#include "pcnsim/calibrate.hpp"
-#include "pcnsim/errors.hpp"
-#include "pcnsim/optimise.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
+#include "pcnsim/analysis/calibrate.hpp"
+#include "pcnsim/kernel/errors.hpp"
+#include "pcnsim/engine/optimise.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
 
 using namespace pcnsim;
 namespace fs = std::filesystem;

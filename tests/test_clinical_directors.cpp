@@ -4,11 +4,11 @@
 
 #include "models/arrs.hpp"
 #include "models/cd_workload.hpp"
-#include "pcnsim/h5.hpp"
-#include "pcnsim/output_file.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
-#include "pcnsim/writer.hpp"
+#include "pcnsim/io/h5.hpp"
+#include "pcnsim/io/output_file.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
+#include "pcnsim/io/writer.hpp"
 #include "synthetic.hpp"
 
 using namespace pcnsim;

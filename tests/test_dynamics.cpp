@@ -8,8 +8,8 @@
 
 #include "models/dynamics.hpp"
 #include "oracles.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
 #include "synthetic.hpp"
 
 using namespace pcnsim;

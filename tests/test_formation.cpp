@@ -6,10 +6,10 @@
 
 #include "models/formation.hpp"
 #include "oracles.hpp"
-#include "pcnsim/kmeans.hpp"
-#include "pcnsim/metrics.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
+#include "pcnsim/kernel/kmeans.hpp"
+#include "pcnsim/engine/metrics.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
 #include "synthetic.hpp"
 
 using namespace pcnsim;

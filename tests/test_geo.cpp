@@ -6,8 +6,8 @@
 #include <cmath>
 #include <map>
 
-#include "pcnsim/csv.hpp"
-#include "pcnsim/geo.hpp"
+#include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/kernel/geo.hpp"
 
 using namespace pcnsim;
 

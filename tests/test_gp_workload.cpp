@@ -2,8 +2,8 @@
 // substitution takes work off GPs.
 #include <catch2/catch.hpp>
 
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
 #include "synthetic.hpp"
 
 using namespace pcnsim;

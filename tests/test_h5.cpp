@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "pcnsim/errors.hpp"
-#include "pcnsim/h5.hpp"
-#include "pcnsim/output_file.hpp"
+#include "pcnsim/kernel/errors.hpp"
+#include "pcnsim/io/h5.hpp"
+#include "pcnsim/io/output_file.hpp"
 
 namespace fs = std::filesystem;
 using pcnsim::h5::File;

@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "models/population.hpp"
-#include "pcnsim/sensitivity.hpp"
-#include "pcnsim/sweep.hpp"
+#include "pcnsim/engine/sensitivity.hpp"
+#include "pcnsim/analysis/sweep.hpp"
 
 using namespace pcnsim;
 

@@ -3,12 +3,12 @@
 #include <map>
 #include <set>
 
-#include "pcnsim/errors.hpp"
-#include "pcnsim/kmeans.hpp"
-#include "pcnsim/membership.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
-#include "pcnsim/validate.hpp"
+#include "pcnsim/kernel/errors.hpp"
+#include "pcnsim/kernel/kmeans.hpp"
+#include "pcnsim/analysis/membership.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
+#include "pcnsim/analysis/validate.hpp"
 
 using namespace pcnsim;
 

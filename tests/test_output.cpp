@@ -2,11 +2,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "pcnsim/h5.hpp"
-#include "pcnsim/output_file.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
-#include "pcnsim/writer.hpp"
+#include "pcnsim/io/h5.hpp"
+#include "pcnsim/io/output_file.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
+#include "pcnsim/io/writer.hpp"
 
 using namespace pcnsim;
 namespace fs = std::filesystem;

@@ -3,9 +3,9 @@
 #include <set>
 
 #include "models/population.hpp"
-#include "pcnsim/csv.hpp"
-#include "pcnsim/geo.hpp"
-#include "pcnsim/metrics.hpp"
+#include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/kernel/geo.hpp"
+#include "pcnsim/engine/metrics.hpp"
 
 using namespace pcnsim;
 

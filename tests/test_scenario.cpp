@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pcnsim/scenario.hpp"
+#include "pcnsim/engine/scenario.hpp"
 
 using namespace pcnsim;
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 #include <functional>
 #include <set>
 
-#include "pcnsim/sensitivity.hpp"
+#include "pcnsim/engine/sensitivity.hpp"
 
 using namespace pcnsim;
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "models/service_specs.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/simulation.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/engine/simulation.hpp"
 #include "synthetic.hpp"
 
 using namespace pcnsim;

@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
-#include "pcnsim/cluster.hpp"
-#include "pcnsim/ensemble.hpp"
-#include "pcnsim/schedule.hpp"
-#include "pcnsim/workers.hpp"
+#include "pcnsim/kernel/cluster.hpp"
+#include "pcnsim/engine/ensemble.hpp"
+#include "pcnsim/engine/schedule.hpp"
+#include "pcnsim/kernel/workers.hpp"
 #include "synthetic.hpp"
 
 using namespace pcnsim;

@@ -6,11 +6,11 @@
 #include <functional>
 #include <unistd.h>
 
-#include "pcnsim/csv.hpp"
-#include "pcnsim/scenario.hpp"
-#include "pcnsim/sweep.hpp"
-#include "pcnsim/validate.hpp"
-#include "pcnsim/yaml.hpp"
+#include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/engine/scenario.hpp"
+#include "pcnsim/analysis/sweep.hpp"
+#include "pcnsim/analysis/validate.hpp"
+#include "pcnsim/kernel/yaml.hpp"
 
 using namespace pcnsim;
 namespace fs = std::filesystem;

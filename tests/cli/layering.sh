@@ -1,52 +1,56 @@
 #!/usr/bin/env bash
-# The layers of the code, and includes that only point down: a file may
-# include headers of its own layer or of the layers below it, never above.
-#   kernel    world, rng, calendar, errors, geo, kmeans, cluster, progress,
-#             workers
-#   params    params (each parameter's one declaration) with the csv and yaml
-#             readers its checks use
-#   models    models/*: one file pair per mechanism
-#   engine    scenario, simulation, recorder, metrics, ensemble, schedule,
-#             optimise, sensitivity, spec_file
-#   io        h5, output_file, writer, export
+# The layers of the code, each a folder, and includes that only point down: a
+# file may include headers of its own layer or of the layers below it, never
+# above. Sources are sim/<layer>/, headers include/pcnsim/<layer>/:
+#   kernel    world, RNG streams, calendar, errors, geography, k-means, the
+#             cluster and worker pool, the output registry's types, and the
+#             parameter declarations with the CSV and YAML readers they use
+#   models    models/*: one file pair per mechanism, and the model (model.hpp)
+#   engine    scenario, the step loop (simulation), recorder, weekly stores,
+#             metrics, ensembles, scheduling, optimiser, sensitivity, spec files
+#   io        HDF5, output files, the run tables, writer, export
 #   analysis  validate, membership, compare, calibrate, sweep
-#   app       sim/main.cpp
-# (The layer of a .cpp is that of its header.) Prints every include that
-# points up and fails if there is one.
+#   app       sim/app/main.cpp (the command line)
+# Prints every include that points up, and every file outside a layer, and
+# fails if there is one.
 set -u
 src=$2
 cd "$src"
-layer_of() {  # a header's or source's base name -> layer rank
+rank_of() {  # kernel|models|engine|io|analysis|app -> rank
   case "$1" in
-    world|rng|calendar|errors|geo|kmeans|cluster|progress|version|workers|outputs) echo 0 ;;
-    params|csv|yaml) echo 1 ;;
-    models/*) echo 2 ;;
-    scenario|simulation|recorder|metrics|ensemble|schedule|optimise|sensitivity|spec_file|weekly_store) echo 3 ;;
-    h5|output_file|writer|export|weekly_output|run_tables) echo 4 ;;
-    validate|membership|compare|calibrate|sweep) echo 5 ;;
-    main) echo 6 ;;
+    kernel) echo 0 ;; models) echo 1 ;; engine) echo 2 ;; io) echo 3 ;; analysis) echo 4 ;; app) echo 5 ;;
     *) echo "?" ;;
   esac
 }
-name_of() {  # path -> the name layer_of knows
-  local base; base=$(basename "$1"); base=${base%.*}
-  case "$1" in models/*) echo "models/$base" ;; *) echo "$base" ;; esac
+layer_of_file() {  # a source or header path -> its layer name
+  case "$1" in
+    models/*) echo models ;;
+    sim/*/*|include/pcnsim/*/*) local rest=${1#sim/}; rest=${rest#include/pcnsim/}; echo "${rest%%/*}" ;;
+    *) echo "?" ;;
+  esac
+}
+layer_of_include() {  # an include as written -> its layer name
+  case "$1" in
+    models/*) echo models ;;
+    pcnsim/*/*) local rest=${1#pcnsim/}; echo "${rest%%/*}" ;;
+    *) echo "?" ;;
+  esac
 }
 bad=0; checked=0
-for file in include/pcnsim/*.hpp sim/*.cpp models/*.hpp models/*.cpp; do
-  from=$(layer_of "$(name_of "$file")")
-  if [ "$from" = "?" ]; then echo "FAIL: $file has no layer (add it to tests/cli/layering.sh)"; bad=1; continue; fi
+for file in include/pcnsim/* sim/* ; do
+  [ -d "$file" ] && [ "$(rank_of "$(basename "$file")")" = "?" ] && { echo "FAIL: $file is not a layer"; bad=1; }
+  [ -f "$file" ] && { echo "FAIL: $file is outside the layer folders"; bad=1; }
+done
+for file in include/pcnsim/*/*.hpp sim/*/*.cpp models/*.hpp models/*.cpp; do
+  from=$(rank_of "$(layer_of_file "$file")")
+  [ "$from" = "?" ] && { echo "FAIL: $file is in no layer"; bad=1; continue; }
   while read -r header; do
     [ -z "$header" ] && continue
-    case "$header" in
-      pcnsim/*) name=${header#pcnsim/}; name=${name%.hpp} ;;
-      models/*) name=${header%.hpp} ;;
-      *) continue ;;
-    esac
-    to=$(layer_of "$name")
+    case "$header" in pcnsim/*|models/*) ;; *) continue ;; esac
+    to=$(rank_of "$(layer_of_include "$header")")
     checked=$((checked + 1))
-    if [ "$to" = "?" ]; then echo "FAIL: $file includes $header, which has no layer"; bad=1
-    elif [ "$to" -gt "$from" ]; then echo "FAIL: $file (layer $from) includes $header (layer $to): an include pointing up"; bad=1
+    if [ "$to" = "?" ]; then echo "FAIL: $file includes $header, which is in no layer"; bad=1
+    elif [ "$to" -gt "$from" ]; then echo "FAIL: $file ($(layer_of_file "$file")) includes $header: an include pointing up"; bad=1
     fi
   done < <(grep -o '^#include "[^"]*"' "$file" | sed 's/#include "//; s/"$//')
 done

@@ -7,7 +7,7 @@
 
 #include "fuzz_data.hpp"
 #include "models/population.hpp"
-#include "pcnsim/errors.hpp"
+#include "pcnsim/kernel/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string practices = slurp(PCNSIM_TEST_DATA_DIR "/practices_good.csv");

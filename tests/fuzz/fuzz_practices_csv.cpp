@@ -8,8 +8,8 @@
 
 #include "fuzz_data.hpp"
 #include "models/population.hpp"
-#include "pcnsim/csv.hpp"
-#include "pcnsim/errors.hpp"
+#include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/kernel/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string centroids = slurp(PCNSIM_TEST_DATA_DIR "/centroids.csv");

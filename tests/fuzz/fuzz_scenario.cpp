@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "pcnsim/errors.hpp"
-#include "pcnsim/scenario.hpp"
+#include "pcnsim/kernel/errors.hpp"
+#include "pcnsim/engine/scenario.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

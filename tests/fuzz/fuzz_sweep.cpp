@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "pcnsim/errors.hpp"
-#include "pcnsim/sweep.hpp"
+#include "pcnsim/kernel/errors.hpp"
+#include "pcnsim/analysis/sweep.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,0 +1,51 @@
+#pragma once
+// A small, strict CSV reader (RFC 4180 quoting, CRLF or LF, optional UTF-8
+// BOM) that remembers line numbers so import errors can name them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pcnsim/kernel/errors.hpp"
+
+namespace pcnsim {
+
+/// Where a field starts: 1-based line and column (in characters).
+struct CsvPlace {
+  int line = 0, column = 0;
+};
+
+struct CsvRow {
+  int line = 0;  // 1-based line number in the file
+  std::vector<std::string> fields;
+  std::vector<CsvPlace> places;  // of each field
+};
+
+struct CsvTable {
+  std::string file;
+  std::vector<std::string> header;
+  std::vector<CsvPlace> header_places;
+  std::vector<CsvRow> rows;
+  std::vector<Diagnostic> row_problems;  // bad rows left out (lenient reading only)
+
+  /// Index of the first header among `names` present (case-insensitive), if any.
+  std::optional<std::size_t> column(const std::vector<std::string>& names) const;
+};
+
+/// Reads a whole CSV file. Rows whose field count differs from the header's,
+/// unterminated quotes and non-UTF-8 bytes are reported (all of them) in the
+/// thrown InputError, or, when `lenient`, left out and listed in
+/// `row_problems` so the caller can add its own checks to the same report.
+/// A missing, unreadable or empty file always throws.
+CsvTable read_csv(const std::string& path, bool lenient = false);
+
+/// A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline.
+std::string csv_quote(const std::string& field);
+
+/// 1-based line and column of the first byte of `text` that is not valid
+/// UTF-8 (used for YAML files too), or nothing if all of it is valid.
+std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text);
+
+/// Parses CSV text (used by read_csv and by tests); `file` names it in errors.
+CsvTable parse_csv(const std::string& text, const std::string& file, bool lenient = false);
+
+}  // namespace pcnsim

@@ -1,0 +1,132 @@
+#include "pcnsim/io/output_file.hpp"
+
+#include <fstream>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "pcnsim/kernel/errors.hpp"
+
+namespace pcnsim {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Distinguishes several outputs opened by one process (tests, multiple runs).
+std::atomic<unsigned> temp_counter{0};
+
+// The armed temporary file, for the signal handler: a static buffer, since a
+// handler may only call async-signal-safe functions (unlink, _exit).
+char g_signal_temp[4096];
+volatile sig_atomic_t g_armed = 0;
+struct sigaction g_previous_int, g_previous_term;
+
+extern "C" void remove_temp_and_exit(int signal) {
+  if (g_armed) ::unlink(g_signal_temp);
+  ::_exit(128 + signal);  // 130 for SIGINT, 143 for SIGTERM
+}
+
+}  // namespace
+
+AtomicOutput::AtomicOutput(std::string final_path, bool overwrite, bool remove_on_signal)
+    : final_path_(std::move(final_path)) {
+  const auto fail = [this](const std::string& message) {
+    throw InputError(Diagnostic{final_path_, 0, 0, "", message});
+  };
+  if (final_path_.empty()) fail("output path is empty");
+
+  const fs::path target(final_path_);
+  std::error_code ec;
+  const fs::file_status status = fs::status(target, ec);
+  if (fs::is_directory(status)) fail("output path is a directory; give a file name");
+  // symlink_status also catches a dangling symbolic link, which rename would replace.
+  if ((fs::exists(status) || fs::is_symlink(fs::symlink_status(target, ec))) && !overwrite) {
+    fail("output file already exists; pass --overwrite to replace it");
+  }
+
+  fs::path directory = target.parent_path();
+  if (directory.empty()) directory = ".";
+  const fs::file_status directory_status = fs::status(directory, ec);
+  if (!fs::exists(directory_status)) {
+    // Only the last level is created: a typo higher up should not silently
+    // build a whole new directory tree.
+    if (!fs::create_directory(directory, ec) && ec) {
+      fail("output directory '" + directory.string() + "' does not exist and cannot be created: " + ec.message());
+    }
+  } else if (!fs::is_directory(directory_status)) {
+    fail("'" + directory.string() + "' is not a directory");
+  }
+
+  // Creating the temporary file is the only reliable writability test (ACLs,
+  // read-only mounts, root). It is kept: O_EXCL reserves the unique name.
+  // SIGINT/SIGTERM are blocked from creating the file until the handler knows it.
+  remove_on_signal = remove_on_signal && !g_armed;
+  sigset_t stop_signals, previous_mask;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (remove_on_signal) pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_mask);
+  for (int attempt = 0;; ++attempt) {
+    temp_path_ = final_path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
+    const int fd = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      if (remove_on_signal && temp_path_.size() < sizeof g_signal_temp) {
+        std::memcpy(g_signal_temp, temp_path_.c_str(), temp_path_.size() + 1);
+        g_armed = 1;
+        armed_ = true;
+        struct sigaction action {};
+        action.sa_handler = remove_temp_and_exit;
+        sigemptyset(&action.sa_mask);
+        ::sigaction(SIGINT, &action, &g_previous_int);
+        ::sigaction(SIGTERM, &action, &g_previous_term);
+      }
+      if (remove_on_signal) pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+      break;
+    }
+    const int error = errno;
+    if (error == EEXIST && attempt < 100) continue;  // a leftover from an earlier process with our pid
+    if (remove_on_signal) pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+    temp_path_.clear();  // nothing for the destructor to remove
+    fail("cannot write in directory '" + directory.string() + "': " + std::strerror(error));
+  }
+}
+
+void AtomicOutput::disarm() {
+  if (!armed_) return;
+  ::sigaction(SIGINT, &g_previous_int, nullptr);
+  ::sigaction(SIGTERM, &g_previous_term, nullptr);
+  g_armed = 0;
+  armed_ = false;
+}
+
+AtomicOutput::~AtomicOutput() {
+  disarm();
+  if (committed_ || temp_path_.empty()) return;
+  std::error_code ec;  // never throw from a destructor
+  fs::remove(temp_path_, ec);
+}
+
+void AtomicOutput::commit() {
+  fs::rename(temp_path_, final_path_);  // throws filesystem_error naming both paths
+  committed_ = true;
+  disarm();  // a signal just after the rename unlinks nothing: the name is gone
+}
+
+void AtomicOutput::write_text(const std::function<void(std::ostream&)>& fill, const std::string& what) {
+  {
+    std::ofstream file(temp_path_);
+    fill(file);
+    if (!file.flush()) throw InputError(Diagnostic{final_path_, 0, 0, "", "could not write the " + what});
+  }
+  commit();
+}
+
+}  // namespace pcnsim
