@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "models/population.hpp"
-#include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/kernel/errors.hpp"
 #include "pcnsim/kernel/geo.hpp"
 #include "pcnsim/engine/metrics.hpp"
 
@@ -23,6 +25,13 @@ EnglandSourceParams fixture(const std::string& practices) {
   return p;
 }
 
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::vector<Diagnostic> load_problems(const EnglandSourceParams& params) {
   World world;
   PopulationReport report;
@@ -35,34 +44,6 @@ std::vector<Diagnostic> load_problems(const EnglandSourceParams& params) {
 }
 
 }  // namespace
-
-TEST_CASE("CSV parsing handles quotes, CRLF, BOM and blank lines", "[csv]") {
-  const auto t = parse_csv("\xEF\xBB\xBF" "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n2,, 3 \n", "t.csv");
-  REQUIRE(t.header == std::vector<std::string>{"a", "b", "c"});
-  REQUIRE(t.rows.size() == 2);
-  CHECK(t.rows[0].fields[1] == "x, y");
-  CHECK(t.rows[0].fields[2] == "say \"hi\"");
-  CHECK(t.rows[1].line == 4);
-  CHECK(t.rows[1].fields[2] == "3");
-  CHECK(t.column({"B"}) == 1u);
-  CHECK_FALSE(t.column({"d"}));
-}
-
-TEST_CASE("CSV errors name every bad line", "[csv]") {
-  try {
-    parse_csv("a,b\n1,2\n3\n4,5,6\n", "bad.csv");
-    FAIL("expected InputError");
-  } catch (const InputError& e) {
-    REQUIRE(e.problems().size() == 2);
-    CHECK(e.problems()[0].line == 3);
-    CHECK(e.problems()[1].line == 4);
-    CHECK_THAT(e.problems()[1].message, Catch::Contains("expected 2 fields"));
-  }
-  CHECK_THROWS_WITH(parse_csv("", "empty.csv"), Catch::Contains("empty"));
-  CHECK_THROWS_WITH(parse_csv("a,b\n\"1,2\n", "q.csv"), Catch::Contains("unterminated"));
-  CHECK_THROWS_WITH(read_csv(kData + "/no-such-file.csv"), Catch::Contains("not found"));
-  CHECK_THROWS_WITH(read_csv(kData), Catch::Contains("directory"));
-}
 
 TEST_CASE("the importer reads a good file and imputes what is missing", "[population]") {
   World world;
@@ -251,4 +232,26 @@ TEST_CASE("synthetic populations are reproducible and sized as asked", "[populat
   CHECK(a.practices.federation == b.practices.federation);
   CHECK(a.practices.list_size != c.practices.list_size);
   CHECK(quantile(a.practices.list_size, 0.5) == Approx(7900).epsilon(0.15));
+}
+
+TEST_CASE("load_england_text reads the same practices as load_england", "[population]") {
+  EnglandSourceParams params;
+  params.practices_csv = kData + "/practices_good.csv";
+  params.centroids_csv = kData + "/centroids.csv";
+  params.imd_csv = kData + "/imd.csv";
+  World from_files, from_text;
+  PopulationReport r1, r2;
+  load_england(from_files, params, r1);
+  load_england_text(from_text, params, slurp(params.practices_csv), slurp(params.centroids_csv),
+                    slurp(params.imd_csv), r2);
+  CHECK(from_text.practices.code == from_files.practices.code);
+  CHECK(from_text.practices.x_km == from_files.practices.x_km);
+  CHECK(r2.rows_read == r1.rows_read);
+  try {
+    load_england_text(from_text, params, slurp(kData + "/practices_duplicate.csv"), slurp(params.centroids_csv),
+                      slurp(params.imd_csv), r2);
+    FAIL("expected InputError");
+  } catch (const InputError& e) {
+    CHECK(e.problems().front().file == params.practices_csv);  // named as the file it stands for
+  }
 }

@@ -1,27 +1,19 @@
-// The text entry points the fuzz targets use (tests/fuzz/) and the bugs the
-// sanitizer build and fuzzing found in the sweep loader.
+// The sweep loader's text entry point (the fuzz targets use it, tests/fuzz/)
+// and the bugs the sanitizer build and fuzzing found in it.
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
-#include "models/population.hpp"
-#include "pcnsim/engine/sensitivity.hpp"
 #include "pcnsim/analysis/sweep.hpp"
+#include "pcnsim/engine/sensitivity.hpp"
+#include "pcnsim/kernel/errors.hpp"
 
 using namespace pcnsim;
 
 namespace {
 
-const std::string kData = PCNSIM_TEST_DATA_DIR;
 const std::string kSweepFile = std::string(PCNSIM_SOURCE_DIR) + "/sweeps/test.yaml";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string sweep_problems(const std::string& text) {
   try {
@@ -35,28 +27,6 @@ std::string sweep_problems(const std::string& text) {
 }
 
 }  // namespace
-
-TEST_CASE("load_england_text reads the same practices as load_england", "[population]") {
-  EnglandSourceParams params;
-  params.practices_csv = kData + "/practices_good.csv";
-  params.centroids_csv = kData + "/centroids.csv";
-  params.imd_csv = kData + "/imd.csv";
-  World from_files, from_text;
-  PopulationReport r1, r2;
-  load_england(from_files, params, r1);
-  load_england_text(from_text, params, slurp(params.practices_csv), slurp(params.centroids_csv),
-                    slurp(params.imd_csv), r2);
-  CHECK(from_text.practices.code == from_files.practices.code);
-  CHECK(from_text.practices.x_km == from_files.practices.x_km);
-  CHECK(r2.rows_read == r1.rows_read);
-  try {
-    load_england_text(from_text, params, slurp(kData + "/practices_duplicate.csv"), slurp(params.centroids_csv),
-                      slurp(params.imd_csv), r2);
-    FAIL("expected InputError");
-  } catch (const InputError& e) {
-    CHECK(e.problems().front().file == params.practices_csv);  // named as the file it stands for
-  }
-}
 
 TEST_CASE("load_sweep_text parses like load_sweep", "[sweep]") {
   const SweepSpec spec = load_sweep_text("model: linear\ndesign: {method: lhs, samples: 8}\n"
