@@ -1,6 +1,8 @@
 // The step loop: each mechanism switched off gives its counterfactual while
 // the others still run.
 #include <catch2/catch.hpp>
+#include <cstddef>
+#include <stdexcept>
 
 #include "pcnsim/engine/scenario.hpp"
 #include "pcnsim/engine/simulation.hpp"
@@ -29,4 +31,14 @@ TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfa
   CHECK(no_covid.recorder.at("gp_demand_hours").value[during] <
         with_covid.recorder.at("gp_demand_hours").value[during]);
   CHECK(no_covid.arrs_hires > with_covid.arrs_hires);  // recruitment was disrupted by the shock
+}
+
+TEST_CASE("an undeclared series or a weekly array read as the wrong type is an error", "[simulation]") {
+  const RunResult run = run_small();
+  CHECK_THROWS_AS(run.recorder.at("no_such_series"), std::logic_error);
+  // Vacancies are counts (int32): reading them as floats is an error, not zeros.
+  CHECK_THROWS_AS(run.weekly.floats("/networks/weekly/vacancies"), std::logic_error);
+  const auto& vacancies = run.weekly.ints("/networks/weekly/vacancies");
+  REQUIRE_FALSE(run.world.networks.empty());
+  CHECK(vacancies.size() == static_cast<std::size_t>(run.calendar.steps()) * run.world.networks.size());
 }
