@@ -7,6 +7,7 @@
 #include "pcnsim/kernel/csv.hpp"
 #include "pcnsim/kernel/errors.hpp"
 #include "pcnsim/io/h5.hpp"
+#include "pcnsim/io/run_tables.hpp"
 #include "pcnsim/kernel/params.hpp"
 
 namespace pcnsim {
@@ -56,8 +57,18 @@ void export_csv(const std::string& file, const std::string& table, std::ostream&
   }();
   const std::string path = table.empty() || table.front() != '/' ? "/" + table : table;
   if (!f.exists(path) || path == "/") {
-    throw InputError(Diagnostic{file, 0, 0, table, "no such table or series; try networks, practices, commissioners, "
-                                                   "clinical_directors, finance/network/arrs_claimed_pence or series/<metric>"});
+    // The closest declared dataset or group (docs/output-schema.md lists them all).
+    std::vector<std::string> known;
+    for (const OutputInfo& o : run_file_catalogue().all()) {
+      if (o.path.find('<') != std::string::npos) continue;
+      known.push_back(o.path.substr(1));
+      known.push_back(o.path.substr(1, o.path.rfind('/') - 1));
+    }
+    const std::string close = closest_match(path.substr(1), known);
+    throw InputError(Diagnostic{file, 0, 0, table,
+                                "no such table or series" + (close.empty() ? std::string() : "; did you mean " + close + "?") +
+                                    " (pcnsim outputs lists every dataset; a table is a group such as networks, "
+                                    "practices or finance/network, a series is series/<name>)"});
   }
   if (!is_group(f, path)) {
     const Column c = read_column(f, path, path.substr(path.rfind('/') + 1));

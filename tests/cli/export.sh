@@ -25,5 +25,6 @@ head -1 networks.csv | grep -q "list_size" || fail "networks header has list_siz
 [ "$(wc -l < money.csv)" = "6" ] || fail "five financial years plus a header"
 "$bin" export run.h5 networks --csv networks.csv 2>err.txt; [ $? -eq 2 ] && grep -q -- "--overwrite" err.txt || fail "existing CSV kept"
 "$bin" export run.h5 no/such/table 2>err.txt; [ $? -eq 2 ] && grep -q "no such table" err.txt || fail "missing table exit 2"
+"$bin" export run.h5 netwroks 2>err.txt; [ $? -eq 2 ] && grep -q "did you mean networks?" err.txt || fail "a misspelt table gets the closest declared one"
 "$bin" export missing.h5 networks 2>err.txt; [ $? -eq 2 ] || fail "missing file exit 2"
 echo "export writes networks, series and 2-D tables as CSV; bad input exits 2"
