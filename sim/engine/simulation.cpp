@@ -11,7 +11,9 @@ namespace pcnsim {
 
 std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate) {
   const auto seed = static_cast<std::uint64_t>(scenario.seed);
-  return replicate == 0 ? seed : stream_seed(seed, "replicate", replicate);
+  // In the scenario's seed range, so that `pcnsim run --seed S` reruns replicate r alone.
+  const auto seeds = static_cast<std::uint64_t>(kMaxSeed) + 1;
+  return replicate == 0 ? seed : stream_seed(seed, "replicate", replicate) % seeds;
 }
 
 void WeeklyArrays::start(const std::vector<WeeklyOutput>& outputs, std::size_t steps, std::size_t practice_count) {

@@ -48,6 +48,7 @@ with tempfile.TemporaryDirectory() as tmp:
             assert np.allclose(summary["median"][:], np.median(value, axis=0))
             assert np.allclose(summary["p10"][:], np.percentile(value, 10, axis=0))
             assert np.allclose(summary["p90"][:], np.percentile(value, 90, axis=0))
+
             assert summary["p90"].attrs["units"] == f["series"][metric]["value"].attrs["units"]
         # Replicates differ (different seeds), and the detail tables are replicate 0's.
         assert not np.array_equal(f["series/arrs_wte/value"][0], f["series/arrs_wte/value"][1])
@@ -61,6 +62,18 @@ with tempfile.TemporaryDirectory() as tmp:
         last = np.where(time < "2023-04-01")[0][-1]  # last week of 2022/23
         assert np.allclose(outcomes[:, k], f["series/arrs_wte/value"][:, last])
         assert s["outcomes/value"].shape == (1, len(names)) and s.attrs["ensemble"] == 0
+
+    # Any replicate reruns alone: its stored seed is one `--seed` accepts, and
+    # the single run with it gives that replicate's series and outcomes.
+    with h5py.File(one, "r") as f:
+        seeds = f["replicates/seed"][:]
+        assert (seeds >= 0).all() and (seeds <= 9_000_000_000_000_000).all(), seeds
+        rerun = os.path.join(tmp, "rerun.h5")
+        run("run", small, "--seed", str(int(seeds[4])), "--out", rerun)
+        with h5py.File(rerun, "r") as r:
+            for metric in f["series"]:
+                assert np.array_equal(f["series"][metric]["value"][4], r["series"][metric]["value"][:]), metric
+            assert np.array_equal(f["outcomes/value"][4], r["outcomes/value"][0])
 
     # compare: a file against itself differs by exactly zero, with no parameter changes.
     proc = run("compare", one, one, "--csv", os.path.join(tmp, "self.csv"))

@@ -30,6 +30,9 @@ struct OutputParams {
   void describe(V& v) { v.field("gzip_level", gzip_level, {"gzip compression level of every dataset (0 = off)", "", 0, 9}); }
 };
 
+/// The largest seed: seeds are whole numbers a YAML file and `--seed` state exactly.
+inline constexpr std::int64_t kMaxSeed = 9'000'000'000'000'000;
+
 /// Every parameter of a run: the model's (models/model.hpp), with the run's
 /// name, seed, calendar and output settings.
 struct Scenario : ModelParams {
@@ -43,7 +46,7 @@ struct Scenario : ModelParams {
   void describe(V& v) {
     v.field("name", name, {"short name; the default output is outputs/<name>.h5"});
     v.field("description", description, {"the question this scenario answers"});
-    v.field("seed", seed, {"master seed; every random stream derives from it", "", 0, 9.0e15});
+    v.field("seed", seed, {"master seed; every random stream derives from it", "", 0, static_cast<double>(kMaxSeed)});
     v.block("calendar", calendar, "simulated period");
     v.block("timeline", timeline, "dated contract events");
     v.block("population", population, "practices and commissioners");

@@ -101,7 +101,8 @@ std::size_t membership_row(const RunResult& run, int step);
 /// `row` (the networks of the final world, so ids match every output array).
 World world_at(const RunResult& run, std::size_t row);
 
-/// Seed of replicate r of a scenario (replicate 0 uses the scenario seed's streams).
+/// Seed of replicate r of a scenario: replicate 0 uses the scenario seed, the
+/// others a seed derived from it in [0, kMaxSeed], with which `--seed` reruns them alone.
 std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate);
 
 }  // namespace pcnsim
