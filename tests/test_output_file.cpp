@@ -1,6 +1,9 @@
 // Tests of atomic output files (pcnsim::AtomicOutput).
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -138,4 +141,43 @@ TEST_CASE("AtomicOutput: refuses a directory it cannot write", "[output]") {
   }
   fs::permissions(locked, fs::perms::owner_all);
   CHECK(fs::is_empty(locked));
+}
+
+TEST_CASE("AtomicOutput: a file another process created meanwhile is kept", "[output]") {
+  TempDir dir;
+  const std::string target = dir.file("race.h5");
+  std::string temp;
+  {
+    pcnsim::AtomicOutput out(target, false);
+    temp = out.temp_path();
+    std::ofstream(out.temp_path()) << "ours";
+    std::ofstream(target) << "theirs";  // the other run finished first
+    try {
+      out.commit();
+      FAIL("commit replaced a file created meanwhile");
+    } catch (const pcnsim::InputError& e) {
+      CHECK(std::string(e.what()).find("--overwrite") != std::string::npos);
+    }
+  }
+  CHECK(read_bytes(target) == "theirs");
+  CHECK_FALSE(std::filesystem::exists(temp));  // this run's temporary file is gone, not left behind
+}
+
+TEST_CASE("AtomicOutput: temporary files of processes that no longer run are removed", "[output]") {
+  TempDir dir;
+  const std::string target = dir.file("run.h5");
+  // A pid no process has (kill reports ESRCH), and this process's own pid.
+  long dead = 4194000;
+  while (dead > 1 && !(::kill(static_cast<pid_t>(dead), 0) != 0 && errno == ESRCH)) --dead;
+  const std::string stale = target + ".tmp-" + std::to_string(dead) + "-0";
+  const std::string alive = target + ".tmp-" + std::to_string(::getpid()) + "-9999";
+  const std::string other = dir.file("other.h5.tmp-" + std::to_string(dead) + "-0");
+  for (const auto& path : {stale, alive, other}) std::ofstream(path) << "partial";
+  {
+    pcnsim::AtomicOutput out(target, false);
+    CHECK_FALSE(std::filesystem::exists(stale));
+    CHECK(std::filesystem::exists(alive));  // its process runs: maybe still writing
+    CHECK(std::filesystem::exists(other));  // another output's temporaries are not this one's business
+  }
+  CHECK(std::filesystem::exists(alive));
 }

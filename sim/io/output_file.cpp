@@ -8,8 +8,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <system_error>
 
 #include "pcnsim/kernel/errors.hpp"
@@ -33,10 +35,49 @@ extern "C" void remove_temp_and_exit(int signal) {
   ::_exit(128 + signal);  // 130 for SIGINT, 143 for SIGTERM
 }
 
+// Temporary files of `target` left by processes that no longer run (killed
+// with SIGKILL, or a machine that lost power) are removed, each reported.
+void remove_stale_temporaries(const fs::path& target) {
+  const std::string prefix = target.filename().string() + ".tmp-";
+  fs::path directory = target.parent_path();
+  if (directory.empty()) directory = ".";
+  std::error_code ec;
+  for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string rest = name.substr(prefix.size());  // PID-N
+    const auto dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos || rest.find_first_not_of("0123456789-") != std::string::npos) continue;
+    const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    std::error_code removed;
+    if (fs::remove(it->path(), removed)) {
+      std::cerr << "note: removed " << it->path().string() << ", a temporary file left by process " << pid
+                << ", which no longer runs\n";
+    }
+  }
+}
+
+// Renames `from` onto `to` only if `to` does not exist (atomically: another
+// process creating `to` meanwhile is never replaced). False when `to` exists.
+bool rename_no_replace(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+  int error = errno;
+  if (error == EINVAL || error == ENOSYS) {  // a file system without RENAME_NOREPLACE: link() is exclusive too
+    if (::link(from.c_str(), to.c_str()) == 0) {
+      ::unlink(from.c_str());
+      return true;
+    }
+    error = errno;
+  }
+  if (error == EEXIST) return false;
+  throw std::system_error(error, std::generic_category(), "cannot rename " + from + " to " + to);
+}
+
 }  // namespace
 
 AtomicOutput::AtomicOutput(std::string final_path, bool overwrite, bool remove_on_signal)
-    : final_path_(std::move(final_path)) {
+    : final_path_(std::move(final_path)), overwrite_(overwrite) {
   const auto fail = [this](const std::string& message) {
     throw InputError(Diagnostic{final_path_, 0, 0, "", message});
   };
@@ -63,6 +104,7 @@ AtomicOutput::AtomicOutput(std::string final_path, bool overwrite, bool remove_o
   } else if (!fs::is_directory(directory_status)) {
     fail("'" + directory.string() + "' is not a directory");
   }
+  remove_stale_temporaries(target);
 
   // Creating the temporary file is the only reliable writability test (ACLs,
   // read-only mounts, root). It is kept: O_EXCL reserves the unique name.
@@ -115,7 +157,14 @@ AtomicOutput::~AtomicOutput() {
 }
 
 void AtomicOutput::commit() {
-  fs::rename(temp_path_, final_path_);  // throws filesystem_error naming both paths
+  if (overwrite_) {
+    fs::rename(temp_path_, final_path_);  // throws filesystem_error naming both paths
+  } else if (!rename_no_replace(temp_path_, final_path_)) {
+    // Another process created the file while this one ran: theirs is kept.
+    throw InputError(Diagnostic{final_path_, 0, 0, "",
+                                "output file was created by another process while this one ran; it is kept and "
+                                "this result is not written (pass --overwrite to replace it)"});
+  }
   committed_ = true;
   disarm();  // a signal just after the rename unlinks nothing: the name is gone
 }

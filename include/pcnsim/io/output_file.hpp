@@ -9,8 +9,9 @@ namespace pcnsim {
 
 class AtomicOutput {
  public:
-  /// Checks up front (before any simulation work) that `final_path` may be
-  /// written: its directory exists and is writable, it is not a directory, and
+  /// Removes temporary files of `final_path` left by processes that no longer
+  /// run (each reported on stderr). Checks up front (before any simulation
+  /// work) that `final_path` may be written: its directory exists and is writable, it is not a directory, and
   /// it does not already exist unless `overwrite`. Throws InputError (exit
   /// code 2) naming the path otherwise. Creates the parent directory when it is
   /// missing but its own parent exists. With `remove_on_signal`, SIGINT or
@@ -27,6 +28,8 @@ class AtomicOutput {
   const std::string& temp_path() const { return temp_path_; }
   const std::string& final_path() const { return final_path_; }
   /// Renames the temporary file onto the final path (atomic on POSIX).
+  /// Without `overwrite` the final name is created exclusively: a file another
+  /// process created there meanwhile is kept, and commit throws InputError.
   void commit();
   /// Writes text through `fill` to the temporary file, then commits; a failed
   /// write (e.g. a full disk) is an InputError naming the final path and `what`.
@@ -35,6 +38,7 @@ class AtomicOutput {
  private:
   std::string final_path_;
   std::string temp_path_;
+  bool overwrite_ = false;
   bool committed_ = false;
   bool armed_ = false;  // owns the signal handlers
   void disarm();
