@@ -97,7 +97,16 @@ ComparedRun read_compared_run(const std::string& path) {
                descriptions = f.read_strings("/outcomes/description");
     std::vector<hsize_t> shape;
     const auto values = f.read_doubles("/outcomes/value", &shape);
-    if (shape.size() != 2 || shape[1] != names.size()) throw bad_file(path, "/outcomes/value has an unexpected shape");
+    // A crafted or damaged file is bad input: every column must fit the table.
+    if (shape.size() != 2 || shape[1] != names.size() || values.size() != shape[0] * shape[1]) {
+      throw bad_file(path, "/outcomes/value is not [replicates, outcomes] for the outcomes of /outcomes/name");
+    }
+    if (units.size() != names.size() || descriptions.size() != names.size()) {
+      throw bad_file(path, "/outcomes/units and /outcomes/description must have one entry per outcome of /outcomes/name");
+    }
+    if (run.seeds.size() != shape[0]) {
+      throw bad_file(path, "/replicates/seed must have one seed per row of /outcomes/value");
+    }
     for (std::size_t k = 0; k < names.size(); ++k) {
       OutcomeColumn col{names[k], units[k], descriptions[k], {}};
       for (std::size_t r = 0; r < shape[0]; ++r) col.values.push_back(values[r * shape[1] + k]);
@@ -105,6 +114,9 @@ ComparedRun read_compared_run(const std::string& path) {
     }
     run.parameter_names = f.read_strings("/parameters/name");
     run.parameter_values = f.read_strings("/parameters/value");
+    if (run.parameter_values.size() != run.parameter_names.size()) {
+      throw bad_file(path, "/parameters/value must have one value per name of /parameters/name");
+    }
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
