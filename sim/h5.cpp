@@ -1,14 +1,12 @@
 #include "pcnsim/h5.hpp"
 
-// zlib is HDF5's own deflate library (HDF5_C_LIBRARIES links it): chunks of
-// the weekly arrays are compressed here, on every core, in its format.
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <thread>
+
+#include "pcnsim/chunk_codec.hpp"
 
 namespace pcnsim::h5 {
 namespace {
@@ -284,41 +282,6 @@ void write_dataset(File& file, const std::string& path, hid_t file_type, hid_t m
   }
 }
 
-/// Chunks as the shuffle then deflate filters store them: the bytes of the
-/// elements grouped by position (all first bytes, then all second bytes...),
-/// then zlib-compressed as HDF5's deflate filter does (deflate to the end,
-/// default window and memory). One per thread: its zlib state and buffers are
-/// reused from chunk to chunk.
-class ChunkDeflater {
- public:
-  explicit ChunkDeflater(int level) {
-    if (deflateInit(&stream_, level) != Z_OK) throw std::runtime_error("zlib could not start compressing");
-  }
-  ChunkDeflater(const ChunkDeflater&) = delete;
-  ChunkDeflater& operator=(const ChunkDeflater&) = delete;
-  ~ChunkDeflater() { deflateEnd(&stream_); }
-
-  std::vector<unsigned char> compress(const unsigned char* values, std::size_t bytes, std::size_t element_bytes) {
-    const std::size_t elements = bytes / element_bytes;
-    shuffled_.resize(bytes);
-    for (std::size_t b = 0; b < element_bytes; ++b) {
-      for (std::size_t i = 0; i < elements; ++i) shuffled_[b * elements + i] = values[i * element_bytes + b];
-    }
-    out_.resize(deflateBound(&stream_, static_cast<uLong>(bytes)));
-    deflateReset(&stream_);
-    stream_.next_in = shuffled_.data();
-    stream_.avail_in = static_cast<uInt>(bytes);
-    stream_.next_out = out_.data();
-    stream_.avail_out = static_cast<uInt>(out_.size());
-    if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib could not compress a chunk");
-    return {out_.data(), out_.data() + stream_.total_out};
-  }
-
- private:
-  z_stream stream_{};
-  std::vector<unsigned char> shuffled_, out_;
-};
-
 /// The chunks of a [step, entity, ...] dataset: every step of `per_chunk` entities each.
 template <class T>
 struct EntityChunks {
@@ -357,11 +320,10 @@ std::vector<std::vector<unsigned char>> compress_chunks(const EntityChunks<T>& c
   std::vector<std::vector<unsigned char>> compressed(chunks.count());
   const auto compress_share = [&](std::size_t thread, std::size_t threads) {
     std::vector<T> block, chunk(chunks.values());
-    ChunkDeflater deflater(level);
+    ChunkCodec& codec = ChunkCodec::of_thread(level);
     for (std::size_t c = thread; c < compressed.size(); c += threads) {
       chunks.gather(c, block, chunk);
-      compressed[c] = deflater.compress(reinterpret_cast<const unsigned char*>(chunk.data()), chunk.size() * sizeof(T),
-                                        sizeof(T));
+      compressed[c] = codec.compress(chunk.data(), chunk.size() * sizeof(T), sizeof(T));
     }
   };
   const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, compressed.size());
@@ -421,7 +383,41 @@ void write_entity_chunks(File& file, const std::string& path, hid_t file_type, c
   }
 }
 
+template <class T>
+struct StoredType;
+template <>
+struct StoredType<float> {
+  static hid_t id() { return H5T_IEEE_F32LE; }
+};
+template <>
+struct StoredType<std::int32_t> {
+  static hid_t id() { return H5T_STD_I32LE; }
+};
+
 }  // namespace
+
+template <class T>
+void File::write_stored_chunks(const std::string& path, const std::vector<hsize_t>& shape,
+                               const std::vector<hsize_t>& chunk, const std::vector<StoredChunk>& chunks,
+                               const DatasetOptions& options) {
+  if (options.gzip_level <= 0 || chunk.size() != shape.size()) {
+    throw std::invalid_argument("HDF5 dataset '" + path + "': stored chunks need compression and a chunk shape");
+  }
+  hsize_t count = 1;
+  for (hsize_t d : shape) count *= d;
+  Handle dataset = create_dataset(*this, path, StoredType<T>::id(), count, sizeof(T), shape, chunk, options, true);
+  const Where check = at_object(path_, path);
+  for (const StoredChunk& c : chunks) {
+    check(H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, c.start.data(), c.size, c.bytes), "write chunk");
+  }
+}
+
+template void File::write_stored_chunks<float>(const std::string&, const std::vector<hsize_t>&,
+                                               const std::vector<hsize_t>&, const std::vector<StoredChunk>&,
+                                               const DatasetOptions&);
+template void File::write_stored_chunks<std::int32_t>(const std::string&, const std::vector<hsize_t>&,
+                                                      const std::vector<hsize_t>&, const std::vector<StoredChunk>&,
+                                                      const DatasetOptions&);
 
 // --- Handle -------------------------------------------------------------------
 

@@ -14,12 +14,13 @@ std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate) 
   return replicate == 0 ? seed : stream_seed(seed, "replicate", replicate);
 }
 
-void WeeklyArrays::start(std::size_t steps, std::size_t practice_count) {
+void WeeklyArrays::start(std::size_t steps, std::size_t practice_count, int compression) {
   practices = practice_count;
-  each_network_array([&](auto& a) { a.steps = steps; });
+  each_network_array([&](auto& a) { a.steps = steps; a.compression = compression; });
   for (auto* v : {&gp_demand_hours, &gp_supplied_hours, &arrs_hours}) {
     v->steps = steps;
     v->entities = practices;
+    v->compression = compression;
   }
 }
 
@@ -134,7 +135,8 @@ class Simulation {
     world().covering_network.assign(n, -1);
     result_.recorder = Recorder(cal().steps());
     series_.emplace(result_.recorder);
-    result_.weekly.start(static_cast<std::size_t>(cal().steps()), n);
+    // Replicate 0's weekly arrays are the ones written: compressed as the weeks come.
+    result_.weekly.start(static_cast<std::size_t>(cal().steps()), n, replicate == 0 ? scenario.output.gzip_level : 0);
     formation_step_ = step_of(tl_.signup_window_close);
     live_step_ = step_of(tl_.networks_live);
     for (double l : world().practices.list_size) total_patients_ += l;

@@ -67,8 +67,9 @@ struct WeeklyArrays {
   WeeklyStore<std::int32_t> cd_in_post;         // [step][network]
   WeeklyStore<float> manager_wte;               // [step][network]
 
-  /// Sizes for a run of `steps` weeks of `practice_count` practices.
-  void start(std::size_t steps, std::size_t practice_count);
+  /// Sizes for a run of `steps` weeks of `practice_count` practices; with
+  /// `compression` > 0 every array is compressed at that gzip level as the weeks come.
+  void start(std::size_t steps, std::size_t practice_count, int compression = 0);
   /// Weeks recorded from now on have `new_networks` networks (formation, or
   /// networks split off in a re-evaluation); earlier weeks read as zero for them.
   void grow_networks(std::size_t new_networks);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The layers of the code, and includes that only point down: a file may
 # include headers of its own layer or of the layers below it, never above.
-#   kernel    world, rng, calendar, errors, geo, kmeans, cluster, progress
+#   kernel    world, rng, calendar, errors, geo, kmeans, cluster, progress,
+#             chunk_codec
 #   params    params (each parameter's one declaration) with the csv and yaml
 #             readers its checks use
 #   models    models/*: one file pair per mechanism
@@ -17,7 +18,7 @@ src=$2
 cd "$src"
 layer_of() {  # a header's or source's base name -> layer rank
   case "$1" in
-    world|rng|calendar|errors|geo|kmeans|cluster|progress|version) echo 0 ;;
+    world|rng|calendar|errors|geo|kmeans|cluster|progress|version|chunk_codec) echo 0 ;;
     params|csv|yaml) echo 1 ;;
     models/*) echo 2 ;;
     scenario|simulation|recorder|metrics|ensemble|schedule|optimise|sensitivity|spec_file|weekly_store) echo 3 ;;
