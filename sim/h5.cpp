@@ -269,17 +269,45 @@ Handle create_dataset(File& file, const std::string& path, hid_t file_type, std:
   return dataset;
 }
 
-/// Shared body of every File::write overload: the whole array at once, in chunks of rows.
+/// The chunks of rows of a compressed dataset stored as they are
+/// (H5Dwrite_chunk), compressed by ChunkCodec (libdeflate) with this
+/// thread's codec; the last chunk is stored at full size, zero past the end.
+/// Shuffled as the dataset's filters say: not for strings (`shuffle_bytes` 1).
+void write_row_chunks(hid_t dataset, const unsigned char* data, std::size_t count, std::size_t element_bytes,
+                      std::size_t shuffle_bytes, const std::vector<hsize_t>& shape, const std::vector<hsize_t>& chunk,
+                      int level, const Where& check) {
+  const std::size_t row_bytes = count * element_bytes / shape.front(), rows = shape.front();
+  std::vector<unsigned char> buffer(chunk.front() * row_bytes);
+  ChunkCodec& codec = ChunkCodec::of_thread(level);
+  std::vector<hsize_t> start(shape.size(), 0);
+  for (std::size_t first = 0; first < rows; first += chunk.front()) {
+    const std::size_t n = std::min<std::size_t>(chunk.front(), rows - first);
+    std::copy_n(data + first * row_bytes, n * row_bytes, buffer.begin());
+    std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(n * row_bytes), buffer.end(), 0);
+    const auto stored = codec.compress(buffer.data(), buffer.size(), shuffle_bytes);
+    start.front() = first;
+    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, start.data(), stored.size(), stored.data()), "write chunk");
+  }
+}
+
+/// Shared body of every File::write overload: the whole array at once, in
+/// chunks of rows; compressed ones by write_row_chunks when the array's bytes
+/// are those of the file (little-endian numbers, fixed-length strings).
 void write_dataset(File& file, const std::string& path, hid_t file_type, hid_t memory_type, const void* data,
                    std::size_t count, std::size_t element_bytes, const std::vector<hsize_t>& shape,
                    const DatasetOptions& options) {
   std::vector<hsize_t> chunk = shape;
   if (!shape.empty()) chunk.front() = chunk_rows(shape, element_bytes, options.chunk_rows);
   Handle dataset = create_dataset(file, path, file_type, count, element_bytes, shape, chunk, options);
-  if (count > 0) {
-    at_object(file.path(), path)(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
-                                 "write dataset");
+  if (count == 0) return;
+  const Where check = at_object(file.path(), path);
+  if (options.gzip_level > 0 && check(H5Tequal(file_type, memory_type), "compare types") > 0) {
+    const bool text = H5Tget_class(file_type) == H5T_STRING;
+    write_row_chunks(dataset.id(), static_cast<const unsigned char*>(data), count, element_bytes,
+                     text ? 1 : element_bytes, shape, chunk, options.gzip_level, check);
+    return;
   }
+  check(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset");
 }
 
 /// The chunks of a [step, entity, ...] dataset: every step of `per_chunk` entities each.

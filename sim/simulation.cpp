@@ -24,6 +24,11 @@ void WeeklyArrays::start(std::size_t steps, std::size_t practice_count, int comp
   }
 }
 
+void WeeklyArrays::finish_recording() {
+  each_network_array([](auto& a) { a.finish_recording(); });
+  for (auto* v : {&gp_demand_hours, &gp_supplied_hours, &arrs_hours}) v->finish_recording();
+}
+
 void WeeklyArrays::grow_networks(std::size_t new_networks) {
   if (new_networks <= networks) return;
   each_network_array([&](auto& a) { a.entities = new_networks; });
@@ -160,6 +165,7 @@ class Simulation {
       record_gp_workload(step);
       if (observe) observe(step, world());
     }
+    result_.weekly.finish_recording();
     finish();
     return std::move(result_);
   }

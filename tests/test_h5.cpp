@@ -580,11 +580,12 @@ TEST_CASE("weekly store: compressed as recorded reads back as recorded, entities
   REQUIRE(raw.packed() == nullptr);
   const pcnsim::PackedWeeks<float>* chunks = packed.packed();
   REQUIRE(chunks != nullptr);
-  CHECK(chunks->weeks == 27);
-  CHECK(chunks->entities == 16384 / (27 * 3 * sizeof(float)));
-  REQUIRE(chunks->chunks.size() == 3);  // blocks of weeks 0-26, 27-53, 54-79
-  CHECK(chunks->chunks[0].size() == 2);  // 100 entities in chunks of 50
-  CHECK(chunks->chunks[2].size() == 8);
+  CHECK(chunks->weeks == 14);
+  CHECK(chunks->entities == 16384 / (14 * 3 * sizeof(float)));
+  REQUIRE(chunks->chunks.size() == 6);  // blocks of weeks 0-13, 14-27, ... 70-79
+  CHECK(chunks->chunks[0].size() == 2);  // 100 entities in chunks of 97
+  CHECK(chunks->chunks[2].size() == 2);  // weeks 28-41: 150 from week 30
+  CHECK(chunks->chunks[3].size() == 5);  // weeks 42-55: 400 from week 54
   REQUIRE(packed.size() == raw.size());
   std::size_t differ = 0;
   for (std::size_t i = 0; i < raw.size(); ++i) differ += raw[i] == packed[i] ? 0 : 1;
@@ -621,8 +622,8 @@ TEST_CASE("weekly store: compressed chunks are written as they are and read back
   Handle dcpl = creation_plist(file, "/packed");
   hsize_t chunk[3] = {0, 0, 0};
   REQUIRE(H5Pget_chunk(dcpl.id(), 3, chunk) == 3);
-  CHECK(chunk[0] == 27);  // a block of weeks of a block of entities
-  CHECK(chunk[1] == 50);
+  CHECK(chunk[0] == 14);  // a block of weeks of a block of entities
+  CHECK(chunk[1] == 97);
   CHECK(H5Pget_nfilters(dcpl.id()) == 2);  // shuffle, deflate
 }
 

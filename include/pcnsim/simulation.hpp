@@ -73,6 +73,8 @@ struct WeeklyArrays {
   /// Weeks recorded from now on have `new_networks` networks (formation, or
   /// networks split off in a re-evaluation); earlier weeks read as zero for them.
   void grow_networks(std::size_t new_networks);
+  /// After the last week (compression of the last block starts at once).
+  void finish_recording();
 
  private:
   template <class F>

@@ -63,13 +63,16 @@ struct PackedWeeks {
   std::vector<std::vector<std::vector<unsigned char>>> chunks;  // [block of weeks][block of entities]: stored bytes
   std::vector<std::size_t> step_entities;                       // entities recorded in each step (0: none)
 
-  // The block being recorded (by the simulation's thread): its rows, in step order.
+  // The block being recorded (by the simulation's thread): one buffer per
+  // recorded week, in step order, so that a week's buffer is reused as soon as
+  // its block is compressed (a block and a part of the next are held, not two).
+  using Rows = std::vector<WeeklyVector<T>>;
   std::size_t staging_block = 0;
-  WeeklyVector<T> staging;
+  Rows staging;
 
   std::atomic<int> pending{0};  // blocks handed over and not yet compressed
   std::mutex mutex;             // guards spare and error
-  std::vector<WeeklyVector<T>> spare;  // staging buffers to reuse
+  Rows spare;                   // week buffers to reuse
   std::exception_ptr error;
 
   // Decoded on the first read (tests): [step][entity][width] of the whole run.
@@ -77,20 +80,21 @@ struct PackedWeeks {
   bool decoded = false;
 
   /// Chunk `c` of block `block` ([weeks][entities][width], zero where not recorded) from its rows.
-  void gather(std::size_t block, std::size_t c, const WeeklyVector<T>& rows, std::vector<T>& chunk) const {
+  void gather(std::size_t block, std::size_t c, const Rows& rows, std::vector<T>& chunk) const {
     std::fill(chunk.begin(), chunk.end(), T{});
     const std::size_t first = block * weeks, last = std::min(first + weeks, step_entities.size());
-    const T* row = rows.data();
+    auto row = rows.begin();
     for (std::size_t s = first; s < last; ++s) {
       const std::size_t n = step_entities[s], lo = c * entities;
+      if (n == 0) continue;
       const std::size_t have = n > lo ? std::min(entities, n - lo) : 0;
-      std::copy_n(row + lo * width, have * width, chunk.data() + (s - first) * entities * width);
-      row += n * width;
+      std::copy_n(row->data() + lo * width, have * width, chunk.data() + (s - first) * entities * width);
+      ++row;
     }
   }
 
-  /// Compresses block `block` (on the background thread) and gives its buffer back.
-  void compress(std::size_t block, WeeklyVector<T> rows) {
+  /// Compresses block `block` (on the background thread) and gives its buffers back.
+  void compress(std::size_t block, Rows rows) {
     try {
       std::size_t covered = 0;
       for (std::size_t s = block * weeks; s < std::min((block + 1) * weeks, step_entities.size()); ++s) {
@@ -104,9 +108,8 @@ struct PackedWeeks {
         gather(block, c, rows, chunk);
         out[c] = codec.compress(chunk.data(), chunk.size() * sizeof(T), sizeof(T));
       }
-      rows.clear();
       std::lock_guard<std::mutex> lock(mutex);
-      spare.push_back(std::move(rows));
+      for (auto& row : rows) spare.push_back(std::move(row));
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex);
       error = std::current_exception();
@@ -121,23 +124,27 @@ struct PackedWeeks {
     background::submit([packed, block = packed->staging_block, rows = std::move(packed->staging)]() mutable {
       packed->compress(block, std::move(rows));
     });
-    packed->staging = WeeklyVector<T>();
+    packed->staging = Rows();
   }
 
   /// The row of step `s` (of `row` values) in the block being recorded.
   T* row_of(const std::shared_ptr<PackedWeeks>& packed, std::size_t s, std::size_t row) {
-    if (staging.empty() || s / weeks != staging_block) {
-      hand_over(packed);
+    if (!staging.empty() && s / weeks != staging_block) hand_over(packed);
+    if (staging.empty()) {
       staging_block = s / weeks;
+      staging.reserve(weeks);
+    }
+    {
       std::lock_guard<std::mutex> lock(mutex);
-      if (!spare.empty()) {
-        staging = std::move(spare.back());
+      if (spare.empty()) {
+        staging.emplace_back();
+      } else {
+        staging.push_back(std::move(spare.back()));
         spare.pop_back();
       }
     }
-    staging.reserve(weeks * row);
-    staging.resize(staging.size() + row);
-    return staging.data() + staging.size() - row;
+    staging.back().resize(row);
+    return staging.back().data();
   }
 
   /// Every block compressed (this thread helps); rethrows a failure.
@@ -184,10 +191,12 @@ struct WeeklyStore {
     std::size_t entities = 0;
     WeeklyVector<T> values;  // [week of the block][entity][width]
   };
-  /// Weeks and (about) bytes of a compressed chunk: a block of weeks is held
-  /// uncompressed until the next starts; smaller chunks compress a little
-  /// better (bench/README.md).
-  static constexpr std::size_t kChunkWeeks = 27, kChunkBytes = 16384;
+  /// Weeks and (about) bytes of a compressed chunk. A block of weeks is held
+  /// uncompressed until it is compressed, while the next is recorded: fewer
+  /// weeks hold less memory (page faults) for a slightly larger file (27
+  /// weeks: 14.6 MB, 14: 15.4 MB, 9: 16.3 MB); smaller chunks of entities
+  /// compress a little better (bench/README.md).
+  static constexpr std::size_t kChunkWeeks = 14, kChunkBytes = 16384;
 
   std::size_t width = 1, steps = 0, entities = 0;
   int compression = 0;  // > 0: compress in the background at this gzip level
@@ -249,6 +258,12 @@ struct WeeklyStore {
       if (have > 0) std::copy_n(values + first * width, have * width, out);
       std::fill(out + have * width, out + count * width, T{});
     }
+  }
+
+  /// After the last week: starts compressing the last block now rather than
+  /// when the array is first read or written.
+  void finish_recording() {
+    if (packed_) PackedWeeks<T>::hand_over(packed_);
   }
 
   /// The compressed chunks once every block is compressed (null when the
