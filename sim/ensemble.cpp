@@ -27,7 +27,9 @@ Ensemble run_ensemble(const Scenario& scenario, int replicates, int threads, Pro
   auto worker = [&](int id) {
     try {
       for (int r = next++; r < replicates; r = next++) {
-        RunResult run = run_simulation(scenario, static_cast<std::uint64_t>(r));
+        // Only replicate 0 is written (the detail): its weekly arrays are compressed as they come.
+        const int compression = r == 0 ? scenario.output.gzip_level : 0;
+        RunResult run = run_simulation(scenario, static_cast<std::uint64_t>(r), {}, compression);
         ensemble.replicates[static_cast<std::size_t>(r)] = summarise(run);
         if (r == 0) {
           ensemble.outcome_meta = key_outcomes(run);

@@ -128,7 +128,7 @@ struct NationalSeries {
 // specifications, GP workload, IIF, clinical directors); 3. recording.
 class Simulation {
  public:
-  Simulation(const Scenario& scenario, std::uint64_t replicate)
+  Simulation(const Scenario& scenario, std::uint64_t replicate, int weekly_compression)
       : sc_(scenario), seed_(replicate_seed(scenario, replicate)), tl_(scenario.timeline) {
     result_.scenario = scenario;
     result_.replicate = replicate;
@@ -140,8 +140,7 @@ class Simulation {
     world().covering_network.assign(n, -1);
     result_.recorder = Recorder(cal().steps());
     series_.emplace(result_.recorder);
-    // Replicate 0's weekly arrays are the ones written: compressed as the weeks come.
-    result_.weekly.start(static_cast<std::size_t>(cal().steps()), n, replicate == 0 ? scenario.output.gzip_level : 0);
+    result_.weekly.start(static_cast<std::size_t>(cal().steps()), n, weekly_compression);
     formation_step_ = step_of(tl_.signup_window_close);
     live_step_ = step_of(tl_.networks_live);
     for (double l : world().practices.list_size) total_patients_ += l;
@@ -527,8 +526,9 @@ class Simulation {
 
 }  // namespace
 
-RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, const WeekObserver& observe) {
-  return Simulation(scenario, replicate).run(observe);
+RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, const WeekObserver& observe,
+                         int weekly_compression) {
+  return Simulation(scenario, replicate, weekly_compression).run(observe);
 }
 
 }  // namespace pcnsim

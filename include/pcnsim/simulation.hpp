@@ -126,8 +126,11 @@ struct RunResult {
 /// teaching and custom logging); must not change anything.
 using WeekObserver = std::function<void(int step, const World& world)>;
 
-/// Runs the scenario. Throws InputError for bad data files.
-RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate = 0, const WeekObserver& observe = {});
+/// Runs the scenario. Throws InputError for bad data files. `weekly_compression`
+/// > 0: the weekly arrays are compressed at that gzip level as the weeks come
+/// (for the run that will be written, at scenario.output.gzip_level).
+RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate = 0, const WeekObserver& observe = {},
+                         int weekly_compression = 0);
 
 /// Row of `run.membership` in force in week `step` (the last evaluation at or before it).
 std::size_t membership_row(const RunResult& run, int step);
