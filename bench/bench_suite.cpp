@@ -86,7 +86,8 @@ Sample fresh_run(const pcnsim::Scenario& scenario, bool write) {
   if (child == 0) {
     close(fd[0]);
     const auto t0 = Clock::now();
-    const auto run = pcnsim::run_simulation(scenario);
+    // As `pcnsim run` does: the run to be written compresses its weekly arrays as they come.
+    const auto run = pcnsim::run_simulation(scenario, 0, {}, write ? scenario.output.gzip_level : 0);
     double file_mb = 0;
     if (write) {
       const fs::path path = temp_file("run");

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages pcnsim needs (only those missing); safe to re-run.
 set -euo pipefail
 packages=(build-essential cmake pkg-config git libboost-graph-dev libboost-random-dev libyaml-cpp-dev
-          libhdf5-dev catch2 libcli11-dev python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
+          libhdf5-dev libdeflate-dev catch2 libcli11-dev python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
           openmpi-bin libopenmpi-dev bc libnlopt-cxx-dev
           clang libclang-rt-dev llvm)  # sanitize preset: clang 14, its ASan/UBSan/libFuzzer runtimes, llvm-symbolizer
 missing=()

@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "pcnsim/io/h5.hpp"
+#include "pcnsim/io/weekly_output.hpp"
+#include "pcnsim/kernel/chunk_codec.hpp"
+#include "pcnsim/kernel/errors.hpp"
 #include "temp_dir_helpers.hpp"
 
 using pcnsim::h5::File;
@@ -390,4 +393,98 @@ TEST_CASE("h5: errors name the file and the object", "[h5]") {
   file.close();
   file.close();  // closing twice is harmless
   CHECK_THROWS_AS(file.read_doubles("/x"), std::runtime_error);
+}
+namespace {
+
+/// A run of 80 weeks recorded into `store` (width 3): nothing before week 5,
+/// then 100 entities, 150 from week 30 (inside a block of weeks), 400 from
+/// week 54 (the start of one).
+template <class T>
+void record_weeks(pcnsim::WeeklyStore<T>& store) {
+  store.steps = 80;
+  std::mt19937 random(7);
+  std::uniform_int_distribution<int> draw(-50, 5000);
+  for (int step = 5; step < 80; ++step) {
+    store.entities = step < 30 ? 100 : step < 54 ? 150 : 400;
+    T* row = store.week_row(step);
+    for (std::size_t i = 0; i < store.entities * store.width; ++i) {
+      row[i] = static_cast<T>(i % 7 == 0 ? 0 : draw(random)) / T{4};  // some zeros, some repeats
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("weekly store: compressed as recorded reads back as recorded, entities added mid-run", "[h5][weekly]") {
+  pcnsim::WeeklyStore<float> raw(3), packed(3);
+  packed.compression = 1;
+  record_weeks(raw);
+  record_weeks(packed);
+  REQUIRE(raw.packed() == nullptr);
+  const pcnsim::PackedWeeks<float>* chunks = packed.packed();
+  REQUIRE(chunks != nullptr);
+  CHECK(chunks->weeks == 14);
+  CHECK(chunks->entities == 16384 / (14 * 3 * sizeof(float)));
+  REQUIRE(chunks->chunks.size() == 6);  // blocks of weeks 0-13, 14-27, ... 70-79
+  CHECK(chunks->chunks[0].size() == 2);  // 100 entities in chunks of 97
+  CHECK(chunks->chunks[2].size() == 2);  // weeks 28-41: 150 from week 30
+  CHECK(chunks->chunks[3].size() == 5);  // weeks 42-55: 400 from week 54
+  REQUIRE(packed.size() == raw.size());
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) differ += raw[i] == packed[i] ? 0 : 1;
+  CHECK(differ == 0);
+  for (std::size_t s = 0; s < raw.steps; ++s) CHECK(packed.week(s).second == raw.week(s).second);
+  std::vector<float> a(raw.steps * 70 * 3), b(a.size());
+  raw.copy_entities(120, 70, a.data());
+  packed.copy_entities(120, 70, b.data());
+  CHECK(a == b);
+  CHECK(packed[(40 * 400 + 200) * 3] == 0.0f);  // entity 200 did not exist in week 40
+  CHECK_THROWS_AS(packed.week_row(70), std::logic_error);  // weeks in order, each once
+}
+
+TEST_CASE("weekly store: compressed chunks are written as they are and read back through HDF5's filters",
+          "[h5][weekly]") {
+  TempDir dir;
+  pcnsim::WeeklyStore<float> raw(3), packed(3);
+  pcnsim::WeeklyStore<std::int32_t> ids, packed_ids;
+  packed.compression = packed_ids.compression = 1;
+  for (auto* s : {&raw, &packed}) record_weeks(*s);
+  for (auto* s : {&ids, &packed_ids}) record_weeks(*s);
+  File file = File::create(dir.file("weekly.h5"));
+  pcnsim::write_weekly(file, "/raw", raw, {"", "", 1, 0});
+  pcnsim::write_weekly(file, "/packed", packed, {"", "", 1, 0});
+  pcnsim::write_weekly(file, "/packed_level4", packed, {"", "", 4, 0});  // another level: decoded, chunked again
+  pcnsim::write_weekly(file, "/ids", ids, {"", "", 1, 0});
+  pcnsim::write_weekly(file, "/packed_ids", packed_ids, {"", "", 1, 0});
+  std::vector<hsize_t> shape;
+  const std::vector<double> expected = file.read_doubles("/raw");
+  CHECK(file.read_doubles("/packed", &shape) == expected);
+  CHECK(shape == std::vector<hsize_t>{80, 400, 3});
+  CHECK(file.read_doubles("/packed_level4") == expected);
+  CHECK(file.read_ints("/packed_ids") == file.read_ints("/ids"));
+  Handle dcpl = creation_plist(file, "/packed");
+  hsize_t chunk[3] = {0, 0, 0};
+  REQUIRE(H5Pget_chunk(dcpl.id(), 3, chunk) == 3);
+  CHECK(chunk[0] == 14);  // a block of weeks of a block of entities
+  CHECK(chunk[1] == 97);
+  CHECK(H5Pget_nfilters(dcpl.id()) == 2);  // shuffle, deflate
+}
+
+TEST_CASE("chunk codec: shuffled and deflated chunks decode to their values, damage is an error", "[h5]") {
+  std::vector<float> values(5000);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i % 97) * 0.5f;
+  for (int level : {1, 6, 12}) {
+    pcnsim::ChunkCodec codec(level);
+    const auto stored = codec.compress(values.data(), values.size() * sizeof(float), sizeof(float));
+    CHECK(stored.size() < values.size() * sizeof(float) / 4);
+    std::vector<float> back(values.size());
+    codec.decompress(stored.data(), stored.size(), back.data(), back.size() * sizeof(float), sizeof(float));
+    CHECK(back == values);
+    auto damaged = stored;
+    damaged[damaged.size() / 2] ^= 0x5a;
+    CHECK_THROWS_AS(codec.decompress(damaged.data(), damaged.size(), back.data(), back.size() * sizeof(float),
+                                     sizeof(float)),
+                    std::runtime_error);
+  }
+  CHECK_THROWS_AS(pcnsim::ChunkCodec(0), std::invalid_argument);
 }

@@ -144,7 +144,7 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
     Progress progress("replicates", replicates, quiet);
     ensemble = run_ensemble(scenario, replicates, threads, &progress);
   } else {
-    single = run_simulation(scenario);
+    single = run_simulation(scenario, 0, {}, scenario.output.gzip_level);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   try {

@@ -19,7 +19,9 @@ Ensemble run_ensemble(const Scenario& scenario, int replicates, int threads, Pro
   Ensemble ensemble;
   ensemble.replicates.resize(static_cast<std::size_t>(std::max(replicates, 0)));
   run_tasks(ensemble.replicates.size(), threads, [&](std::size_t r, int) {
-    RunResult run = run_simulation(scenario, r);
+    // Only replicate 0 is written (the detail): its weekly arrays are compressed as they come.
+    const int compression = r == 0 ? scenario.output.gzip_level : 0;
+    RunResult run = run_simulation(scenario, r, {}, compression);
     ensemble.replicates[r] = summarise(run);
     if (r == 0) {
       ensemble.outcome_meta = key_outcomes(run);

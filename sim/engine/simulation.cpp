@@ -16,16 +16,24 @@ std::uint64_t replicate_seed(const Scenario& scenario, std::uint64_t replicate) 
   return replicate == 0 ? seed : stream_seed(seed, "replicate", replicate) % seeds;
 }
 
-void WeeklyArrays::start(const std::vector<WeeklyOutput>& outputs, std::size_t steps, std::size_t practice_count) {
+void WeeklyArrays::start(const std::vector<WeeklyOutput>& outputs, std::size_t steps, std::size_t practice_count,
+                         int compression) {
   practices = practice_count;
   arrays.clear();
   for (const WeeklyOutput& out : outputs) {
     WeeklyArray a{&out, WeeklyStore<float>(out.width), WeeklyStore<std::int32_t>(out.width)};
     const std::size_t entities = out.entity == WeeklyOutput::Entity::practice ? practices : 0;
-    for (auto* store : {&a.floats}) store->steps = steps, store->entities = entities;
-    a.ints.steps = steps;
-    a.ints.entities = entities;
+    a.floats.steps = a.ints.steps = steps;
+    a.floats.entities = a.ints.entities = entities;
+    a.floats.compression = a.ints.compression = compression;
     arrays.push_back(std::move(a));
+  }
+}
+
+void WeeklyArrays::finish_recording() {
+  for (WeeklyArray& a : arrays) {
+    a.floats.finish_recording();
+    a.ints.finish_recording();
   }
 }
 
@@ -94,7 +102,7 @@ namespace {
 // mechanism (models/model.hpp) in order and records what they declare.
 class Simulation {
  public:
-  Simulation(const Scenario& scenario, std::uint64_t replicate)
+  Simulation(const Scenario& scenario, std::uint64_t replicate, int weekly_compression)
       : sc_(scenario),
         tl_(scenario.timeline),
         state_(scenario, replicate_seed(scenario, replicate), Calendar(scenario.calendar.start, scenario.calendar.end)),
@@ -107,7 +115,8 @@ class Simulation {
     for (const SeriesOutput& s : outputs_.series) {
       result_.recorder.declare(s.info.path.substr(std::string("/series/").size()), s.info.units, s.info.description);
     }
-    result_.weekly.start(outputs_.weekly, static_cast<std::size_t>(cal().steps()), state_.world.practices.size());
+    result_.weekly.start(outputs_.weekly, static_cast<std::size_t>(cal().steps()), state_.world.practices.size(),
+                         weekly_compression);
     deadline_step_ = step_of(tl_.signup_window_close);
     live_step_ = step_of(tl_.networks_live);
   }
@@ -124,6 +133,7 @@ class Simulation {
       record(step);                                                     // 4
       if (observe) observe(step, state_.world);
     }
+    result_.weekly.finish_recording();
     return finish();
   }
 
@@ -235,8 +245,9 @@ class Simulation {
 
 }  // namespace
 
-RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, const WeekObserver& observe) {
-  return Simulation(scenario, replicate).run(observe);
+RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate, const WeekObserver& observe,
+                         int weekly_compression) {
+  return Simulation(scenario, replicate, weekly_compression).run(observe);
 }
 
 }  // namespace pcnsim

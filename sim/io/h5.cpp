@@ -1,14 +1,12 @@
 #include "pcnsim/io/h5.hpp"
 
-// zlib is HDF5's own deflate library (HDF5_C_LIBRARIES links it): chunks of
-// the weekly arrays are compressed here, on every core, in its format.
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <thread>
+
+#include "pcnsim/kernel/chunk_codec.hpp"
 
 namespace pcnsim::h5 {
 namespace {
@@ -271,53 +269,46 @@ Handle create_dataset(File& file, const std::string& path, hid_t file_type, std:
   return dataset;
 }
 
-/// Shared body of every File::write overload: the whole array at once, in chunks of rows.
+/// The chunks of rows of a compressed dataset stored as they are
+/// (H5Dwrite_chunk), compressed by ChunkCodec (libdeflate) with this
+/// thread's codec; the last chunk is stored at full size, zero past the end.
+/// Shuffled as the dataset's filters say: not for strings (`shuffle_bytes` 1).
+void write_row_chunks(hid_t dataset, const unsigned char* data, std::size_t count, std::size_t element_bytes,
+                      std::size_t shuffle_bytes, const std::vector<hsize_t>& shape, const std::vector<hsize_t>& chunk,
+                      int level, const Where& check) {
+  const std::size_t row_bytes = count * element_bytes / shape.front(), rows = shape.front();
+  std::vector<unsigned char> buffer(chunk.front() * row_bytes);
+  ChunkCodec& codec = ChunkCodec::of_thread(level);
+  std::vector<hsize_t> start(shape.size(), 0);
+  for (std::size_t first = 0; first < rows; first += chunk.front()) {
+    const std::size_t n = std::min<std::size_t>(chunk.front(), rows - first);
+    std::copy_n(data + first * row_bytes, n * row_bytes, buffer.begin());
+    std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(n * row_bytes), buffer.end(), 0);
+    const auto stored = codec.compress(buffer.data(), buffer.size(), shuffle_bytes);
+    start.front() = first;
+    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, start.data(), stored.size(), stored.data()), "write chunk");
+  }
+}
+
+/// Shared body of every File::write overload: the whole array at once, in
+/// chunks of rows; compressed ones by write_row_chunks when the array's bytes
+/// are those of the file (little-endian numbers, fixed-length strings).
 void write_dataset(File& file, const std::string& path, hid_t file_type, hid_t memory_type, const void* data,
                    std::size_t count, std::size_t element_bytes, const std::vector<hsize_t>& shape,
                    const DatasetOptions& options) {
   std::vector<hsize_t> chunk = shape;
   if (!shape.empty()) chunk.front() = chunk_rows(shape, element_bytes, options.chunk_rows);
   Handle dataset = create_dataset(file, path, file_type, count, element_bytes, shape, chunk, options);
-  if (count > 0) {
-    at_object(file.path(), path)(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
-                                 "write dataset");
+  if (count == 0) return;
+  const Where check = at_object(file.path(), path);
+  if (options.gzip_level > 0 && check(H5Tequal(file_type, memory_type), "compare types") > 0) {
+    const bool text = H5Tget_class(file_type) == H5T_STRING;
+    write_row_chunks(dataset.id(), static_cast<const unsigned char*>(data), count, element_bytes,
+                     text ? 1 : element_bytes, shape, chunk, options.gzip_level, check);
+    return;
   }
+  check(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset");
 }
-
-/// Chunks as the shuffle then deflate filters store them: the bytes of the
-/// elements grouped by position (all first bytes, then all second bytes...),
-/// then zlib-compressed as HDF5's deflate filter does (deflate to the end,
-/// default window and memory). One per thread: its zlib state and buffers are
-/// reused from chunk to chunk.
-class ChunkDeflater {
- public:
-  explicit ChunkDeflater(int level) {
-    if (deflateInit(&stream_, level) != Z_OK) throw std::runtime_error("zlib could not start compressing");
-  }
-  ChunkDeflater(const ChunkDeflater&) = delete;
-  ChunkDeflater& operator=(const ChunkDeflater&) = delete;
-  ~ChunkDeflater() { deflateEnd(&stream_); }
-
-  std::vector<unsigned char> compress(const unsigned char* values, std::size_t bytes, std::size_t element_bytes) {
-    const std::size_t elements = bytes / element_bytes;
-    shuffled_.resize(bytes);
-    for (std::size_t b = 0; b < element_bytes; ++b) {
-      for (std::size_t i = 0; i < elements; ++i) shuffled_[b * elements + i] = values[i * element_bytes + b];
-    }
-    out_.resize(deflateBound(&stream_, static_cast<uLong>(bytes)));
-    deflateReset(&stream_);
-    stream_.next_in = shuffled_.data();
-    stream_.avail_in = static_cast<uInt>(bytes);
-    stream_.next_out = out_.data();
-    stream_.avail_out = static_cast<uInt>(out_.size());
-    if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib could not compress a chunk");
-    return {out_.data(), out_.data() + stream_.total_out};
-  }
-
- private:
-  z_stream stream_{};
-  std::vector<unsigned char> shuffled_, out_;
-};
 
 /// The chunks of a [step, entity, ...] dataset: every step of `per_chunk` entities each.
 template <class T>
@@ -357,11 +348,10 @@ std::vector<std::vector<unsigned char>> compress_chunks(const EntityChunks<T>& c
   std::vector<std::vector<unsigned char>> compressed(chunks.count());
   const auto compress_share = [&](std::size_t thread, std::size_t threads) {
     std::vector<T> block, chunk(chunks.values());
-    ChunkDeflater deflater(level);
+    ChunkCodec& codec = ChunkCodec::of_thread(level);
     for (std::size_t c = thread; c < compressed.size(); c += threads) {
       chunks.gather(c, block, chunk);
-      compressed[c] = deflater.compress(reinterpret_cast<const unsigned char*>(chunk.data()), chunk.size() * sizeof(T),
-                                        sizeof(T));
+      compressed[c] = codec.compress(chunk.data(), chunk.size() * sizeof(T), sizeof(T));
     }
   };
   const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, compressed.size());
@@ -421,7 +411,41 @@ void write_entity_chunks(File& file, const std::string& path, hid_t file_type, c
   }
 }
 
+template <class T>
+struct StoredType;
+template <>
+struct StoredType<float> {
+  static hid_t id() { return H5T_IEEE_F32LE; }
+};
+template <>
+struct StoredType<std::int32_t> {
+  static hid_t id() { return H5T_STD_I32LE; }
+};
+
 }  // namespace
+
+template <class T>
+void File::write_stored_chunks(const std::string& path, const std::vector<hsize_t>& shape,
+                               const std::vector<hsize_t>& chunk, const std::vector<StoredChunk>& chunks,
+                               const DatasetOptions& options) {
+  if (options.gzip_level <= 0 || chunk.size() != shape.size()) {
+    throw std::invalid_argument("HDF5 dataset '" + path + "': stored chunks need compression and a chunk shape");
+  }
+  hsize_t count = 1;
+  for (hsize_t d : shape) count *= d;
+  Handle dataset = create_dataset(*this, path, StoredType<T>::id(), count, sizeof(T), shape, chunk, options, true);
+  const Where check = at_object(path_, path);
+  for (const StoredChunk& c : chunks) {
+    check(H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, c.start.data(), c.size, c.bytes), "write chunk");
+  }
+}
+
+template void File::write_stored_chunks<float>(const std::string&, const std::vector<hsize_t>&,
+                                               const std::vector<hsize_t>&, const std::vector<StoredChunk>&,
+                                               const DatasetOptions&);
+template void File::write_stored_chunks<std::int32_t>(const std::string&, const std::vector<hsize_t>&,
+                                                      const std::vector<hsize_t>&, const std::vector<StoredChunk>&,
+                                                      const DatasetOptions&);
 
 // --- Handle -------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace pcnsim {
 
@@ -125,11 +126,10 @@ void trim_fields(CsvRow& row) {
 
 }  // namespace
 
-CsvTable parse_csv(const std::string& raw, const std::string& file, bool lenient) {
+CsvTable parse_csv(std::string text, const std::string& file, bool lenient) {
   CsvTable table;
   table.file = file;
   DiagnosticList problems;
-  std::string text = raw;
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
   CsvScanner scan{text};
   bool first = true;
@@ -172,11 +172,20 @@ CsvTable read_csv(const std::string& path, bool lenient) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "file not found"});
   if (fs::is_directory(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "is a directory, expected a CSV file"});
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_csv(buffer.str(), path, lenient);
+  // A file is read in one piece at its size (a string stream would grow and copy it).
+  const std::streamoff size = in.tellg();
+  if (size < 0) {  // not a regular file (a pipe)
+    std::ifstream stream(path, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << stream.rdbuf();
+    return parse_csv(buffer.str(), path, lenient);
+  }
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), size)) throw InputError(Diagnostic{path, 0, 0, "", "cannot be read"});
+  return parse_csv(std::move(text), path, lenient);
 }
 
 std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text) {

@@ -3,7 +3,7 @@
 # file may include headers of its own layer or of the layers below it, never
 # above. Sources are sim/<layer>/, headers include/pcnsim/<layer>/:
 #   kernel    world, RNG streams, calendar, errors, geography, k-means, the
-#             cluster and worker pool, the output registry's types, and the
+#             cluster and worker pool, the chunk codec, the output registry's types, and the
 #             parameter declarations with the CSV and YAML readers they use
 #   models    models/*: one file pair per mechanism, and the model (model.hpp)
 #   engine    scenario, the step loop (simulation), recorder, weekly stores,

@@ -42,13 +42,17 @@ struct WeeklyArrays {
   std::size_t networks = 0, practices = 0;
   std::vector<WeeklyArray> arrays;  // in the order of model_outputs().weekly
 
-  /// Sizes for a run of `steps` weeks of `practice_count` practices.
-  void start(const std::vector<WeeklyOutput>& outputs, std::size_t steps, std::size_t practice_count);
+  /// Sizes for a run of `steps` weeks of `practice_count` practices; with
+  /// `compression` > 0 every array is compressed at that gzip level as the weeks come.
+  void start(const std::vector<WeeklyOutput>& outputs, std::size_t steps, std::size_t practice_count,
+             int compression = 0);
   /// Weeks recorded from now on have `new_networks` networks (formation, or
   /// networks split off in a re-evaluation); earlier weeks read as zero for them.
   void grow_networks(std::size_t new_networks);
   /// Records week `step` of every output whose `when` holds.
   void record(const ModelState& state, int step);
+  /// After the last week (compression of the last block starts at once).
+  void finish_recording();
   /// The values of the output at `path` (e.g. /networks/weekly/cd_strain);
   /// std::logic_error when there is none of that type.
   const WeeklyStore<float>& floats(std::string_view path) const;
@@ -92,8 +96,11 @@ struct RunResult {
 /// teaching and custom logging); must not change anything.
 using WeekObserver = std::function<void(int step, const World& world)>;
 
-/// Runs the scenario. Throws InputError for bad data files.
-RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate = 0, const WeekObserver& observe = {});
+/// Runs the scenario. Throws InputError for bad data files. `weekly_compression`
+/// > 0: the weekly arrays are compressed at that gzip level as the weeks come
+/// (for the run that will be written, at scenario.output.gzip_level).
+RunResult run_simulation(const Scenario& scenario, std::uint64_t replicate = 0, const WeekObserver& observe = {},
+                         int weekly_compression = 0);
 
 /// Row of `run.membership` in force in week `step` (the last evaluation at or before it).
 std::size_t membership_row(const RunResult& run, int step);

@@ -49,6 +49,14 @@ struct DatasetOptions {
 template <class T>
 using EntityColumns = std::function<void(std::size_t first, std::size_t count, T* out)>;
 
+/// One chunk as the dataset's filters store it (byte shuffle then deflate, at
+/// the dataset's gzip level), starting at element `start` of each dimension.
+struct StoredChunk {
+  std::vector<hsize_t> start;
+  const unsigned char* bytes = nullptr;
+  std::size_t size = 0;
+};
+
 class File {
  public:
   /// Create (truncate) a file for writing. Throws std::runtime_error on failure.
@@ -93,6 +101,14 @@ class File {
                        const std::vector<hsize_t>& shape, const DatasetOptions& options = {});
   void write_by_entity(const std::string& path, const EntityColumns<std::int32_t>& columns,
                        const std::vector<hsize_t>& shape, const DatasetOptions& options = {});
+
+  /// A dataset of `shape` chunked as `chunk`, from chunks already compressed at
+  /// options.gzip_level (> 0) (ChunkCodec); chunks not given read as zero.
+  /// T is float or std::int32_t.
+  template <class T>
+  void write_stored_chunks(const std::string& path, const std::vector<hsize_t>& shape,
+                           const std::vector<hsize_t>& chunk, const std::vector<StoredChunk>& chunks,
+                           const DatasetOptions& options);
 
   /// Attributes on an object (group or dataset) at an absolute path; "/" is the root.
   void set_attribute(const std::string& object_path, const std::string& name, const std::string& value);

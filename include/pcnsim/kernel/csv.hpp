@@ -46,6 +46,6 @@ std::string csv_quote(const std::string& field);
 std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text);
 
 /// Parses CSV text (used by read_csv and by tests); `file` names it in errors.
-CsvTable parse_csv(const std::string& text, const std::string& file, bool lenient = false);
+CsvTable parse_csv(std::string text, const std::string& file, bool lenient = false);
 
 }  // namespace pcnsim
