@@ -106,7 +106,7 @@ struct ModelState {
 
   // Relationships (graph) and formation (2).
   std::optional<Affinity> affinity;
-  RelationshipGraph graph;
+  SharedGraph graph = std::make_shared<const RelationshipGraph>();
   std::vector<std::vector<int>> neighbours;
   std::vector<FormationStats> formation_stats;
 

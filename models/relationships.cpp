@@ -67,16 +67,16 @@ struct EdgeList {
     pairs.push_back({std::min(i, j), std::max(i, j), static_cast<std::uint8_t>(kind)});
   }
 
-  RelationshipGraph build(std::size_t practices, const Affinity& affinity) {
+  std::shared_ptr<RelationshipGraph> build(std::size_t practices, const Affinity& affinity) {
     std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
       return x.lo != y.lo ? x.lo < y.lo : x.hi < y.hi;
     });
-    RelationshipGraph graph(practices);
+    auto graph = std::make_shared<RelationshipGraph>(practices);
     for (std::size_t e = 0; e < pairs.size();) {
       std::uint8_t kinds = 0;
       std::size_t f = e;
       for (; f < pairs.size() && pairs[f].lo == pairs[e].lo && pairs[f].hi == pairs[e].hi; ++f) kinds |= pairs[f].kinds;
-      boost::add_edge(pairs[e].lo, pairs[e].hi, EdgeProperties{affinity(pairs[e].lo, pairs[e].hi), kinds}, graph);
+      boost::add_edge(pairs[e].lo, pairs[e].hi, EdgeProperties{affinity(pairs[e].lo, pairs[e].hi), kinds}, *graph);
       e = f;
     }
     return graph;
@@ -151,7 +151,7 @@ void add_ties(const CommissionerDistances& d, const Practices& p, double tie_max
 
 }  // namespace
 
-RelationshipGraph build_relationship_graph(const World& world, const RelationshipParams& params,
+std::shared_ptr<RelationshipGraph> build_relationship_graph(const World& world, const RelationshipParams& params,
                                            const Affinity& affinity) {
   EdgeList edges;
   for (const auto& c : world.commissioners) {
@@ -189,7 +189,7 @@ Mechanism relationships_mechanism() {
   m.at_deadline = [](ModelState& s) {
     s.affinity.emplace(s.world.practices, s.params.relationships, s.seed);
     s.graph = build_relationship_graph(s.world, s.params.relationships, *s.affinity);
-    s.neighbours = neighbour_lists(s.graph);
+    s.neighbours = neighbour_lists(*s.graph);
   };
   return m;
 }

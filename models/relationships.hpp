@@ -13,6 +13,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <utility>
+#include <memory>
 #include <vector>
 
 #include "pcnsim/kernel/params.hpp"
@@ -96,7 +97,11 @@ class Affinity {
 };
 
 /// Builds the graph; every commissioner's practices form one connected component.
-RelationshipGraph build_relationship_graph(const World& world, const RelationshipParams& params, const Affinity& affinity);
+/// Shared, not copied: Boost's adjacency_list has no move constructor, and a
+/// run's graph passes from the model state to the run's result and on.
+using SharedGraph = std::shared_ptr<const RelationshipGraph>;
+std::shared_ptr<RelationshipGraph> build_relationship_graph(const World& world, const RelationshipParams& params,
+                                                            const Affinity& affinity);
 
 /// Sorted neighbour lists (practice ids), a compact copy for hot loops.
 std::vector<std::vector<int>> neighbour_lists(const RelationshipGraph& graph);

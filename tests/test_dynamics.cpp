@@ -61,7 +61,7 @@ TEST_CASE("every week every signed practice is in exactly one contiguous network
       int weeks_checked = 0;
       for (std::size_t k = 0; k < weeks.size(); ++k) {
         const auto problems =
-            oracle::partition_problems(weeks[k].second, signed_weeks[k], run.world.practices.commissioner, run.graph);
+            oracle::partition_problems(weeks[k].second, signed_weeks[k], run.world.practices.commissioner, (*run.graph));
         INFO("seed " << seed << ", week " << weeks[k].first << ": " << (problems.empty() ? "" : problems.front()));
         REQUIRE(problems.empty());
         ++weeks_checked;

@@ -27,7 +27,7 @@ Scenario synthetic(std::vector<Override> overrides = {}) {
 // breadth-first search over the graph's edges, not the model's check.
 void check_partition(const RunResult& run) {
   const World& w = run.world;
-  const auto problems = oracle::partition_problems(w.network_of, w.signed_up, w.practices.commissioner, run.graph);
+  const auto problems = oracle::partition_problems(w.network_of, w.signed_up, w.practices.commissioner, (*run.graph));
   INFO((problems.empty() ? std::string() : problems.front()) << " (" << problems.size() << " problems)");
   REQUIRE(problems.empty());
   std::vector<int> seen(w.practices.size(), 0);

@@ -22,17 +22,17 @@ Scenario synthetic() { return synthetic_small({{"dynamics.enabled", "false"}}); 
 TEST_CASE("the relationship graph joins each commissioner into one component", "[relationships]") {
   for (const std::string file : {"synthetic-small.yaml", "baseline.yaml"}) {
     const RunResult run = run_simulation(load_scenario(kScenarios + file));
-    std::vector<int> component(boost::num_vertices(run.graph));
-    boost::connected_components(run.graph, component.data());
+    std::vector<int> component(boost::num_vertices((*run.graph)));
+    boost::connected_components((*run.graph), component.data());
     for (const auto& c : run.world.commissioners) {
       for (int m : c.members) REQUIRE(component[m] == component[c.members.front()]);
     }
     // No edge crosses a commissioner boundary; affinities are the pair's.
     const Affinity affinity(run.world.practices, run.scenario.relationships, run.scenario.seed);
-    for (auto [it, end] = boost::edges(run.graph); it != end; ++it) {
-      const int s = static_cast<int>(boost::source(*it, run.graph)), t = static_cast<int>(boost::target(*it, run.graph));
+    for (auto [it, end] = boost::edges((*run.graph)); it != end; ++it) {
+      const int s = static_cast<int>(boost::source(*it, (*run.graph))), t = static_cast<int>(boost::target(*it, (*run.graph)));
       REQUIRE(run.world.practices.commissioner[s] == run.world.practices.commissioner[t]);
-      REQUIRE(run.graph[*it].affinity == affinity(s, t));
+      REQUIRE((*run.graph)[*it].affinity == affinity(s, t));
       REQUIRE(affinity(s, t) == affinity(t, s));
     }
   }
@@ -95,9 +95,9 @@ TEST_CASE("affinity is the sum of its defined terms and ties join federations", 
 
   // Ties: an edge for every same-federation or same-super-partnership pair up to tie_max_km apart.
   std::set<std::pair<int, int>> ties;
-  for (auto [it, end] = boost::edges(run.graph); it != end; ++it) {
-    const int s = static_cast<int>(boost::source(*it, run.graph)), t = static_cast<int>(boost::target(*it, run.graph));
-    if (run.graph[*it].kinds & static_cast<std::uint8_t>(EdgeKind::tie)) ties.insert({std::min(s, t), std::max(s, t)});
+  for (auto [it, end] = boost::edges((*run.graph)); it != end; ++it) {
+    const int s = static_cast<int>(boost::source(*it, (*run.graph))), t = static_cast<int>(boost::target(*it, (*run.graph)));
+    if ((*run.graph)[*it].kinds & static_cast<std::uint8_t>(EdgeKind::tie)) ties.insert({std::min(s, t), std::max(s, t)});
   }
   int expected_ties = 0;
   for (const auto& c : run.world.commissioners) {

@@ -366,11 +366,11 @@ void relationship_and_event_tables(std::vector<TableOutput>& out) {
   using R = const RunResult&;
   using I = std::size_t;
   Table g(out, "/relationships", "edge", "relationships");
-  g.all<std::int32_t>("source", "", "practice index (row of /practices)", [](R r) { return graph_edges(r.graph).source; });
-  g.all<std::int32_t>("target", "", "practice index (row of /practices)", [](R r) { return graph_edges(r.graph).target; });
-  g.all<double>("affinity", "", "affinity a_ij of the pair", [](R r) { return graph_edges(r.graph).affinity; });
+  g.all<std::int32_t>("source", "", "practice index (row of /practices)", [](R r) { return graph_edges(*r.graph).source; });
+  g.all<std::int32_t>("target", "", "practice index (row of /practices)", [](R r) { return graph_edges(*r.graph).target; });
+  g.all<double>("affinity", "", "affinity a_ij of the pair", [](R r) { return graph_edges(*r.graph).affinity; });
   g.all<std::int32_t>("kinds", "", "bit set: 1 = k-nearest, 2 = spanning tree, 4 = relationship tie",
-                      [](R r) { return graph_edges(r.graph).kinds; });
+                      [](R r) { return graph_edges(*r.graph).kinds; });
   Table e(out, "/events", "event", "engine (timeline)", [](R r) { return r.events.size(); });
   e.each<std::string>("time", "date", "date of the event", [](R r, I i) { return r.events[i].date.iso(); });
   e.each<std::int32_t>("step", "week", "step of the event", [](R r, I i) { return r.events[i].step; });

@@ -76,7 +76,7 @@ struct RunResult {
   Calendar calendar{Date{}, Date{}};
   World world;
   PopulationReport population_report;
-  RelationshipGraph graph;
+  SharedGraph graph = std::make_shared<const RelationshipGraph>();
   std::vector<FormationStats> formation_stats;
   std::vector<MembershipSnapshot> membership;
   std::vector<TimelineEvent> events;
