@@ -197,10 +197,10 @@ std::map<std::string, Located> read_locations(const CsvTable& locations, const E
                                               DiagnosticList& problems) {
   std::map<std::string, Located> located;
   std::map<std::string, int> location_line;
-  auto problem = [&](int line, std::size_t column, std::string what) {
-    problems.add({locations.file, line, 0, locations.header[column], std::move(what)});
-  };
   for (const auto& row : locations.rows) {
+    auto problem = [&](int line, std::size_t column, std::string what) {
+      problems.add({locations.file, line, row.places[column].column, locations.header[column], std::move(what)});
+    };
     const std::string& code = row.fields[c.loc_code];
     const std::string& ruc = row.fields[c.rural_urban_class];
     double lat = 0, lon = 0;
@@ -241,6 +241,14 @@ std::map<std::string, std::pair<double, double>> read_district_centroids(const C
       problems.add({centroids.file, row.line, 0, "easting/northing", "not a number"});
       continue;
     }
+    // The National Grid covers Great Britain within 0-700 km east and 0-1300 km
+    // north; the file also places the Channel Islands (GY, JE), south of it.
+    if (e < -100000 || e > 800000 || n < -200000 || n > 1300000) {
+      problems.add({centroids.file, row.line, row.places[c.easting].column, "easting/northing",
+                    "expected a National Grid point in or near Great Britain (easting -100000 to 800000 m, northing "
+                    "-200000 to 1300000 m), got " + row.fields[c.easting] + ", " + row.fields[c.northing]});
+      continue;
+    }
     if (oc.empty()) problems.add({centroids.file, row.line, 0, centroids.header[c.outcode], "empty postcode district"});
     district[oc] = {e / 1000.0, n / 1000.0};
   }
@@ -252,7 +260,7 @@ std::map<std::string, double> read_imd_scores(const CsvTable& imd, const England
   for (const auto& row : imd.rows) {
     double v;
     if (!parse_number(row.fields[c.imd_value], v) || v < 0 || v > 100) {
-      problems.add({imd.file, row.line, 0, imd.header[c.imd_value],
+      problems.add({imd.file, row.line, row.places[c.imd_value].column, imd.header[c.imd_value],
                     "expected an IMD score between 0 and 100, got '" + row.fields[c.imd_value] + "'"});
       continue;
     }
@@ -275,7 +283,7 @@ bool practice_row_ok(const CsvTable& practices, const CsvRow& row, const England
                      std::map<std::string, int>& first_line, double& patients, DiagnosticList& problems) {
   const std::string& code = row.fields[c.code];
   auto problem = [&](std::size_t column, std::string what) {
-    problems.add({practices.file, row.line, 0, practices.header[column], std::move(what)});
+    problems.add({practices.file, row.line, row.places[column].column, practices.header[column], std::move(what)});
   };
   const std::size_t before = problems.size();
   if (code.empty()) problem(c.code, "empty practice code");
@@ -284,6 +292,10 @@ bool practice_row_ok(const CsvTable& practices, const CsvRow& row, const England
     problem(c.patients, "expected a whole number of patients, got '" + row.fields[c.patients] + "'");
   } else if (patients == 0) {
     problem(c.patients, "practice " + code + " has zero patients");
+  } else if (patients > kMaxPracticePatients) {
+    problem(c.patients, "practice " + code + " has " + row.fields[c.patients] + " patients, more than the " +
+                            std::to_string(static_cast<long>(kMaxPracticePatients)) +
+                            " a practice can have (the largest in England has about 100,000)");
   }
   if (!code.empty()) {
     auto [it, inserted] = first_line.emplace(code, row.line);
@@ -451,7 +463,8 @@ void generate_synthetic(World& world, const SyntheticSourceParams& params, std::
       p.imd_score[i] = std::clamp(town_imd[t] + 8.0 * normal(rng), 1.0, 90.0);
     }
     p.location_source[i] = LocationSource::synthetic;
-    p.list_size[i] = std::max(300.0, std::round(params.list_median * std::exp(params.list_log_sd * normal(rng))));
+    p.list_size[i] = std::clamp(std::round(params.list_median * std::exp(params.list_log_sd * normal(rng))), 300.0,
+                                kMaxPracticePatients);
   }
   index_world(world, commissioner_code);
   compute_centroids(world);

@@ -13,6 +13,12 @@
 
 namespace pcnsim {
 
+/// Most patients a practice may have (the largest in England has about
+/// 100,000): a larger list in the practices file is an input error, and
+/// synthetic list sizes are capped at it, so money per patient stays far from
+/// overflow.
+inline constexpr double kMaxPracticePatients = 1'000'000;
+
 struct EnglandSourceParams {
   std::string practices_csv;  // NHS Digital gp-reg-pat-prac-all.csv
   std::string centroids_csv;  // outcode,easting,northing,...

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -254,4 +255,59 @@ TEST_CASE("load_england_text reads the same practices as load_england", "[popula
   } catch (const InputError& e) {
     CHECK(e.problems().front().file == params.practices_csv);  // named as the file it stands for
   }
+}
+
+TEST_CASE("list sizes, codes and coordinates out of what the model can hold are input errors", "[population]") {
+  EnglandSourceParams params = fixture("practices_good.csv");
+  const std::string header = "PUBLICATION,EXTRACT_DATE,TYPE,CCG_CODE,ONS_CCG_CODE,CODE,POSTCODE,SEX,AGE,NUMBER_OF_PATIENTS\n";
+  const std::string row = "GP_PRAC_PAT_LIST,01JAN2021,GP,00L,E38000130,";
+  auto problems = [&](const std::string& practices, const std::string& centroids, const std::string& locations) {
+    World world;
+    PopulationReport report;
+    try {
+      load_england_text(world, params, practices, centroids, slurp(params.imd_csv), report, locations);
+    } catch (const InputError& e) {
+      return e.problems();
+    }
+    return std::vector<Diagnostic>{};
+  };
+  const std::string centroids = slurp(params.centroids_csv);
+  // 1e18 patients overflowed money to -£92 trillion; above 1,000,000 is refused, at its place.
+  const auto huge = problems(header + row + "A84002,NE65 7UW,ALL,ALL,1e18\n" + row + "A84003,NE63 9UT,ALL,ALL,1000000\n",
+                             centroids, "");
+  REQUIRE(huge.size() == 1);
+  CHECK(huge[0].to_string() == params.practices_csv + ":2:69: 'NUMBER_OF_PATIENTS': practice A84002 has 1e18 patients, "
+                                                      "more than the 1000000 a practice can have (the largest in England has about 100,000)");
+  // A NUL in a practice code.
+  const auto nul = problems(header + row + std::string("A84\0" "002,NE65 7UW,ALL,ALL,5903\n", 30), centroids, "");
+  REQUIRE(nul.size() == 1);
+  CHECK(nul[0].line == 2);
+  CHECK(nul[0].column == 48);
+  CHECK(nul[0].key == "CODE");
+  CHECK_THAT(nul[0].message, Catch::Contains("U+0000"));
+  // Centroids off the National Grid, full-postcode locations outside England.
+  const auto grid = problems(header + row + "A84002,NE65 7UW,ALL,ALL,5903\n",
+                             "outcode,easting,northing,latitude,longitude\nNE65,9e12,602000,55.3,-1.8\n", "");
+  REQUIRE(grid.size() == 1);
+  CHECK(grid[0].line == 2);
+  CHECK_THAT(grid[0].message, Catch::Contains("National Grid point in or near Great Britain"));
+  const auto far = problems(header + row + "A84002,NE65 7UW,ALL,ALL,5903\n", centroids,
+                            "practice_code,latitude,longitude,ruc11\nA84002,55.3,1e300,E1\n");
+  REQUIRE(far.size() == 1);
+  CHECK(far[0].column == 13);
+  CHECK(far[0].key == "longitude");
+  CHECK_THAT(far[0].message, Catch::Contains("expected a longitude in England"));
+}
+
+TEST_CASE("synthetic list sizes are capped at the most patients a practice may have", "[population]") {
+  SyntheticSourceParams params;
+  params.practices = 200;
+  params.commissioners = 2;
+  params.list_median = 1e6;
+  params.list_log_sd = 3;
+  World world;
+  generate_synthetic(world, params, 7);
+  const auto& sizes = world.practices.list_size;
+  CHECK(*std::max_element(sizes.begin(), sizes.end()) == kMaxPracticePatients);
+  CHECK(*std::min_element(sizes.begin(), sizes.end()) >= 300);
 }

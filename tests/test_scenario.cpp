@@ -176,3 +176,83 @@ TEST_CASE("every parameter has a description", "[scenario]") {
     CHECK_FALSE(row.description.empty());
   }
 }
+
+TEST_CASE("a scenario name that would lead outputs/<name>.h5 elsewhere is an input error", "[scenario]") {
+  for (const std::string& good : std::vector<std::string>{"baseline", "arrs-pot-plus-50", "a.b_c-D9", std::string(100, 'x')}) {
+    CHECK(name_problem(good).empty());
+  }
+  for (const std::string& bad : std::vector<std::string>{"", "../../x", "a/b", ".hidden", "..", "a b", "caf\xc3\xa9", std::string(101, 'x'),
+                                std::string("a\0b", 3), "a\\b"}) {
+    CHECK_FALSE(name_problem(bad).empty());
+  }
+  const auto escape = problems_of("seed: 1\nname: ../../x\n");
+  REQUIRE(escape.size() == 1);
+  CHECK(escape[0].to_string() == "test.yaml:2:7: 'name': must not start with '.' (it names the output file outputs/<name>.h5)");
+  const auto separator = problems_of("seed: 1\nname: a/../../x\n");
+  REQUIRE(separator.size() == 1);
+  CHECK(separator[0].to_string() == "test.yaml:2:7: 'name': may hold only letters, digits, '.', '_' and '-' "
+                                    "(it names the output file outputs/<name>.h5), got 'a/../../x'");
+  const auto set = problems_of("name: x\n", {{"name", "a/b"}});
+  REQUIRE(set.size() == 1);
+  CHECK(set[0].file == "--set name=a/b");
+  CHECK(set[0].key == "name");
+  // (A command line cannot hold a NUL; an escape in the value can.)
+  const auto nul = problems_of("name: x\n", {{"name", "\"a\\0b\""}});
+  REQUIRE(nul.size() == 1);
+  CHECK(nul[0].to_string() == "--set name=\"a\\0b\": 'name': a control character (U+0000) in a value; only tabs and line breaks are allowed");
+  const auto description = problems_of("name: x\n", {{"description", "bell\x07"}});
+  REQUIRE(description.size() == 1);
+  CHECK(description[0].key == "description");
+  CHECK(load_scenario_text("name: x\ndescription: |\n  two\n  lines\twith a tab\n", "t.yaml").description ==
+        "two\nlines\twith a tab\n");
+}
+
+TEST_CASE("dates out of order are errors at their place, covid's also when the shock is off", "[scenario]") {
+  const auto covid = problems_of("name: x\ncovid:\n  enabled: false\n  start: 2021-01-01\n  end: 2020-06-30\n");
+  REQUIRE(covid.size() == 1);
+  CHECK(covid[0].to_string() == "test.yaml:5:8: 'covid.end': must not be before covid.start (2021-01-01)");
+  const auto timeline = problems_of("name: x\ntimeline:\n  signup_window_open: 2019-06-01\n  signup_window_close: 2019-05-01\n");
+  REQUIRE(timeline.size() == 1);
+  CHECK(timeline[0].to_string() == "test.yaml:4:24: 'timeline.signup_window_close': must not be before signup_window_open");
+  const auto live = problems_of("name: x\ntimeline:\n  networks_live: 2019-05-01\n");
+  REQUIRE(live.size() == 1);
+  CHECK(live[0].key == "timeline.networks_live");
+  // From --set there is no line to name.
+  const auto set = problems_of("name: x\n", {{"covid.end", "2019-01-01"}});
+  REQUIRE(set.size() == 1);
+  CHECK(set[0].to_string() == "--set covid.end=2019-01-01: 'covid.end': must not be before covid.start (2020-03-23)");
+}
+
+TEST_CASE("extends chains are at most 16 files and a file extending itself is a cycle", "[scenario]") {
+  const fs::path dir = temp_dir("extends-depth");
+  write_file(dir / "s0.yaml", "name: s0\n");
+  for (int k = 1; k <= 16; ++k) {
+    write_file(dir / ("s" + std::to_string(k) + ".yaml"), "extends: s" + std::to_string(k - 1) + ".yaml\n");
+  }
+  CHECK(load_scenario((dir / "s15.yaml").string()).name == "s0");  // 16 files
+  try {
+    load_scenario((dir / "s16.yaml").string());
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].key == "extends");
+    CHECK(e.problems()[0].line == 1);
+    CHECK(e.problems()[0].message == "a chain of more than 16 files through 'extends'");
+  }
+  write_file(dir / "self.yaml", "extends: self.yaml\n");
+  CHECK_THROWS_WITH(load_scenario((dir / "self.yaml").string()), Catch::Contains("'extends' forms a cycle"));
+  write_file(dir / "device.yaml", "extends: /dev/zero\n");
+  CHECK_THROWS_WITH(load_scenario((dir / "device.yaml").string()),
+                    "error: /dev/zero: is a character device, expected a scenario file (only regular files are read)");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a --set value is bounded like a file: depth and self-reference", "[scenario]") {
+  const auto deep = problems_of("name: x\n", {{"formation.inertia", std::string(100, '[') + std::string(100, ']')}});
+  REQUIRE(deep.size() == 1);
+  CHECK(deep[0].file.rfind("--set formation.inertia=", 0) == 0);
+  CHECK_THAT(deep[0].message, Catch::Contains("nesting deeper than 64 levels"));
+  const auto self = problems_of("name: x\n", {{"formation", "&x {inertia: *x}"}});
+  REQUIRE(self.size() == 1);
+  CHECK_THAT(self[0].message, Catch::Contains("self-referencing alias"));
+}

@@ -1,12 +1,15 @@
 // The one YAML reading layer (yaml.hpp): duplicate keys found from the node
 // marks on hand-written YAML, typed scalars, and the readers built on it.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/kernel/input_file.hpp"
 #include "pcnsim/engine/scenario.hpp"
 #include "pcnsim/analysis/sweep.hpp"
 #include "pcnsim/analysis/validate.hpp"
@@ -150,4 +153,86 @@ TEST_CASE("set_number sets a typed value through describe() and checks it like a
         "expected a whole number, got '2.5'");
   CHECK(problems_of([&] { set_number(s, "formation.nowhere", 1, false, "test"); }).front().message ==
         "not a number parameter");
+}
+
+// ---- Bounds (issue 14): every walk of a YAML tree is bounded before it starts.
+
+TEST_CASE("a self-referencing alias is an input error naming its key and line", "[yaml]") {
+  const auto map = problems_of([] { duplicates_in("name: a\nformation: &x\n  g_pair: 0.3\n  again: *x\n"); });
+  REQUIRE(map.size() == 1);
+  CHECK(map[0].to_string() ==
+        "f.yaml:4:3: 'formation.again': a self-referencing alias: the anchor on line 2 contains its own alias");
+  const auto flow = problems_of([] { duplicates_in("a: &x {b: *x}\n"); });
+  REQUIRE(flow.size() == 1);
+  CHECK(flow[0].key == "a.b");
+  CHECK_THAT(flow[0].message, Catch::Contains("self-referencing alias"));
+  const auto list = problems_of([] { duplicates_in("a: &x [1, *x]\n"); });
+  REQUIRE(list.size() == 1);
+  CHECK(list[0].key == "a[1]");
+  CHECK_THAT(list[0].message, Catch::Contains("self-referencing alias"));
+  // An alias of an earlier sibling is no cycle.
+  CHECK(duplicates_in("a: &x {b: 1}\nc: *x\nd: [*x, *x]\n").empty());
+}
+
+TEST_CASE("nesting deeper than 64 levels is an input error, 64 are read", "[yaml]") {
+  const auto nested = [](int depth) { return "a: " + std::string(depth, '[') + std::string(depth, ']') + "\n"; };
+  CHECK(duplicates_in(nested(kMaxYamlDepth - 1)).empty());  // the root map is one level
+  const auto deep = problems_of([&] { duplicates_in(nested(kMaxYamlDepth)); });
+  REQUIRE(deep.size() == 1);
+  CHECK(deep[0].file == "f.yaml");
+  CHECK(deep[0].line == 1);
+  CHECK(deep[0].message == "nesting deeper than 64 levels");
+  CHECK_THAT(problems_of([&] { duplicates_in(nested(200)); }).at(0).message, Catch::Contains("deeper than 64"));
+  // Deeper still, yaml-cpp's own guard stops the parser (before any recursion of ours).
+  CHECK(problems_of([&] { duplicates_in(nested(20000)); }).at(0).message == "YAML syntax error: bad file");
+}
+
+TEST_CASE("an alias bomb stops at the node limit in well under a second", "[yaml]") {
+  std::string bomb = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 9; ++level) {  // 10^10 values once expanded
+    const std::string prev = "*l" + std::to_string(level - 1);
+    bomb += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [" + prev;
+    for (int k = 1; k < 10; ++k) bomb += ", " + prev;
+    bomb += "]\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto p = problems_of([&] { duplicates_in(bomb); });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].message == "more than 100000 YAML values once aliases are expanded (an alias bomb?)");
+  CHECK(p[0].line > 1);
+  CHECK(seconds < 1.0);
+}
+
+TEST_CASE("control characters in YAML text or in a value are input errors with their place", "[yaml]") {
+  const auto raw = problems_of([] { duplicates_in(std::string("name: a\ndescription: b\0c\n", 25)); });
+  REQUIRE(raw.size() == 1);
+  CHECK(raw[0].to_string() == "f.yaml:2:15: a control character (U+0000); YAML text may hold tabs and line breaks only");
+  CHECK(problems_of([] { duplicates_in("name: a\x1b[31m\n"); }).at(0).message.rfind("a control character (U+001B)", 0) == 0);
+  // Escapes put them into values: every such value is named, the reading goes on.
+  const auto escaped = duplicates_in("name: \"a\\0b\"\ndescription: \"bell\\a\"\nnote: \"tab\\tand\\nline\"\n");
+  REQUIRE(escaped.size() == 2);
+  CHECK(escaped[0].to_string() == "f.yaml:1:1: 'name': a control character (U+0000) in a value; only tabs and line breaks are allowed");
+  CHECK(escaped[1].key == "description");
+  CHECK_THAT(escaped[1].message, Catch::Contains("U+0007"));
+}
+
+TEST_CASE("only regular YAML files up to 16 MiB are read", "[yaml]") {
+  CHECK_THROWS_WITH(read_yaml_file("/dev/zero", "scenario file"),
+                    "error: /dev/zero: is a character device, expected a scenario file (only regular files are read)");
+  const fs::path dir = fs::temp_directory_path() / ("pcnsim-test-yaml-files-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string fifo = (dir / "fifo.yaml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(read_yaml_file(fifo, "sweep file"), Catch::Contains("is a FIFO (named pipe), expected a sweep file"));
+  CHECK_THROWS_WITH(read_yaml_file(dir.string(), "sweep file"), Catch::Contains("is a directory"));
+  const std::string big = (dir / "big.yaml").string();
+  std::ofstream(big).close();
+  fs::resize_file(big, kMaxYamlFileBytes + 1);  // sparse: nothing is written
+  CHECK_THROWS_WITH(read_yaml_file(big, "scenario file"), Catch::Contains("is larger than the 16 MiB limit for a scenario file"));
+  fs::resize_file(big, 3);
+  CHECK(read_yaml_file(big, "scenario file") == std::string(3, '\0'));
+  CHECK_THROWS_WITH(read_yaml_file((dir / "none.yaml").string(), "scenario file"), Catch::Contains("scenario file not found"));
+  fs::remove_all(dir);
 }

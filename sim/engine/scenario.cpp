@@ -1,6 +1,7 @@
 #include "pcnsim/engine/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -62,7 +63,10 @@ YamlSource load_chain(const std::string& text, const std::string& file, std::set
     const std::string parent_file = parent_path.lexically_normal().string();
     std::error_code ec;
     const std::string key = fs::weakly_canonical(parent_path, ec).string();
-    if (depth > 16 || !seen.insert(key).second) stop("'extends' forms a cycle");
+    if (!seen.insert(key).second) stop("'extends' forms a cycle");
+    if (depth + 1 >= kMaxExtendsDepth) {
+      stop("a chain of more than " + std::to_string(kMaxExtendsDepth) + " files through 'extends'");
+    }
     if (!fs::exists(parent_path, ec)) stop("extended scenario '" + parent_file + "' not found");
     merged = load_chain(read_yaml_file(parent_file, "scenario file"), parent_file, seen, depth + 1, problems);
     node.remove("extends");
@@ -74,7 +78,9 @@ YamlSource load_chain(const std::string& text, const std::string& file, std::set
   return merged;
 }
 
-void apply_override(YamlSource& source, const Override& o) {
+// Sets one --set value into the tree; a value out of the YAML bounds goes to
+// `problems` (with no line: the place is the --set itself).
+void apply_override(YamlSource& source, const Override& o, DiagnosticList& problems) {
   YAML::Node node = source.root;
   std::string prefix;
   std::size_t start = 0;
@@ -103,6 +109,14 @@ void apply_override(YamlSource& source, const Override& o) {
     value = YAML::Node(o.value);
   }
   if (value.IsNull() && !o.value.empty()) value = YAML::Node(o.value);
+  DiagnosticList found;
+  try {
+    check_yaml_bounds(value, "--set " + o.path + "=" + o.value, found, o.path);
+  } catch (const InputError&) {
+    for (auto d : found.items()) problems.add({d.file, 0, 0, d.key, d.message});
+    problems.throw_if_any();
+  }
+  for (auto d : found.items()) problems.add({d.file, 0, 0, d.key, d.message});
   chain.back()[parts.back()] = value;
   source.origin[o.path] = "--set " + o.path + "=" + o.value;
 }
@@ -136,15 +150,37 @@ class ParameterFinder {
   std::string prefix_;
 };
 
+// Where the value at dotted `key` was written: its file, and its line and
+// column when it came from a file (not from --set or a sweep's factor).
+Diagnostic place_of(const YamlSource& source, const std::string& key, const std::string& message) {
+  const std::string file = source.file_for(key);
+  if (!source.root.IsDefined() || file.rfind("--set", 0) == 0) return {file, 0, 0, key, message};
+  YAML::Node node = source.root;
+  for (std::size_t start = 0; node.IsDefined() && node.IsMap();) {
+    const auto dot = key.find('.', start);
+    node = node[key.substr(start, dot == std::string::npos ? std::string::npos : dot - start)];
+    if (dot == std::string::npos) return diagnostic_at(file, node, key, message);
+    start = dot + 1;
+  }
+  return {file, 0, 0, key, message};
+}
+
+// The name becomes outputs/<name>.h5. (A control character in it, as in any
+// value, is reported by check_yaml_bounds, from the file or --set.)
+void check_name(const Scenario& s, const YamlSource& source, DiagnosticList& problems) {
+  if (control_character_position(s.name)) return;
+  if (auto why = name_problem(s.name); !why.empty()) problems.add(place_of(source, "name", why));
+}
+
 void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticList& problems) {
-  auto add = [&](const std::string& key, const std::string& message) {
-    problems.add({source.file_for(key), 0, 0, key, message});
-  };
+  auto add = [&](const std::string& key, const std::string& message) { problems.add(place_of(source, key, message)); };
   if (s.calendar.end < s.calendar.start) add("calendar.end", "must not be before calendar.start");
   if (s.calendar.end.days - s.calendar.start.days > 366 * 60) add("calendar.end", "horizons over 60 years are not supported");
   const auto& t = s.timeline;
   if (t.signup_window_close < t.signup_window_open) add("timeline.signup_window_close", "must not be before signup_window_open");
   if (t.networks_live < t.signup_window_close) add("timeline.networks_live", "must not be before signup_window_close");
+  // Also when the shock is switched off: --set covid.enabled=true must not meet them reversed.
+  if (s.covid.end < s.covid.start) add("covid.end", "must not be before covid.start (" + s.covid.start.iso() + ")");
   if (t.signup_window_close < s.calendar.start || t.signup_window_close > s.calendar.end) {
     add("timeline.signup_window_close", "must fall inside the calendar (" + s.calendar.start.iso() + " to " +
                                             s.calendar.end.iso() + ")");
@@ -156,17 +192,32 @@ void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticLi
 
 // `problems` holds those found while loading the files (duplicate keys).
 Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides, DiagnosticList problems) {
-  for (const auto& o : overrides) apply_override(source, o);
+  for (const auto& o : overrides) apply_override(source, o, problems);
   Scenario scenario;
   YamlReader reader(source, source.root, "", problems);
   scenario.describe(reader);
   reader.finish();
+  check_name(scenario, source, problems);
   if (problems.empty()) check_consistency(scenario, source, problems);
   problems.throw_if_any();
   return scenario;
 }
 
 }  // namespace
+
+std::string name_problem(const std::string& name) {
+  const std::string why = " (it names the output file outputs/<name>.h5)";
+  if (name.empty()) return "must not be empty";
+  if (name.size() > kMaxNameLength) return "longer than " + std::to_string(kMaxNameLength) + " characters" + why;
+  if (name.front() == '.') return "must not start with '.'" + why;
+  for (const char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') continue;
+    const auto control = control_character_position(name);
+    return "may hold only letters, digits, '.', '_' and '-'" + why + ", got " +
+           (control ? control_character_message(control->code) : "'" + name + "'");
+  }
+  return "";
+}
 
 Override parse_override(const std::string& text) {
   const auto eq = text.find('=');

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "pcnsim/kernel/csv.hpp"
+
 namespace pcnsim {
 
 namespace fs = std::filesystem;
@@ -34,6 +36,11 @@ std::vector<Override> SpecReader::overrides(const YAML::Node& set) {
 void SpecReader::name_and_description(const YAML::Node& root, std::string& name, std::string& description) {
   name = std::filesystem::path(file_).stem().string();
   scalar(root["name"], "name", name, 0, 0);
+  // An explicit name becomes outputs/<name>.h5 (a file's stem cannot hold a separator).
+  const YAML::Node given = root["name"];
+  if (given.IsDefined() && given.IsScalar() && !control_character_position(name)) {  // those: parse_yaml_map
+    if (auto why = name_problem(name); !why.empty()) complain(given, "name", why);
+  }
   scalar(root["description"], "description", description, 0, 0);
 }
 

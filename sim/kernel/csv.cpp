@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <utility>
+#include <cstdio>
+
+#include "pcnsim/kernel/input_file.hpp"
 
 namespace pcnsim {
 
@@ -40,6 +39,16 @@ std::optional<std::size_t> CsvTable::column(const std::vector<std::string>& name
 
 namespace {
 
+// What is wrong with a row as read: bytes that are not UTF-8, a quoted field
+// running to the end of the text, the first control character.
+struct RowIssues {
+  bool bad_encoding = false, unterminated = false;
+  std::optional<CsvControl> control;
+};
+
+// A control character: C0 (U+0000 to U+001F), DEL or C1 (U+0080 to U+009F).
+bool is_control(unsigned code) { return code < 0x20 || (code >= 0x7F && code <= 0x9F); }
+
 // Reads a CSV text row by row (RFC 4180 quoting), keeping the line and column
 // where each field starts.
 struct CsvScanner {
@@ -49,9 +58,8 @@ struct CsvScanner {
 
   bool done() const { return i >= text.size(); }
 
-  // The next row; `bad_encoding` when it holds bytes that are not UTF-8,
-  // `unterminated` when a quoted field runs to the end of the text.
-  CsvRow next_row(bool& bad_encoding, bool& unterminated) {
+  // The next row, and what is wrong with it in `issues`.
+  CsvRow next_row(RowIssues& issues) {
     CsvRow row;
     row.line = line;
     row.places.push_back({line, column});
@@ -63,13 +71,21 @@ struct CsvScanner {
       if ((static_cast<unsigned char>(c) & 0x80) != 0) {
         const std::size_t n = utf8_length(text, i);
         if (n == 0) {
-          bad_encoding = true;
+          issues.bad_encoding = true;
           ++i;
           continue;
         }
+        const unsigned code = n == 2 ? ((static_cast<unsigned char>(c) & 0x1Fu) << 6) |
+                                           (static_cast<unsigned char>(text[i + 1]) & 0x3Fu)
+                                     : 0xA0u;
+        if (is_control(code)) note_control(issues, code, row);  // C1
         field.append(text, i, n);
         i += n;
       } else if (in_quotes) {
+        // Line breaks are part of a quoted field (RFC 4180); tabs anywhere.
+        if (c != '\n' && c != '\r' && c != '\t' && is_control(static_cast<unsigned char>(c))) {
+          note_control(issues, static_cast<unsigned char>(c), row);
+        }
         in_quotes = quoted_character(c, field);
       } else if (c == '"' && field.empty()) {
         in_quotes = true;
@@ -86,13 +102,19 @@ struct CsvScanner {
         column = 1;
         break;
       } else {
+        if (c != '\t' && is_control(static_cast<unsigned char>(c))) note_control(issues, static_cast<unsigned char>(c), row);
         field += c;
         ++i;
       }
     }
-    unterminated = in_quotes;
-    if (!unterminated) row.fields.push_back(std::move(field));
+    issues.unterminated = in_quotes;
+    if (!issues.unterminated) row.fields.push_back(std::move(field));
     return row;
+  }
+
+  // Keeps the place of the row's first control character (text[i], already counted in `column`).
+  void note_control(RowIssues& issues, unsigned code, const CsvRow& row) const {
+    if (!issues.control) issues.control = CsvControl{line, column - 1, code, row.fields.size()};
   }
 
   // One character inside quotes: a doubled quote is a quote, a single one
@@ -134,13 +156,21 @@ CsvTable parse_csv(std::string text, const std::string& file, bool lenient) {
   CsvScanner scan{text};
   bool first = true;
   while (!scan.done()) {
-    bool bad_encoding = false, unterminated = false;
-    CsvRow row = scan.next_row(bad_encoding, unterminated);
-    if (unterminated) {
+    RowIssues issues;
+    CsvRow row = scan.next_row(issues);
+    if (issues.unterminated) {
       problems.add({file, row.line, 0, "", "unterminated quoted field"});
       break;
     }
-    if (bad_encoding) problems.add({file, row.line, 0, "", "bytes that are not valid UTF-8"});
+    if (issues.bad_encoding) problems.add({file, row.line, 0, "", "bytes that are not valid UTF-8"});
+    if (issues.control) {
+      const CsvControl& at = *issues.control;
+      const std::string key = !first && at.field < table.header.size() ? table.header[at.field] : "";
+      problems.add({file, at.line, at.column, key,
+                    control_character_message(at.code) + " in a field; only tabs, and line breaks inside quotes, are allowed"});
+      if (first) problems.throw_if_any();  // no header to read the rows by
+      continue;
+    }
     const bool blank = row.fields.size() == 1 && row.fields[0].empty();
     if (blank) continue;  // blank lines, including a trailing newline, are ignored
     trim_fields(row);
@@ -168,24 +198,7 @@ CsvTable parse_csv(std::string text, const std::string& file, bool lenient) {
 }
 
 CsvTable read_csv(const std::string& path, bool lenient) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "file not found"});
-  if (fs::is_directory(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "is a directory, expected a CSV file"});
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
-  // A file is read in one piece at its size (a string stream would grow and copy it).
-  const std::streamoff size = in.tellg();
-  if (size < 0) {  // not a regular file (a pipe)
-    std::ifstream stream(path, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << stream.rdbuf();
-    return parse_csv(buffer.str(), path, lenient);
-  }
-  std::string text(static_cast<std::size_t>(size), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), size)) throw InputError(Diagnostic{path, 0, 0, "", "cannot be read"});
-  return parse_csv(std::move(text), path, lenient);
+  return parse_csv(read_input_file(path, "CSV file", kMaxCsvFileBytes), path, lenient);
 }
 
 std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text) {
@@ -200,6 +213,30 @@ std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text
     i += n;
   }
   return std::nullopt;
+}
+
+std::optional<CsvControl> control_character_position(const std::string& text) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size(); ++column) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = std::max<std::size_t>(1, utf8_length(text, i));
+    const unsigned code = n == 2 ? ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu)
+                          : n == 1 ? c
+                                   : 0xA0u;
+    if (c != '\t' && c != '\n' && c != '\r' && is_control(code)) return CsvControl{line, column, code, 0};
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    }
+    i += n;
+  }
+  return std::nullopt;
+}
+
+std::string control_character_message(unsigned code) {
+  char name[16];
+  std::snprintf(name, sizeof name, "U+%04X", code);
+  return std::string("a control character (") + name + ")";
 }
 
 std::string csv_quote(const std::string& field) {

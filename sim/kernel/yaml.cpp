@@ -4,26 +4,15 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "pcnsim/kernel/csv.hpp"
+#include "pcnsim/kernel/input_file.hpp"
 
 namespace pcnsim {
 
-namespace fs = std::filesystem;
-
 std::string read_yaml_file(const std::string& path, const std::string& what) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", what + " not found"});
-  if (fs::is_directory(path, ec)) throw InputError(Diagnostic{path, 0, 0, "", "is a directory, expected a " + what});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(Diagnostic{path, 0, 0, "", "cannot be opened for reading"});
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_input_file(path, what, kMaxYamlFileBytes);
 }
 
 YAML::Node parse_yaml_map(const std::string& text, const std::string& file, const std::string& what,
@@ -31,6 +20,10 @@ YAML::Node parse_yaml_map(const std::string& text, const std::string& file, cons
   // yaml-cpp passes invalid bytes through into names and HDF5 strings.
   if (const auto at = invalid_utf8_position(text)) {
     throw InputError(Diagnostic{file, at->first, at->second, "", "bytes that are not valid UTF-8"});
+  }
+  if (const auto at = control_character_position(text)) {  // not YAML's printable characters
+    throw InputError(Diagnostic{file, at->line, at->column, "",
+                                control_character_message(at->code) + "; YAML text may hold tabs and line breaks only"});
   }
   YAML::Node root;
   try {
@@ -45,8 +38,74 @@ YAML::Node parse_yaml_map(const std::string& text, const std::string& file, cons
   }
   if (root.IsNull()) throw InputError(Diagnostic{file, 0, 0, "", "the " + what + " is empty"});
   if (!root.IsMap()) throw InputError(diagnostic_at(file, root, "", "a " + what + " must be a YAML map"));
+  check_yaml_bounds(root, file, problems);
   find_duplicate_keys(root, file, "", problems);
   return root;
+}
+
+namespace {
+
+// The walk of check_yaml_bounds: the maps and lists open above the current
+// node (to find one that contains itself) and the count of nodes so far.
+struct BoundsWalk {
+  const std::string& file;
+  DiagnosticList& problems;
+  std::vector<YAML::Node> open;
+  std::size_t count = 0;
+
+  [[noreturn]] void stop(const YAML::Node& at, const std::string& key, const std::string& message) {
+    problems.add(diagnostic_at(file, at, key, message));
+    throw InputError(problems.items());
+  }
+
+  // `node` at dotted path `key`; `at` is where to point a message (its key, or the node).
+  void visit(const YAML::Node& node, const YAML::Node& at, const std::string& key) {
+    if (++count > kMaxYamlNodes) {
+      stop(at, key, "more than " + std::to_string(kMaxYamlNodes) +
+                        " YAML values once aliases are expanded (an alias bomb?)");
+    }
+    if (node.IsScalar()) return check_text(node, at, key);
+    if (!node.IsMap() && !node.IsSequence()) return;
+    for (const auto& outer : open) {
+      if (outer.is(node)) {
+        stop(at, key, "a self-referencing alias: the anchor on line " + std::to_string(node.Mark().line + 1) +
+                          " contains its own alias");
+      }
+    }
+    if (static_cast<int>(open.size()) >= kMaxYamlDepth) {
+      stop(at, key, "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels");
+    }
+    open.push_back(node);
+    std::size_t i = 0;
+    for (const auto& item : node) {
+      if (node.IsSequence()) {
+        // An aliased item has its anchor's place: name the key above the list.
+        visit(item, at, key + "[" + std::to_string(i++) + "]");
+        continue;
+      }
+      const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string("?");
+      const std::string inner = key.empty() ? name : key + "." + name;
+      visit(item.first, item.first, inner);
+      visit(item.second, item.first, inner);
+    }
+    open.pop_back();
+  }
+
+  void check_text(const YAML::Node& node, const YAML::Node& at, const std::string& key) {
+    // Escapes ("\0", "\x01") put into values what the text may not hold.
+    if (const auto bad = control_character_position(node.Scalar())) {
+      problems.add(diagnostic_at(file, at, key,
+                                 control_character_message(bad->code) + " in a value; only tabs and line breaks are allowed"));
+    }
+  }
+};
+
+}  // namespace
+
+void check_yaml_bounds(const YAML::Node& root, const std::string& file, DiagnosticList& problems,
+                       const std::string& path) {
+  BoundsWalk walk{file, problems, {}, 0};
+  walk.visit(root, root, path);
 }
 
 void find_duplicate_keys(const YAML::Node& node, const std::string& file, const std::string& path,

@@ -12,10 +12,11 @@ failures=0
 
 # expect_bad NAME EXPECTED_TEXT -- ARGS...
 # Exit code 2, the expected text on stderr, no internal error, and nothing
-# (not even a temporary file) left in out/ or in the full file system.
+# (not even a temporary file) left in out/ or in the full file system; a case
+# that runs 30 s (a hang) is killed and fails (exit 124).
 expect_bad() {
   local name=$1 text=$2; shift 3
-  "$bin" "$@" >stdout.txt 2>stderr.txt
+  timeout 30 "$bin" "$@" >stdout.txt 2>stderr.txt
   check "$name" "$text" $?
 }
 check() {
@@ -251,6 +252,109 @@ for args in "run $small --out out/exists.h5" "sweep goodsweep.yaml --out out/exi
   cases=$((cases + 1))
 done
 rm -rf out; mkdir out
+
+# --- Hostile input (issue 14): bounded before it is trusted.
+# YAML: a self-referencing alias, nesting, an alias bomb (fails in well under
+# a second), control characters in the text or from an escape.
+scenario_case yaml-self-alias "yaml-self-alias.yaml:4:3: 'formation.again': a self-referencing alias" \
+  $'formation: &x\n  g_pair: 0.3\n  again: *x'
+scenario_case yaml-self-alias-flow "'a.b': a self-referencing alias: the anchor on line 2" 'a: &x {b: *x}'
+scenario_case yaml-self-alias-list "'a[1]': a self-referencing alias" 'a: &x [1, *x]'
+scenario_case yaml-deep-nesting "yaml-deep-nesting.yaml:2:1: 'a" "a: $(printf '[%.0s' {1..100})$(printf ']%.0s' {1..100})"
+grep -q "nesting deeper than 64 levels" stderr.txt || { echo "FAIL yaml-deep-nesting: message"; failures=$((failures + 1)); }
+bomb='l0: &l0 [x, x, x, x, x, x, x, x, x, x]'
+for k in 1 2 3 4 5 6 7 8 9; do
+  p="*l$((k - 1))"; bomb+=$'\n'"l$k: &l$k [$p, $p, $p, $p, $p, $p, $p, $p, $p, $p]"
+done
+start=$(date +%s%N)
+scenario_case yaml-alias-bomb "YAML values once aliases are expanded (an alias bomb?)" "$bomb"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -lt 2000 ] || { echo "FAIL yaml-alias-bomb took $ms ms"; failures=$((failures + 1)); }
+printf 'extends: %s\nname: a\000b\n' "$small" > yaml-nul-byte.yaml
+expect_bad yaml-nul-byte "yaml-nul-byte.yaml:2:8: a control character (U+0000)" -- run yaml-nul-byte.yaml --out out/r.h5
+scenario_case yaml-nul-escape "yaml-nul-escape.yaml:2:1: 'name': a control character (U+0000) in a value" 'name: "a\0b"'
+scenario_case yaml-control-description "'description': a control character (U+001B)" 'description: "\e[31mred"'
+expect_bad set-control-description "--set description=" -- run "$small" --set description=$'bell\a' --out out/r.h5
+expect_bad set-deep-nesting "nesting deeper than 64 levels" \
+  -- run "$small" --set "formation.inertia=$(printf '[%.0s' {1..80})$(printf ']%.0s' {1..80})" --out out/r.h5
+# extends: a chain of 17 files, a file extending itself, a device.
+printf 'extends: %s\n' "$small" > chain0.yaml
+for k in $(seq 1 16); do printf 'extends: chain%d.yaml\n' $((k - 1)) > "chain$k.yaml"; done
+expect_bad extends-too-deep "chain1.yaml:1:10: 'extends': a chain of more than 16 files through 'extends'" \
+  -- run chain16.yaml --out out/r.h5
+printf 'extends: self.yaml\n' > self.yaml
+expect_bad extends-self "self.yaml:1:10: 'extends': 'extends' forms a cycle" -- run self.yaml --out out/r.h5
+printf 'extends: /dev/urandom\n' > extends-device.yaml
+expect_bad extends-device "/dev/urandom: is a character device, expected a scenario file" -- run extends-device.yaml --out out/r.h5
+# Only regular files: devices, FIFOs (never opened: no hang), with size limits.
+mkfifo fifo.yaml fifo.csv
+expect_bad scenario-dev-zero "/dev/zero: is a character device, expected a scenario file" -- run /dev/zero --out out/r.h5
+expect_bad scenario-fifo "fifo.yaml: is a FIFO (named pipe), expected a scenario file" -- run fifo.yaml --out out/r.h5
+expect_bad sweep-dev-zero "/dev/zero: is a character device, expected a sweep file" -- sweep /dev/zero --out out/s.h5
+expect_bad design-sweep-fifo "fifo.yaml: is a FIFO" -- design fifo.yaml --out out/d.csv
+expect_bad calibrate-dev-urandom "/dev/urandom: is a character device, expected a calibration file" \
+  -- calibrate /dev/urandom --out out/c.h5
+expect_bad targets-dev-zero "/dev/zero: is a character device, expected a targets file" \
+  -- validate --targets /dev/zero --membership none "$small"
+expect_bad design-file-dev-zero "/dev/zero: is a character device, expected a CSV file" \
+  -- run "$small" --design /dev/zero --row 0 --out out/r.h5
+expect_bad design-file-fifo "fifo.csv: is a FIFO" -- run "$small" --design fifo.csv --row 0 --out out/r.h5
+expect_bad membership-fifo "fifo.csv: is a FIFO" -- validate --membership fifo.csv
+with_csv /dev/zero csv-dev-zero.yaml
+expect_bad csv-dev-zero "/dev/zero: is a character device, expected a CSV file" -- run csv-dev-zero.yaml --out out/r.h5
+printf 'extends: %s\npopulation:\n  england:\n    locations_csv: %s\n' "$src/scenarios/baseline.yaml" "$work/fifo.csv" > locfifo.yaml
+expect_bad csv-fifo "fifo.csv: is a FIFO (named pipe), expected a CSV file" -- run locfifo.yaml --out out/r.h5
+truncate -s $((16 * 1024 * 1024 + 1)) big.yaml  # sparse
+expect_bad yaml-too-large "big.yaml: is larger than the 16 MiB limit for a scenario file" -- run big.yaml --out out/r.h5
+truncate -s $((256 * 1024 * 1024 + 1)) big.csv
+with_csv "$work/big.csv" bigcsv.yaml
+expect_bad csv-too-large "big.csv: is larger than the 256 MiB limit for a CSV file" -- run bigcsv.yaml --out out/r.h5
+rm -f big.yaml big.csv
+# Control characters in CSV fields, list sizes and coordinates beyond the model.
+printf '%s\nGP_PRAC_PAT_LIST,01JAN2021,GP,00L,E38000130,A84\000002,NE65 7UW,ALL,ALL,5903\n' "$header" > nulcode.csv
+printf '%s\nGP_PRAC_PAT_LIST,01JAN2021,GP,00L,E38000130,A84002,NE65\0337UW,ALL,ALL,5903\n' "$header" > esccsv.csv
+printf '%s\nGP_PRAC_PAT_LIST,01JAN2021,GP,00L,E38000130,A84002,NE65 7UW,ALL,ALL,1e18\n' "$header" > bignumber.csv
+with_csv "$work/nulcode.csv" nulcode.yaml
+with_csv "$work/esccsv.csv" esccsv.yaml
+with_csv "$work/bignumber.csv" bignumber.yaml
+expect_bad csv-nul-code "nulcode.csv:2:48: 'CODE': a control character (U+0000) in a field" -- run nulcode.yaml --out out/r.h5
+expect_bad csv-escape-postcode "esccsv.csv:2:56: 'POSTCODE': a control character (U+001B)" -- run esccsv.yaml --out out/r.h5
+expect_bad csv-list-1e18 "bignumber.csv:2:69: 'NUMBER_OF_PATIENTS': practice A84002 has 1e18 patients, more than the 1000000" \
+  -- run bignumber.yaml --out out/r.h5
+printf 'practice_code,latitude,longitude,ruc11\nA84002,55.3,1e300,E1\n' > farloc.csv
+printf 'extends: %s\npopulation:\n  england:\n    locations_csv: %s\n' "$src/scenarios/baseline.yaml" "$work/farloc.csv" > farloc.yaml
+expect_bad locations-longitude "farloc.csv:2:13: 'longitude': expected a longitude in England" -- run farloc.yaml --out out/r.h5
+printf 'outcode,easting,northing,latitude,longitude\nNE65,412000,9e15,55.3,-1.8\n' > farcentroid.csv
+printf 'extends: %s\npopulation:\n  england:\n    centroids_csv: %s\n' "$src/scenarios/baseline.yaml" "$work/farcentroid.csv" > farcentroid.yaml
+expect_bad centroids-off-grid "farcentroid.csv:2:6: 'easting/northing': expected a National Grid point in or near Great Britain" \
+  -- run farcentroid.yaml --out out/r.h5
+printf 'row,formation.inertia\n0,0.\0001\n' > design-nul.csv
+expect_bad design-nul "design-nul.csv:2:5: 'formation.inertia': a control character (U+0000)" \
+  -- run "$small" --design design-nul.csv --row 0 --out out/r.h5
+# Names become outputs/<name>.h5: no separators, no leading '.', at most 100 characters.
+scenario_case name-escape "name-escape.yaml:2:7: 'name': must not start with '.'" 'name: ../../x'
+scenario_case name-separator "name-separator.yaml:2:7: 'name': may hold only letters, digits, '.', '_' and '-'" 'name: a/../../x'
+# Without --out, from esc/in: these names led to esc/in/outputs/../../x.h5 = esc/x.h5.
+mkdir -p esc/in
+for n in name-escape name-separator; do
+  (cd esc/in && timeout 30 "$bin" run "../../$n.yaml" >../../stdout.txt 2>../../stderr.txt); rc=$?
+  [ -z "$(find esc -type f)" ] || { echo "FAIL $n wrote $(find esc -type f)"; failures=$((failures + 1)); }
+  check "$n-default-out" "$n.yaml:2:7: 'name'" $rc
+done
+scenario_case name-dot "name-dot.yaml:2:7: 'name': must not start with '.'" 'name: .hidden'
+scenario_case name-long "'name': longer than 100 characters" "name: $(printf 'x%.0s' {1..101})"
+expect_bad name-set-slash "--set name=a/b: 'name': may hold only" -- run "$small" --set name=a/b --out out/r.h5
+printf 'name: sub/../../s\nbase: %s\nset: {population.source: synthetic}\n%s\n%s\n' "$small" "$lhs" "$factors" > sweepname.yaml
+expect_bad sweep-name-escape "sweepname.yaml:1:7: 'name': may hold only" -- sweep sweepname.yaml --out out/s.h5
+printf 'name: /tmp/c\nbase: %s\nparameters: [{path: relationships.a_dist, min: 0.2, max: 5}]\n%s\n' "$small" "$targets" > calname.yaml
+expect_bad calibrate-name-escape "calname.yaml:1:7: 'name': may hold only" -- calibrate calname.yaml --out out/c.h5
+# Dates out of order: covid.end before covid.start (also with the shock off), the timeline.
+scenario_case covid-reversed "covid-reversed.yaml:4:8: 'covid.end': must not be before covid.start (2021-01-01)" \
+  $'covid:\n  start: 2021-01-01\n  end: 2020-06-30'
+scenario_case covid-reversed-off "'covid.end': must not be before covid.start" \
+  $'covid:\n  enabled: false\n  start: 2021-01-01\n  end: 2020-06-30'
+scenario_case timeline-reversed "timeline-reversed.yaml:4:24: 'timeline.signup_window_close': must not be before signup_window_open" \
+  $'timeline:\n  signup_window_open: 2019-06-01\n  signup_window_close: 2019-05-01'
 
 # --- A full disk, for every command that writes.
 disk_full run "$small" --out "$full/r.h5"; check full-disk-run "$full/r.h5" $?

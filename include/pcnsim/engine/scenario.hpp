@@ -74,8 +74,19 @@ struct Override {
 /// Parses "a.b.c=value"; throws InputError on a malformed override.
 Override parse_override(const std::string& text);
 
-/// Loads, merges (`extends:`), overrides and validates a scenario; throws
-/// InputError listing every problem (file, line, column, key).
+/// Files a scenario may extend in a chain (a.yaml extends b.yaml extends ...).
+inline constexpr int kMaxExtendsDepth = 16;
+/// Longest name (of a scenario, sweep or calibration), which names outputs/<name>.h5.
+inline constexpr std::size_t kMaxNameLength = 100;
+
+/// Why `name` cannot be a name that becomes the file outputs/<name>.h5: only
+/// letters, digits, '.', '_' and '-', not starting with '.', at most
+/// kMaxNameLength characters; "" when it can.
+std::string name_problem(const std::string& name);
+
+/// Loads, merges (`extends:`, at most kMaxExtendsDepth files deep), overrides
+/// and validates a scenario; throws InputError listing every problem (file,
+/// line, column, key).
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
 /// Same, from YAML text (tests); `file` names it in messages.
 Scenario load_scenario_text(const std::string& text, const std::string& file,

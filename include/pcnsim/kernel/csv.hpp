@@ -20,6 +20,13 @@ struct CsvRow {
   std::vector<CsvPlace> places;  // of each field
 };
 
+/// The first control character of a row: where, which, in which field.
+struct CsvControl {
+  int line = 0, column = 0;
+  unsigned code = 0;
+  std::size_t field = 0;
+};
+
 struct CsvTable {
   std::string file;
   std::vector<std::string> header;
@@ -31,12 +38,22 @@ struct CsvTable {
   std::optional<std::size_t> column(const std::vector<std::string>& names) const;
 };
 
-/// Reads a whole CSV file. Rows whose field count differs from the header's,
-/// unterminated quotes and non-UTF-8 bytes are reported (all of them) in the
+/// Reads a whole CSV file (a regular file of at most kMaxCsvFileBytes, see
+/// input_file.hpp). Rows whose field count differs from the header's,
+/// unterminated quotes, non-UTF-8 bytes and control characters (C0, DEL, C1:
+/// a NUL in a practice code; tabs are allowed, and line breaks inside quotes)
+/// are reported (all of them) in the
 /// thrown InputError, or, when `lenient`, left out and listed in
 /// `row_problems` so the caller can add its own checks to the same report.
 /// A missing, unreadable or empty file always throws.
 CsvTable read_csv(const std::string& path, bool lenient = false);
+
+/// 1-based line and column (`field` unused) of the first control character of
+/// `text` other than tab and line breaks (used for YAML files), or nothing.
+std::optional<CsvControl> control_character_position(const std::string& text);
+
+/// "a control character (U+0000)" for a code point.
+std::string control_character_message(unsigned code);
 
 /// A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline.
 std::string csv_quote(const std::string& field);

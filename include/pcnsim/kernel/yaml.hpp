@@ -23,12 +23,27 @@ namespace pcnsim {
 /// or unreadable (`what` names the kind of file: "scenario file").
 std::string read_yaml_file(const std::string& path, const std::string& what);
 
+/// Limits of a YAML tree, checked before anything walks it (README "Bad input").
+inline constexpr int kMaxYamlDepth = 64;                // nested maps and lists
+inline constexpr std::size_t kMaxYamlNodes = 100'000;   // every node, aliases expanded
+
 /// Parses the text of a YAML file that must be a map. InputError at once on
-/// bytes that are not UTF-8, a syntax error, an empty file or anything but a
-/// map; every duplicate key, at any depth, is added to `problems` (the reader
-/// goes on, so the other problems of the file are reported with them).
+/// bytes that are not UTF-8, control characters, a syntax error, an empty file,
+/// anything but a map, or a tree out of bounds (check_yaml_bounds); every
+/// duplicate key, at any depth, is added to `problems` (the reader goes on, so
+/// the other problems of the file are reported with them).
 YAML::Node parse_yaml_map(const std::string& text, const std::string& file, const std::string& what,
                           DiagnosticList& problems);
+
+/// Walks `root` as every later reader would, aliases expanded, and throws
+/// InputError (with `problems` so far) at the first node that is its own
+/// ancestor ("a self-referencing alias"), nests deeper than kMaxYamlDepth, or
+/// is beyond kMaxYamlNodes nodes (an alias bomb stops there, in bounded time).
+/// A scalar holding a control character other than tab and line feed (from an
+/// escape such as "\0") is added to `problems`. `path` is the dotted path
+/// of `root` ("" for a file; the key of a --set value).
+void check_yaml_bounds(const YAML::Node& root, const std::string& file, DiagnosticList& problems,
+                       const std::string& path = "");
 
 /// Adds a problem for every key that repeats an earlier key of the same map,
 /// anywhere below `node`: "'a.b': duplicate key (first at line 6)", placed at
