@@ -7,14 +7,20 @@
 #include <thread>
 
 #include "pcnsim/kernel/chunk_codec.hpp"
+#include "pcnsim/kernel/errors.hpp"
+#include "pcnsim/kernel/workers.hpp"
 
 namespace pcnsim::h5 {
 namespace {
 
 // HDF5 prints its error stack to stderr by default; we report failures as
 // exceptions instead. The setting is per thread in thread-safe builds.
+// Also: no clean-up at process exit. After a failed write (a full disk) the
+// file cannot be closed, and HDF5's exit handler would crash closing it again;
+// every file pcnsim writes is closed explicitly, so there is nothing to lose.
 void silence_hdf5_errors() {
   thread_local const bool silenced = [] {
+    H5dont_atexit();  // fails harmlessly once the library is initialised
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
@@ -91,6 +97,36 @@ std::string parent_of(const std::string& path) {
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
+// Output files read back are untrusted input: a link that points into another
+// file is refused before HDF5 would follow it (a link to a device or a FIFO
+// could hang the read, one to any file would read it).
+void refuse_links_out(hid_t file, const std::string& path, const Where& check) {
+  if (path.empty() || path.front() != '/') return;
+  std::string current;
+  for (const std::string& part : components(path)) {
+    current += "/" + part;
+    if (H5Lexists(file, current.c_str(), H5P_DEFAULT) <= 0) return;  // missing: the caller reports it
+    H5L_info_t info;
+    if (H5Lget_info(file, current.c_str(), &info, H5P_DEFAULT) < 0) return;
+    if (info.type == H5L_TYPE_EXTERNAL || info.type >= H5L_TYPE_UD_MIN) {
+      throw InputError(Diagnostic{check.file, 0, 0, current,
+                                  "is an external link to another file; pcnsim never follows links out of an "
+                                  "output file"});
+    }
+  }
+}
+
+// A dataset whose values live in other files (external storage, a virtual
+// dataset) is refused for the same reason.
+void refuse_values_outside(hid_t dataset, const std::string& path, const Where& check) {
+  Handle dcpl(check(H5Dget_create_plist(dataset), "get dataset creation plist"));
+  if (H5Pget_external_count(dcpl.id()) > 0 || H5Pget_layout(dcpl.id()) == H5D_VIRTUAL) {
+    throw InputError(Diagnostic{check.file, 0, 0, path,
+                                "stores its values in another file (external storage or a virtual dataset); pcnsim "
+                                "reads only values inside the output file"});
+  }
+}
+
 bool is_group(hid_t file, const std::string& path, const Where& check) {
   Handle object(check(H5Oopen(file, path.c_str(), H5P_DEFAULT), "open object"));
   return H5Iget_type(object.id()) == H5I_GROUP;
@@ -155,6 +191,7 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
 template <class T>
 T read_numeric_attribute(hid_t file, const std::string& object_path, const std::string& name, hid_t memory_type,
                          bool allow_float, const Where& check) {
+  refuse_links_out(file, object_path, check);
   Handle attribute(
       check(H5Aopen_by_name(file, object_path.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), "open attribute"));
   Handle type(check(H5Aget_type(attribute.id()), "get attribute type"));
@@ -172,7 +209,9 @@ T read_numeric_attribute(hid_t file, const std::string& object_path, const std::
 /// Opens a dataset and returns its element count, filling `shape` if asked.
 Handle open_dataset(hid_t file, const std::string& path, std::size_t& count, std::vector<hsize_t>* shape,
                     const Where& check) {
+  refuse_links_out(file, path, check);
   Handle dataset(check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open dataset"));
+  refuse_values_outside(dataset.id(), path, check);
   Handle space(check(H5Dget_space(dataset.id()), "get dataspace"));
   count = static_cast<std::size_t>(check(H5Sget_simple_extent_npoints(space.id()), "count elements"));
   if (shape != nullptr) {
@@ -346,35 +385,13 @@ struct EntityChunks {
 template <class T>
 std::vector<std::vector<unsigned char>> compress_chunks(const EntityChunks<T>& chunks, int level) {
   std::vector<std::vector<unsigned char>> compressed(chunks.count());
-  const auto compress_share = [&](std::size_t thread, std::size_t threads) {
-    std::vector<T> block, chunk(chunks.values());
-    ChunkCodec& codec = ChunkCodec::of_thread(level);
-    for (std::size_t c = thread; c < compressed.size(); c += threads) {
-      chunks.gather(c, block, chunk);
-      compressed[c] = codec.compress(chunk.data(), chunk.size() * sizeof(T), sizeof(T));
-    }
-  };
-  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, compressed.size());
-  std::vector<std::exception_ptr> failures(threads);
-  std::vector<std::thread> workers;
-  for (std::size_t t = 1; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      try {
-        compress_share(t, threads);
-      } catch (...) {
-        failures[t] = std::current_exception();
-      }
-    });
-  }
-  try {
-    compress_share(0, threads);
-  } catch (...) {
-    failures[0] = std::current_exception();
-  }
-  for (auto& w : workers) w.join();
-  for (const auto& f : failures) {
-    if (f) std::rethrow_exception(f);
-  }
+  // On the worker pool (every core): each worker takes chunks until none is left.
+  run_tasks(compressed.size(), 0, [&](std::size_t c, int) {
+    thread_local std::vector<T> block, chunk;
+    chunk.assign(chunks.values(), T{});  // zero padding past the last entity: the same bytes on any thread
+    chunks.gather(c, block, chunk);
+    compressed[c] = ChunkCodec::of_thread(level).compress(chunk.data(), chunk.size() * sizeof(T), sizeof(T));
+  });
   return compressed;
 }
 
@@ -498,6 +515,7 @@ File File::open_read(const std::string& path) {
 
 bool File::exists(const std::string& path) const {
   const Where check = at_object(path_, path);
+  refuse_links_out(id(), path, check);
   const std::vector<std::string> parts = components(path);
   std::string current;
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -526,6 +544,7 @@ void File::ensure_group(const std::string& path) {
 
 std::vector<std::string> File::list(const std::string& group_path) const {
   const Where check = at_object(path_, group_path);
+  refuse_links_out(id(), group_path, check);
   Handle group(check(H5Gopen2(id(), group_path.c_str(), H5P_DEFAULT), "open group"));
   std::vector<std::string> names;
   check(H5Literate(
@@ -644,6 +663,7 @@ std::vector<std::string> File::read_strings(const std::string& path, std::vector
 
 std::string File::string_attribute(const std::string& object_path, const std::string& name) const {
   const Where check = at_attribute(path_, object_path, name);
+  refuse_links_out(id(), object_path, check);
   Handle attribute(
       check(H5Aopen_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), "open attribute"));
   Handle type(check(H5Aget_type(attribute.id()), "get attribute type"));
