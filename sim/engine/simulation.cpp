@@ -20,12 +20,14 @@ void WeeklyArrays::start(const std::vector<WeeklyOutput>& outputs, std::size_t s
                          int compression) {
   practices = practice_count;
   arrays.clear();
+  if (compression > 0) compressor = std::make_unique<BackgroundWorker>();
   for (const WeeklyOutput& out : outputs) {
     WeeklyArray a{&out, WeeklyStore<float>(out.width), WeeklyStore<std::int32_t>(out.width)};
     const std::size_t entities = out.entity == WeeklyOutput::Entity::practice ? practices : 0;
     a.floats.steps = a.ints.steps = steps;
     a.floats.entities = a.ints.entities = entities;
     a.floats.compression = a.ints.compression = compression;
+    a.floats.worker = a.ints.worker = compressor.get();
     arrays.push_back(std::move(a));
   }
 }

@@ -48,4 +48,52 @@ void run_tasks(std::size_t tasks, int threads, const std::function<void(std::siz
   });
 }
 
+BackgroundWorker::~BackgroundWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!jobs_.empty()) run_next(lock);  // queued after the thread ended, if any
+}
+
+void BackgroundWorker::submit(std::function<void()> job) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  jobs_.push_back(std::move(job));
+  changed_.notify_all();
+  if (!thread_.joinable()) thread_ = std::thread([this] { work(); });
+}
+
+// Runs the next job without the lock, then tells the waiters.
+void BackgroundWorker::run_next(std::unique_lock<std::mutex>& lock) {
+  std::function<void()> job = std::move(jobs_.front());
+  jobs_.pop_front();
+  lock.unlock();
+  job();
+  lock.lock();
+  changed_.notify_all();
+}
+
+void BackgroundWorker::work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [this] { return !jobs_.empty() || stopping_; });
+    if (jobs_.empty()) return;  // stopping, nothing left
+    run_next(lock);
+  }
+}
+
+void BackgroundWorker::help_until(const std::function<bool()>& done) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!done()) {
+    if (jobs_.empty()) {
+      changed_.wait(lock);
+    } else {
+      run_next(lock);
+    }
+  }
+}
+
 }  // namespace pcnsim

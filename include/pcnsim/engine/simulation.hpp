@@ -17,6 +17,7 @@
 //   4. recording of every output the mechanisms declare.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,10 @@ struct WeeklyArray {
 /// Every weekly per-network and per-practice output of a run, [step][...] as written.
 struct WeeklyArrays {
   std::size_t networks = 0, practices = 0;
+  // Compresses the arrays' blocks of weeks beside the simulation (compressed
+  // runs only). Declared before `arrays`, so it outlives their stores and
+  // finishes the jobs still queued when they go.
+  std::unique_ptr<BackgroundWorker> compressor;
   std::vector<WeeklyArray> arrays;  // in the order of model_outputs().weekly
 
   /// Sizes for a run of `steps` weeks of `practice_count` practices; with

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pcnsim/kernel/chunk_codec.hpp"
+#include "pcnsim/kernel/workers.hpp"
 
 namespace pcnsim {
 
@@ -41,16 +42,6 @@ struct WeeklyAllocator : std::allocator<T> {
 template <class T>
 using WeeklyVector = std::vector<T, WeeklyAllocator<T>>;
 
-/// Jobs run in the order given by one background thread, which starts when
-/// there is work and ends a while after there is none; a thread waiting for
-/// some jobs runs queued ones meanwhile (so a forked child that has no worker
-/// still gets them done). Jobs must not throw.
-namespace background {
-void submit(std::function<void()> job);
-/// Runs queued jobs on this thread, or waits for the worker's, until
-/// `done()` (called with the queue locked, after every job) is true.
-void help_until(const std::function<bool()>& done);
-}  // namespace background
 
 /// The weekly array compressed as chunks of `weeks` steps x `entities`
 /// entities x width, as HDF5's shuffle and deflate filters store them, each
@@ -58,6 +49,7 @@ void help_until(const std::function<bool()>& done);
 /// chunk never recorded is zero (HDF5's fill value).
 template <class T>
 struct PackedWeeks {
+  BackgroundWorker* worker = nullptr;  // where blocks are compressed; none: at once, on the recording thread
   int level = 1;
   std::size_t width = 1, weeks = 1, entities = 1;  // chunk shape
   std::vector<std::vector<std::vector<unsigned char>>> chunks;  // [block of weeks][block of entities]: stored bytes
@@ -121,9 +113,13 @@ struct PackedWeeks {
   static void hand_over(const std::shared_ptr<PackedWeeks>& packed) {
     if (packed->staging.empty()) return;
     ++packed->pending;
-    background::submit([packed, block = packed->staging_block, rows = std::move(packed->staging)]() mutable {
-      packed->compress(block, std::move(rows));
-    });
+    if (packed->worker == nullptr) {
+      packed->compress(packed->staging_block, std::move(packed->staging));
+    } else {
+      packed->worker->submit([packed, block = packed->staging_block, rows = std::move(packed->staging)]() mutable {
+        packed->compress(block, std::move(rows));
+      });
+    }
     packed->staging = Rows();
   }
 
@@ -150,7 +146,7 @@ struct PackedWeeks {
   /// Every block compressed (this thread helps); rethrows a failure.
   void finish(const std::shared_ptr<PackedWeeks>& packed) {
     hand_over(packed);
-    background::help_until([&] { return pending.load() == 0; });
+    if (worker != nullptr) worker->help_until([&] { return pending.load() == 0; });
     std::lock_guard<std::mutex> lock(mutex);
     if (error) std::rethrow_exception(error);
   }
@@ -200,6 +196,7 @@ struct WeeklyStore {
 
   std::size_t width = 1, steps = 0, entities = 0;
   int compression = 0;  // > 0: compress in the background at this gzip level
+  BackgroundWorker* worker = nullptr;  // the thread that compresses (owned by the run's weekly arrays)
   std::vector<Block> blocks;
   T zero{};  // what operator[] refers to where nothing was recorded
 
@@ -284,6 +281,7 @@ struct WeeklyStore {
     if (!packed_) {
       packed_ = std::make_shared<PackedWeeks<T>>();
       PackedWeeks<T>& p = *packed_;
+      p.worker = worker;
       p.level = compression;
       p.width = width;
       p.weeks = std::min(steps, kChunkWeeks);
