@@ -86,23 +86,19 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
   const Series* hours = &run.recorder.at("hours_per_gp_fte");
   const Series* resigned = &run.recorder.at("cd_resignations");
   const Series* strained = &run.recorder.at("cd_unmanageable_share");
-  for (std::size_t y = 0; y < run.finance.years.size(); ++y) {
-    Pence ceiling = 0, claimed = 0;
-    for (const auto& money : run.finance.arrs[y]) {
-      ceiling += money.ceiling;
-      claimed += money.claimed;
-    }
+  for (const ArrsYearTotals& money : arrs_year_totals(run.finance)) {
+    const Pence ceiling = money.ceiling, claimed = money.claimed;
     // The last week of the financial year inside the horizon.
     int last = run.calendar.steps() - 1;
     for (int s = 1; s < run.calendar.steps(); ++s) {
-      if (run.calendar.financial_year(s) > run.finance.years[y]) {
+      if (run.calendar.financial_year(s) > money.year) {
         last = s - 1;
         break;
       }
     }
     double resignations = 0;
     for (int s = 0; s <= last; ++s) {
-      if (run.calendar.financial_year(s) == run.finance.years[y]) resignations += resigned->value[s];
+      if (run.calendar.financial_year(s) == money.year) resignations += resigned->value[s];
     }
     // Millions for England, thousands for small populations.
     const bool millions = to_gbp(ceiling) >= 1e7;
@@ -110,9 +106,8 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
     const char* unit = millions ? "m" : "k";
     std::printf("  %s: ARRS ceiling £%.0f%s, claimed £%.0f%s (%.1f%% unclaimed), %.0f WTE at year end; "
                 "%.1f GP hours/FTE/week; %.0f CD resignations, %.0f%% of CDs strained\n",
-                financial_year_label(run.finance.years[y]).c_str(), to_gbp(ceiling) / scale, unit,
-                to_gbp(claimed) / scale, unit,
-                ceiling > 0 ? 100.0 * static_cast<double>(ceiling - claimed) / static_cast<double>(ceiling) : 0.0,
+                financial_year_label(money.year).c_str(), to_gbp(ceiling) / scale, unit, to_gbp(claimed) / scale, unit,
+                100.0 * money.unclaimed_share(),
                 wte->value[last], hours->value[last], resignations, 100.0 * strained->value[last]);
   }
   std::printf("  run time %.3f s (formation %.3f s); results in %s\n", seconds, run.formation_seconds, out.c_str());
