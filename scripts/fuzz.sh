@@ -14,7 +14,7 @@ artifacts=build/sanitize/fuzz-artifacts
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in scenario sweep practices_csv membership locations; do
+for target in scenario sweep practices_csv membership locations output_file; do
   exe=$bin/fuzz_$target
   if [ ! -x "$exe" ]; then
     echo "fuzz: $exe not built (cmake --preset sanitize && cmake --build --preset sanitize)" >&2
