@@ -76,7 +76,8 @@ struct FundingParams {
             {"national ARRS pot of the financial year (value in force on 1 April); each network's ceiling is its "
              "share of the weighted population", "GBP/year", 0, 1e11});
     v.field("arrs_reimbursement_rate", arrs_reimbursement_rate,
-            {"share of staff cost reimbursed, up to the role's maximum", "1", 0, 1});
+            {"share of staff cost reimbursed, up to the role's maximum; a role reimbursed nothing (0, or under half "
+             "a penny a week) is not recruited through the ARRS", "1", 0, 1});
     v.field("arrs_redistribution", arrs_redistribution,
             {"the commissioner moves ceiling that networks will not claim to its networks that will overspend"});
     v.field("arrs_redistribution_month", arrs_redistribution_month,
