@@ -310,6 +310,13 @@ void ArrsWorkforce::plan_vacancies(Date date, const std::vector<int>& open, doub
   const auto& money = money_[current_year_];
   std::vector<double> cost(kRoleCount);
   for (int r : open) cost[r] = to_gbp(weekly_cost_pence(r, date)) * days_in_financial_year(date.financial_year()) / 7.0;
+  // A role reimbursed nothing (a zero rate or maximum) is not an ARRS post:
+  // networks do not recruit it through the scheme (and a free post would never
+  // exhaust the budget).
+  std::vector<int> planned;
+  for (int r : open) {
+    if (cost[r] > 0 && params_.roles[r].preference > 0) planned.push_back(r);
+  }
   // Near the year end, plan against next year's ceiling when it is larger.
   const int fy = date.financial_year();
   const Date next_april = Date::from_ymd(fy + 1, 4, 1);
@@ -320,17 +327,20 @@ void ArrsWorkforce::plan_vacancies(Date date, const std::vector<int>& open, doub
   }
   for (std::size_t n = 0; n < world_.networks.size(); ++n) {
     const double budget = params_.plan_share * to_gbp(money[n].ceiling) * growth;
+    // At most one post per kPatientsPerArrsPost patients: the loop below ends
+    // after at most that many posts whatever the prices.
+    const double max_posts = std::floor(world_.network_list_size(world_.networks[n]) / kPatientsPerArrsPost);
     double committed = 0, headcount = 0;
     for (int r : open) {
       const double count = wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r];
       committed += count * cost[r];
       headcount += count;
     }
-    while (true) {
+    while (headcount < max_posts) {
       int choice = -1;
       double best_deficit = -1e300;
-      for (int r : open) {
-        if (committed + cost[r] > budget || params_.roles[r].preference <= 0) continue;
+      for (int r : planned) {
+        if (committed + cost[r] > budget) continue;
         const double target = params_.roles[r].preference / open_preference * (headcount + 1);
         const double deficit = target - (wte_[n * kRoleCount + r] + vacancies_[n * kRoleCount + r]);
         if (deficit > best_deficit) {
@@ -360,7 +370,8 @@ void ArrsWorkforce::match_labour_pools(int step, const std::vector<int>& open, d
         for (int v = 0; v < vacancies_[static_cast<std::size_t>(n) * kRoleCount + r]; ++v) slots.push_back(n);
       }
       // Random order: partial Fisher-Yates over the slots that can be filled.
-      std::size_t fill = std::min(slots.size(), static_cast<std::size_t>(pool));
+      // (Compared as doubles first: a pool of more candidates than a size_t holds is no overflow.)
+      std::size_t fill = pool >= static_cast<double>(slots.size()) ? slots.size() : static_cast<std::size_t>(pool);
       if (fill < slots.size() && uniform(match_rng_) < pool - std::floor(pool)) ++fill;
       for (std::size_t s = 0; s < fill; ++s) {
         const std::size_t j = boost::random::uniform_int_distribution<std::size_t>(s, slots.size() - 1)(match_rng_);

@@ -39,7 +39,8 @@ struct RoleParams {
   void describe(V& v) {
     v.field("opens", opens, {"first date the role can be reimbursed"});
     v.field("max_reimbursable_gbp_per_wte", max_reimbursable_gbp_per_wte,
-            {"maximum reimbursable cost of one WTE including on-costs", "GBP/WTE/year", 0, 1e6});
+            {"maximum reimbursable cost of one WTE including on-costs; 0 = the role is not reimbursed, so networks "
+             "do not recruit it through the ARRS", "GBP/WTE/year", 0, 1e6});
     v.field("always_fully_reimbursed", always_fully_reimbursed, {"reimbursed at 100% even when the general rate is lower"});
     v.field("preference", preference, {"relative weight of the role in networks' hiring plans", "", 0, 1e6});
     v.field("pool_inflow_wte_per_week", pool_inflow_wte_per_week,
@@ -62,6 +63,14 @@ inline constexpr std::array<const char*, 16> kArrsRoles = {
     "podiatrist",                "occupational_therapist",         "gp_assistant",
     "digital_lead"};
 inline constexpr std::size_t kRoleCount = kArrsRoles.size();
+
+/// Most ARRS posts (staff in post plus open vacancies, all roles) a network
+/// plans: one per this many registered patients of its members. England had
+/// about one ARRS WTE per 1,600 patients in 2024 (at most one per about 500 in
+/// a network of high need), so the cap does not bind in realistic runs; it
+/// bounds the plan (and the run's time) when posts are nearly free or pots
+/// enormous (issue 14).
+inline constexpr double kPatientsPerArrsPost = 100;
 
 /// The roles as one parameters block, one sub-block per role.
 struct ArrsRoles {
@@ -97,7 +106,8 @@ struct ArrsParams {
             {"share of the ceiling a network commits to staff (annual cost of staff and vacancies)", "1", 0, 2});
     v.field("cost_share_of_maximum", cost_share_of_maximum,
             {"actual employment cost of a WTE as a share of the role's maximum reimbursable amount (staff are "
-             "often paid below the top of the band)", "1", 0, 1});
+             "often paid below the top of the band; under half of it is not a cost the DES figures describe)",
+             "1", 0.5, 1});
     v.field("plan_ahead_weeks", plan_ahead_weeks,
             {"in the last weeks of a financial year networks plan against next year's ceiling (pots are announced "
              "in advance; recruiting takes months)", "weeks", 0, 52});

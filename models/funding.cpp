@@ -1,10 +1,76 @@
 #include "models/funding.hpp"
 #include "models/model.hpp"
 
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <utility>
+
 namespace pcnsim {
 
 double national_pot_share(const World& world, const Network& network, const FundingParams& params) {
   return world.network_weighted_list_size(network) / params.national_patients;
+}
+
+namespace {
+
+double largest(const DatedSeries& series) {
+  double top = 0.0;
+  for (const auto& e : series.entries) top = std::max(top, e.value);
+  return top;
+}
+
+std::string pounds(double gbp) {
+  std::ostringstream out;
+  out << std::setprecision(3) << gbp;
+  return "£" + out.str();
+}
+
+}  // namespace
+
+void check_money_bounds(const World& world, const FundingParams& params, const DatedSeries& iif_pot_gbp) {
+  const auto& p = world.practices;
+  double patients = 0, weighted = 0, beds = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    patients += p.list_size[i];
+    weighted += p.list_size[i] * p.needs_index[i];
+    beds += p.care_home_beds[i];
+  }
+  // A week's accrual is rounded to the penny and a year has up to 53 weekly steps of 7/365 of a year.
+  const double limit_gbp = kMaxPencePerLineYear / 100.0 / 1.02;
+  DiagnosticList problems;
+  auto check = [&](const std::string& key, double total, const std::string& what) {
+    if (total <= limit_gbp) return;
+    problems.add({"scenario", 0, 0, key,
+                  what + " totals " + pounds(total) + " a year for this population, more than the " +
+                      pounds(limit_gbp) + " a year a line of money may total"});
+  };
+  auto rate = [&](const std::string& key, const DatedSeries& series, double base, const std::string& per) {
+    check(key, largest(series) * base, pounds(largest(series)) + " " + per);
+  };
+  rate("funding.core_gbp_per_patient", params.core_gbp_per_patient, patients, "per patient");
+  rate("funding.participation_gbp_per_weighted_patient", params.participation_gbp_per_weighted_patient, weighted,
+       "per weighted patient");
+  rate("funding.clinical_director_gbp_per_patient", params.clinical_director_gbp_per_patient, patients, "per patient");
+  rate("funding.care_home_premium_gbp_per_bed", params.care_home_premium_gbp_per_bed, beds, "per bed");
+  rate("funding.leadership_management_gbp_per_weighted_patient", params.leadership_management_gbp_per_weighted_patient,
+       weighted, "per weighted patient");
+  // National pots: the population's share is its weighted patients over national_patients; a share
+  // over 1 (national_patients smaller than the population) multiplies the pot.
+  const double share = weighted / params.national_patients;
+  const std::pair<const char*, const DatedSeries*> pots[] = {
+      {"funding.arrs_national_pot_gbp", &params.arrs_national_pot_gbp},
+      {"funding.leadership_management_national_gbp", &params.leadership_management_national_gbp},
+      {"service_specs.iif.national_pot_gbp", &iif_pot_gbp}};
+  for (const auto& [key, pot] : pots) {
+    std::ostringstream what;
+    what << "a national pot of " << pounds(largest(*pot)) << " a year (" << key << ") shared by this population's "
+         << std::setprecision(4) << weighted << " weighted patients over funding.national_patients ("
+         << params.national_patients << ")";
+    check(share > 1 ? "funding.national_patients" : key, largest(*pot) * share, what.str());
+  }
+  problems.throw_if_any();
 }
 
 int days_in_financial_year(int fy) { return Date::from_ymd(fy + 1, 4, 1).days - Date::from_ymd(fy, 4, 1).days; }
@@ -74,6 +140,9 @@ std::vector<double> FundingFlows::leadership_management_year_gbp() const {
 
 Mechanism funding_mechanism() {
   Mechanism m{"funding", "mechanism 3: the DES funding lines paid to each network", {}, {}, {}, {}, {}, {}};
+  m.setup = [](ModelState& s) {
+    check_money_bounds(s.world, s.params.funding, s.params.service_specs.iif.national_pot_gbp);
+  };
   m.at_deadline = [](ModelState& s) {
     s.funding.emplace(s.world, s.params.funding, s.calendar);
     s.funding->start_year(s.date.financial_year());

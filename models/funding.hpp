@@ -76,7 +76,8 @@ struct FundingParams {
             {"national ARRS pot of the financial year (value in force on 1 April); each network's ceiling is its "
              "share of the weighted population", "GBP/year", 0, 1e11});
     v.field("arrs_reimbursement_rate", arrs_reimbursement_rate,
-            {"share of staff cost reimbursed, up to the role's maximum", "1", 0, 1});
+            {"share of staff cost reimbursed, up to the role's maximum; a role reimbursed nothing (0, or under half "
+             "a penny a week) is not recruited through the ARRS", "1", 0, 1});
     v.field("arrs_redistribution", arrs_redistribution,
             {"the commissioner moves ceiling that networks will not claim to its networks that will overspend"});
     v.field("arrs_redistribution_month", arrs_redistribution_month,
@@ -125,6 +126,20 @@ class FundingFlows {
 /// A network's share of a national pot: its weighted population over the
 /// national patients the pot is for.
 double national_pot_share(const World& world, const Network& network, const FundingParams& params);
+
+/// Most money any one line (a payment line, the ARRS ceilings, the IIF) may
+/// total nationally in a year, in pence: £100 trillion. With 8 lines and
+/// calendars of at most 60 years every sum of pence a run forms (a network's
+/// year, a line's national year, all lines over all years) stays below
+/// 8 x 60 x 1.02 x 1e16 < 4.9e18 < 2^63, so no sum can wrap.
+inline constexpr double kMaxPencePerLineYear = 1e16;
+
+/// Checks, before any money is paid, that each line's national yearly total
+/// for this population (rates times its patients, weighted patients or beds;
+/// pots times its share of `national_patients`) stays within
+/// kMaxPencePerLineYear; throws InputError naming the parameter otherwise.
+/// `iif_pot_gbp` is the IIF's national pot (service_specs.iif).
+void check_money_bounds(const World& world, const FundingParams& params, const DatedSeries& iif_pot_gbp);
 
 /// Days in financial year `fy` (1 April to 31 March).
 int days_in_financial_year(int fy);

@@ -181,3 +181,51 @@ TEST_CASE("an empty labour pool gives no hires and leaves all money unclaimed", 
     }
   }
 }
+
+// Issue 14: a role reimbursed nothing used to spin forever in the plan (its
+// cost never exhausted the budget); now it is not recruited, and the run ends.
+TEST_CASE("a role reimbursed nothing is not recruited and the run ends", "[arrs][extreme]") {
+  Scenario zero_max = synthetic_small();
+  set_number(zero_max, "arrs.roles.clinical_pharmacist.max_reimbursable_gbp_per_wte", 0, true, "test");
+  const RunResult run = run_simulation(zero_max);
+  int pharmacists = 0, others = 0;
+  for (std::size_t k = 0; k < run.arrs_staff.role.size(); ++k) (run.arrs_staff.role[k] == 0 ? pharmacists : others)++;
+  REQUIRE(pharmacists == 0);
+  REQUIRE(others > 0);
+
+  Scenario zero_rate = synthetic_small();
+  set_number(zero_rate, "funding.arrs_reimbursement_rate", 0, true, "test");
+  const RunResult unpaid = run_simulation(zero_rate);
+  // Only the roles reimbursed in full whatever the rate (link workers) are recruited; nothing else is claimed.
+  for (int role : unpaid.arrs_staff.role) REQUIRE(zero_rate.arrs.roles[static_cast<std::size_t>(role)].always_fully_reimbursed);
+}
+
+// Issue 14: an enormous pot per patient used to spin forever too; posts are
+// capped at one per kPatientsPerArrsPost patients of the network.
+TEST_CASE("posts per network stay within the cap when the pot is enormous", "[arrs][extreme]") {
+  const RunResult run = run_small({{"funding.national_patients", "1000"}});
+  const auto& wte = run.weekly.floats("/networks/weekly/arrs_wte");
+  const auto& vacancies = run.weekly.ints("/networks/weekly/vacancies");
+  REQUIRE(run.arrs_hires > 0);
+  double most = 0;  // the largest national share of the cap used in a week
+  for (std::size_t step = 0; step < wte.steps; ++step) {
+    const auto [staff, covered] = wte.week(step);
+    const auto [open, open_covered] = vacancies.week(step);
+    const auto& network_of = run.membership[membership_row(run, static_cast<int>(step))].network_of;
+    std::vector<double> list(covered, 0.0);
+    for (std::size_t i = 0; i < network_of.size(); ++i) {
+      if (network_of[i] >= 0 && static_cast<std::size_t>(network_of[i]) < covered) list[network_of[i]] += run.world.practices.list_size[i];
+    }
+    double posts = 0, cap = 0;
+    for (std::size_t n = 0; n < covered && n < open_covered; ++n) {
+      posts += open[n];
+      for (std::size_t r = 0; r < kRoleCount; ++r) posts += staff[n * kRoleCount + r];
+      cap += std::floor(list[n] / kPatientsPerArrsPost);
+    }
+    if (cap > 0) most = std::max(most, posts / cap);
+  }
+  // The cap binds (the plan fills it) and is kept, but for staff who stay when
+  // practices leave their network at 1 April (until leavers make room).
+  REQUIRE(most > 0.9);
+  REQUIRE(most <= 1.05);
+}

@@ -226,3 +226,18 @@ TEST_CASE("the oracle's calendar arithmetic", "[funding][oracle]") {
   CHECK(oracle::value_on(s, Date::from_ymd(2021, 3, 31)) == 2.0);
   CHECK(oracle::value_on(s, Date::from_ymd(2021, 4, 1)) == 3.0);
 }
+
+// Issue 14: a pot shared over 1 national patient gave ceilings beyond what
+// int64 pence hold; it is now an input error naming the parameter.
+TEST_CASE("money that could overflow is an input error naming the parameter", "[funding][money][extreme]") {
+  auto message = [](const std::vector<Override>& overrides) {
+    try {
+      run_simulation(load_scenario(std::string(PCNSIM_SOURCE_DIR) + "/scenarios/synthetic-small.yaml", overrides));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  REQUIRE_THAT(message({{"funding.national_patients", "1"}}), Catch::Contains("'funding.national_patients'"));
+  REQUIRE_THAT(message({{"funding.national_patients", "1"}}), Catch::Contains("funding.arrs_national_pot_gbp"));
+}

@@ -42,3 +42,11 @@ TEST_CASE("an undeclared series or a weekly array read as the wrong type is an e
   REQUIRE_FALSE(run.world.networks.empty());
   CHECK(vacancies.size() == static_cast<std::size_t>(run.calendar.steps()) * run.world.networks.size());
 }
+
+// Issue 14 (found by the property test): with nobody signed up there are no
+// networks, and recording (and writing) their weekly arrays was an internal error.
+TEST_CASE("a run in which no practice signs up records no network rows", "[simulation][extreme]") {
+  const RunResult run = run_small({{"signup.autonomy_mean_gbp_per_patient", "1000"}});
+  REQUIRE(run.world.networks.empty());
+  REQUIRE(run.weekly.floats("/networks/weekly/arrs_wte").week(100).second == 0);
+}

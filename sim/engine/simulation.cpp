@@ -52,7 +52,8 @@ void WeeklyArrays::grow_networks(std::size_t new_networks) {
 void WeeklyArrays::record(const ModelState& state, int step) {
   for (WeeklyArray& a : arrays) {
     const WeeklyOutput& out = *a.output;
-    if (!out.when(state)) continue;
+    // No networks (nobody signed up) means no row to record, not an error.
+    if (!out.when(state) || a.floats.entities * a.floats.width == 0) continue;
     if (out.info.dtype == Dtype::int32) {
       out.fill_int(state, a.ints.week_row(step));
     } else {

@@ -247,7 +247,8 @@ hsize_t chunk_rows(const std::vector<hsize_t>& shape, std::size_t element_bytes,
   if (requested > 0) return std::min<hsize_t>(requested, rows);
   hsize_t row_bytes = element_bytes;
   for (std::size_t i = 1; i < shape.size(); ++i) row_bytes *= shape[i];
-  return std::min<hsize_t>(rows, std::max<hsize_t>(1, 65536 / row_bytes));
+  // An empty row (no networks: nobody signed up) has no chunk to size.
+  return std::min<hsize_t>(rows, std::max<hsize_t>(1, row_bytes > 0 ? 65536 / row_bytes : rows));
 }
 
 /// Entities per chunk of a [step, entity, ...] dataset: about 64 KiB of
@@ -256,7 +257,7 @@ hsize_t chunk_rows(const std::vector<hsize_t>& shape, std::size_t element_bytes,
 hsize_t chunk_entities(const std::vector<hsize_t>& shape, std::size_t element_bytes) {
   hsize_t per_entity = element_bytes;
   for (std::size_t i = 0; i < shape.size(); ++i) per_entity *= i == 1 ? 1 : shape[i];
-  return std::min<hsize_t>(shape[1], std::max<hsize_t>(1, 65536 / per_entity));
+  return std::min<hsize_t>(shape[1], std::max<hsize_t>(1, per_entity > 0 ? 65536 / per_entity : shape[1]));
 }
 
 /// Creates a dataset with its attributes, ready for its data: chunked to

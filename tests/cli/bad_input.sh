@@ -379,5 +379,32 @@ fi
 [ "$(ls keep)" = "r.h5" ] && [ "$(head -c 4 keep/r.h5 | od -An -c | tr -d ' ')" = "211HDF" ] \
   || { echo "FAIL overwrite left $(ls keep)"; failures=$((failures + 1)); }
 
+# --- Valid but extreme scenarios (issue 14): once spun forever in the ARRS plan.
+# expect_extreme NAME SCENARIO ARGS...: exit 0 within 30 s, an output written,
+# no NaN or infinity in the summary (but for the medians of no networks, with nan_ok=1).
+expect_extreme() {
+  local name=$1; shift
+  timeout 30 "$bin" run "$@" --quiet --out out/r.h5 >stdout.txt 2>stderr.txt; local rc=$?
+  if [ "$rc" -ne 0 ] || [ ! -s out/r.h5 ] || { [ "${nan_ok:-0}" = 0 ] && grep -qi "nan\|inf" stdout.txt; }; then
+    echo "FAIL $name: exit $rc"; cat stderr.txt; failures=$((failures + 1))
+  else
+    echo "ok   $name: exit 0"
+  fi
+  rm -rf out; mkdir out
+  cases=$((cases + 1))
+}
+zero='[{from: 2019-04-01, value: 0, source: test}]'
+printf 'extends: %s\nfunding:\n  arrs_reimbursement_rate: %s\n' "$small" "$zero" > rate0.yaml
+printf 'extends: %s\narrs:\n  roles:\n    clinical_pharmacist:\n      max_reimbursable_gbp_per_wte: %s\n' \
+  "$small" "$zero" > max0.yaml
+expect_extreme extreme-reimbursement-rate-0 rate0.yaml
+expect_extreme extreme-role-maximum-0 max0.yaml
+expect_extreme extreme-national-patients-1000 "$small" --set funding.national_patients=1000
+nan_ok=1 expect_extreme extreme-nobody-signs "$small" --set signup.autonomy_mean_gbp_per_patient=1000
+expect_bad extreme-cost-share-0 "'arrs.cost_share_of_maximum': value 0 is out of range" \
+  -- run "$small" --set arrs.cost_share_of_maximum=0 --out out/r.h5
+expect_bad extreme-national-patients-1 "'funding.national_patients': a national pot of" \
+  -- run "$small" --set funding.national_patients=1 --out out/r.h5
+
 echo "$cases cases, $failures failure(s)"
 [ "$failures" -eq 0 ]
