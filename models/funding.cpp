@@ -85,12 +85,14 @@ void FundingFlows::start_year(int fy) {
   // Networks may have changed since last year (mechanism 9).
   week_.assign(world_.networks.size() * kFundingLines, 0);
   totals_.emplace_back(world_.networks.size() * kFundingLines, 0);
+  one_off_.assign(world_.networks.size(), 0);
   if (!params_.enabled) return;
   // One-off national leadership-and-management pot, by weighted population share.
   const double pot = params_.leadership_management_national_gbp.at(Date::from_ymd(fy, 4, 1));
   if (pot <= 0) return;
   for (const auto& net : world_.networks) {
-    totals_.back()[net.id * kFundingLines + leadership_management] += to_pence(pot * national_pot_share(world_, net, params_));
+    one_off_[net.id] = to_pence(pot * national_pot_share(world_, net, params_));
+    totals_.back()[net.id * kFundingLines + leadership_management] += one_off_[net.id];
   }
 }
 
@@ -119,6 +121,9 @@ void FundingFlows::step(int step) {
     w[leadership_management] = weekly_amount(lm_rate * weighted, fy);
     w[iif] = 0;  // paid by pay() at the year end
     for (int line = 0; line < kFundingLines; ++line) totals_.back()[net.id * kFundingLines + line] += w[line];
+    // The one-off pot (already in the year's total) is paid in the year's first paid week.
+    w[leadership_management] += one_off_[net.id];
+    one_off_[net.id] = 0;
   }
 }
 

@@ -120,6 +120,7 @@ class FundingFlows {
   const Calendar& calendar_;
   std::vector<Pence> week_;
   std::vector<std::vector<Pence>> totals_;
+  std::vector<Pence> one_off_;  // per network: the year's one-off pot, paid in the year's first paid week
   std::vector<int> years_;
 };
 

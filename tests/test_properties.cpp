@@ -120,11 +120,6 @@ void check_money(const RunResult& run) {
       Pence networks = 0;
       const std::size_t nets = f.lines[y].size() / kFundingLines;
       for (std::size_t n = 0; n < nets; ++n) networks += f.lines[y][n * kFundingLines + line];
-      // The one-off national leadership pot is allocated at the year's start, not paid in a week.
-      if (line == leadership_management) {
-        const double pot = run.scenario.funding.leadership_management_national_gbp.at(Date::from_ymd(f.years[y], 4, 1));
-        if (pot > 0 && run.scenario.funding.enabled) continue;
-      }
       INFO(kFundingLineNames[line] << " " << f.years[y]);
       REQUIRE(std::llround(national[y] * 100.0) == networks);
     }
