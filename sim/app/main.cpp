@@ -64,13 +64,17 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
               run.scenario.name.c_str(), static_cast<long long>(run.scenario.seed), run.world.practices.size(),
               run.world.commissioners.size(), run.calendar.steps(), run.calendar.start().iso().c_str());
   std::printf("  signed up in 2019: %.1f%% of practices\n", 100.0 * m.at("signup_share_2019"));
-  std::printf("  networks formed: %.0f; list size mean %.0f, median %.0f, P10 %.0f, P90 %.0f\n", m.at("networks"),
-              m.at("list_mean"), m.at("list_median"), m.at("list_p10"), m.at("list_p90"));
-  std::printf("  size bands: %.1f%% under 30k, %.1f%% in 30-50k, %.1f%% over 50k\n", 100 * m.at("share_under_30k"),
-              100 * m.at("share_in_30k_50k"), 100 * m.at("share_over_50k"));
-  std::printf("  practices per network: mean %.2f, median %.0f; %.0f single-practice, %.0f with more than 10\n",
-              m.at("practices_mean"), m.at("practices_median"), m.at("single_practice_networks"),
-              m.at("networks_over_10_practices"));
+  if (m.at("networks") == 0) {
+    std::printf("  networks formed: 0 (no practice signed the Network DES)\n");
+  } else {
+    std::printf("  networks formed: %.0f; list size mean %.0f, median %.0f, P10 %.0f, P90 %.0f\n", m.at("networks"),
+                m.at("list_mean"), m.at("list_median"), m.at("list_p10"), m.at("list_p90"));
+    std::printf("  size bands: %.1f%% under 30k, %.1f%% in 30-50k, %.1f%% over 50k\n", 100 * m.at("share_under_30k"),
+                100 * m.at("share_in_30k_50k"), 100 * m.at("share_over_50k"));
+    std::printf("  practices per network: mean %.2f, median %.0f; %.0f single-practice, %.0f with more than 10\n",
+                m.at("practices_mean"), m.at("practices_median"), m.at("single_practice_networks"),
+                m.at("networks_over_10_practices"));
+  }
   if (run.scenario.dynamics.enabled && run.membership.size() > 1) {
     const NetworkEventLog& log = run.network_events;
     const auto& last = run.membership.back().network_of;
