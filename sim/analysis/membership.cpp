@@ -26,23 +26,13 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // ------------------------------------------------------------- reading ----
 
-// Column lookup that records a missing column as a problem (as the practices importer does).
-std::optional<std::size_t> require_column(const CsvTable& table, const std::vector<std::string>& names,
-                                          DiagnosticList& problems) {
-  if (auto c = table.column(names)) return c;
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : " or ") + n;
-  problems.add({table.file, 1, 0, names.front(), "missing column (expected " + list + ")"});
-  return std::nullopt;
-}
-
 // Builds the membership from a table read leniently, so that malformed rows,
 // bad bytes and the file's own content problems are reported together.
 RealMembership membership_from_table(const CsvTable& table) {
   DiagnosticList problems;
   for (const auto& d : table.row_problems) problems.add(d);
-  const auto c_practice = require_column(table, {"practice_code", "Partner Organisation Code"}, problems);
-  const auto c_pcn = require_column(table, {"pcn_code", "PCN Code"}, problems);
+  const auto c_practice = find_required_column(table, {"practice_code", "Partner Organisation Code"}, problems);
+  const auto c_pcn = find_required_column(table, {"pcn_code", "PCN Code"}, problems);
   if (!c_practice || !c_pcn) problems.throw_if_any();  // rows cannot be read without their columns
 
   RealMembership m;
@@ -77,13 +67,7 @@ RealMembership membership_from_table(const CsvTable& table) {
   if (problems.empty() && m.rows.empty()) {
     problems.add({table.file, 0, 0, "", "no membership rows after the header"});
   }
-  if (!problems.empty()) {
-    // Row problems from the CSV reader come first; in line order the report reads like the file.
-    std::vector<Diagnostic> sorted = problems.items();
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
-    throw InputError(std::move(sorted));
-  }
+  throw_by_line(problems);  // row problems from the CSV reader first, then in line order
   return m;
 }
 

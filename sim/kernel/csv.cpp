@@ -201,6 +201,53 @@ CsvTable read_csv(const std::string& path, bool lenient) {
   return parse_csv(read_input_file(path, "CSV file", kMaxCsvFileBytes), path, lenient);
 }
 
+std::optional<std::size_t> find_required_column(const CsvTable& table, const std::vector<std::string>& names,
+                                          DiagnosticList& problems) {
+  if (auto c = table.column(names)) return c;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : " or ") + n;
+  problems.add({table.file, 1, 0, names.front(), "missing column (expected " + list + ")"});
+  return std::nullopt;
+}
+
+void throw_by_line(const DiagnosticList& problems) {
+  if (problems.empty()) return;
+  std::vector<Diagnostic> sorted = problems.items();
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+  throw InputError(std::move(sorted));
+}
+
+std::string utf8_or_cp1252(std::string text) {
+  if (!invalid_utf8_position(text)) return text;
+  // Code points of cp1252 bytes 0x80-0x9F (0 = undefined: the C1 control of that value).
+  static constexpr unsigned kHigh[32] = {0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                         0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+                                         0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    unsigned code = c;
+    if (c >= 0x80 && c < 0xA0 && kHigh[c - 0x80] != 0) code = kHigh[c - 0x80];
+    if (code < 0x80) {
+      out += static_cast<char>(code);
+    } else if (code < 0x800) {
+      out += static_cast<char>(0xC0 | (code >> 6));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+      out += static_cast<char>(0xE0 | (code >> 12));
+      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    }
+  }
+  return out;
+}
+
+CsvTable read_csv_utf8_or_cp1252(const std::string& path, bool lenient) {
+  return parse_csv(utf8_or_cp1252(read_input_file(path, "CSV file", kMaxCsvFileBytes)), path, lenient);
+}
+
 std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text) {
   int line = 1, column = 1;
   for (std::size_t i = 0; i < text.size(); ++column) {

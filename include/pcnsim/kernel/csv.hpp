@@ -38,6 +38,14 @@ struct CsvTable {
   std::optional<std::size_t> column(const std::vector<std::string>& names) const;
 };
 
+/// The first of `names` present (case-insensitive); when none is, records a
+/// "missing column (expected a or b)" problem on line 1 and returns nothing.
+std::optional<std::size_t> find_required_column(const CsvTable& table, const std::vector<std::string>& names,
+                                          DiagnosticList& problems);
+
+/// Throws the problems, if any, sorted by line (stable), so a report reads like the file.
+void throw_by_line(const DiagnosticList& problems);
+
 /// Reads a whole CSV file (a regular file of at most kMaxCsvFileBytes, see
 /// input_file.hpp). Rows whose field count differs from the header's,
 /// unterminated quotes, non-UTF-8 bytes and control characters (C0, DEL, C1:
@@ -61,6 +69,17 @@ std::string csv_quote(const std::string& field);
 /// 1-based line and column of the first byte of `text` that is not valid
 /// UTF-8 (used for YAML files too), or nothing if all of it is valid.
 std::optional<std::pair<int, int>> invalid_utf8_position(const std::string& text);
+
+/// `text` unchanged when it is valid UTF-8 (a BOM included), else decoded as
+/// Windows-1252 (cp1252), the encoding of many NHS CSV exports (a right single
+/// quote 0x92 in a network's name): every byte maps to its cp1252 character;
+/// the five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) map
+/// to the C1 control characters of the same value, which the CSV reader then
+/// reports as control characters. Codes are ASCII, so only names can change.
+std::string utf8_or_cp1252(std::string text);
+
+/// read_csv for files that may be cp1252 (utf8_or_cp1252 on the bytes first).
+CsvTable read_csv_utf8_or_cp1252(const std::string& path, bool lenient = false);
 
 /// Parses CSV text (used by read_csv and by tests); `file` names it in errors.
 CsvTable parse_csv(std::string text, const std::string& file, bool lenient = false);
