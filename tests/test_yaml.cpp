@@ -123,7 +123,7 @@ TEST_CASE("the targets file is strict: sections, keys, types and duplicates", "[
   CHECK(p[2].key == "arrs.fte.relativ");
   CHECK(p[2].message == "unknown key; did you mean 'relative'?");
   CHECK(p[3].key == "arrs.fte.tolerance");
-  CHECK(read_targets(std::string(PCNSIM_SOURCE_DIR) + "/data/targets.yaml").size() == 28);
+  CHECK(read_targets(std::string(PCNSIM_SOURCE_DIR) + "/data/targets.yaml").size() == 73);
 }
 
 TEST_CASE("CSV fields know their line and column", "[yaml][csv]") {

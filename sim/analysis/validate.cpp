@@ -8,13 +8,17 @@
 
 #include "pcnsim/kernel/errors.hpp"
 #include "pcnsim/kernel/kmeans.hpp"
+#include "pcnsim/analysis/history.hpp"
 #include "pcnsim/analysis/membership.hpp"
+#include "pcnsim/analysis/workforce.hpp"
 #include "pcnsim/engine/spec_file.hpp"
 #include "pcnsim/kernel/yaml.hpp"
 
 namespace pcnsim {
 
-std::vector<std::string> target_sections() { return {"formation", "membership", "arrs", "clinical_directors"}; }
+std::vector<std::string> target_sections() {
+  return {"formation", "membership", "arrs", "clinical_directors", "dynamics", "workforce"};
+}
 
 std::vector<TargetRow> read_targets(const std::string& path) {
   DiagnosticList problems;
@@ -107,35 +111,108 @@ MembershipComparison compare_membership(const RunResult& run, const RealMembersh
   return c;
 }
 
-void compare_membership_targets(std::vector<TargetRow>& rows, const MembershipComparison& c) {
+void compare_section_targets(std::vector<TargetRow>& rows, const std::string& section,
+                             const std::map<std::string, double>& simulated, const std::map<std::string, double>& real,
+                             const std::map<std::string, double>* naive) {
   for (auto& row : rows) {
-    if (row.section != "membership") continue;
-    const auto sim = c.simulated.find(row.name);
-    row.simulated = sim != c.simulated.end();
+    if (row.section != section) continue;
+    const auto sim = simulated.find(row.name);
+    row.simulated = sim != simulated.end();
     if (!row.simulated) continue;
     if (row.observed_from_data) {
-      row.observed = c.real.at(row.name);
+      const auto r = real.find(row.name);
       // Nothing to measure on the real side (e.g. no postcodes): no comparison.
-      if (!std::isfinite(row.observed)) {
+      if (r == real.end() || !std::isfinite(r->second)) {
         row.simulated = false;
         continue;
       }
+      row.observed = r->second;
     }
     row.simulated_value = sim->second;
-    row.has_naive = true;
-    row.naive_value = c.naive.at(row.name);
+    if (naive != nullptr) {
+      row.has_naive = true;
+      row.naive_value = naive->at(row.name);
+    }
     const double allowed = row.relative ? row.tolerance * std::fabs(row.observed) : row.tolerance;
     row.pass = std::isfinite(row.simulated_value) && std::fabs(row.simulated_value - row.observed) <= allowed;
   }
 }
 
-std::string format_targets(const std::vector<TargetRow>& rows) {
+void compare_membership_targets(std::vector<TargetRow>& rows, const MembershipComparison& c) {
+  compare_section_targets(rows, "membership", c.simulated, c.real, &c.naive);
+}
+
+HistoryComparison compare_histories(const RunResult& run, const RealHistory* history, const RealWorkforce* workforce) {
+  HistoryComparison c;
+  if (history == nullptr) return c;
+  c.history_file = history->file;
+  c.history_rows = static_cast<int>(history->rows.size());
+  std::set<std::string> codes;
+  for (const auto& r : history->rows) codes.insert(r.practice_code);
+  c.history_practices = static_cast<int>(codes.size());
+  for (const std::uint8_t l : listed_in_history(*history, run.world.practices)) c.matched += l;
+  for (const auto& [k, v] : real_dynamics(*history)) c.real["dynamics." + k] = v;
+  for (const auto& [k, v] : simulated_dynamics(run, *history)) c.simulated["dynamics." + k] = v;
+  if (workforce == nullptr) return c;
+  c.workforce_file = workforce->file;
+  c.workforce_rows = static_cast<int>(workforce->rows.size());
+  c.census = census_months(*workforce);
+  c.unknown_roles = unknown_staff_roles(*workforce);
+  for (const auto& [k, v] : real_workforce(*workforce, *history, run.world.practices)) c.real["workforce." + k] = v;
+  for (const auto& [k, v] : simulated_workforce(run, *workforce, *history)) c.simulated["workforce." + k] = v;
+  return c;
+}
+
+void compare_history_targets(std::vector<TargetRow>& rows, const HistoryComparison& c) {
+  for (const char* section : {"dynamics", "workforce"}) {
+    std::map<std::string, double> sim, real;
+    const std::string prefix = std::string(section) + ".";
+    for (const auto& [k, v] : c.simulated) {
+      if (k.rfind(prefix, 0) == 0) sim[k.substr(prefix.size())] = v;
+    }
+    for (const auto& [k, v] : c.real) {
+      if (k.rfind(prefix, 0) == 0) real[k.substr(prefix.size())] = v;
+    }
+    compare_section_targets(rows, section, sim, real);
+  }
+}
+
+std::string format_workforce_quarters(const HistoryComparison& c) {
   std::string out;
   char buf[256];
+  std::snprintf(buf, sizeof buf, "%-8s %-10s %9s %11s %7s %7s %7s %8s %7s\n", "census", "", "networks", "share none",
+                "P10", "median", "P90", "P90/P10", "growth");
+  out += buf;
+  auto value = [](const std::map<std::string, double>& m, const std::string& key) {
+    const auto it = m.find("workforce." + key);
+    return it == m.end() || !std::isfinite(it->second) ? std::string("-") : format_number(std::round(it->second * 100) / 100);
+  };
+  for (const int census : c.census) {
+    const std::string q = "_" + census_label(census);
+    for (const auto* side : {&c.real, &c.simulated}) {
+      std::snprintf(buf, sizeof buf, "%-8s %-10s %9s %11s %7s %7s %7s %8s %7s\n",
+                    side == &c.real ? census_label(census, '-').c_str() : "", side == &c.real ? "real" : "simulated",
+                    value(*side, "networks" + q).c_str(), value(*side, "share_none" + q).c_str(),
+                    value(*side, "fte_per_10k_p10" + q).c_str(), value(*side, "fte_per_10k_median" + q).c_str(),
+                    value(*side, "fte_per_10k_p90" + q).c_str(), value(*side, "fte_per_10k_p90_p10" + q).c_str(),
+                    value(*side, "growth" + q).c_str());
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string format_targets(const std::vector<TargetRow>& rows) {
+  std::string out;
+  char buf[512];
   auto rounded = [](double v) { return format_number(std::round(v * 1000) / 1000); };
   bool naive = false;
-  for (const auto& r : rows) naive = naive || r.has_naive;
-  std::snprintf(buf, sizeof buf, "%-20s %-34s %12s %12s %12s  %-7s%s", "section", "target", "observed", "simulated",
+  int width = 34;  // of the target column: the longest name
+  for (const auto& r : rows) {
+    naive = naive || r.has_naive;
+    width = std::max(width, static_cast<int>(std::min<std::size_t>(r.name.size(), 120)));
+  }
+  std::snprintf(buf, sizeof buf, "%-20s %-*s %12s %12s %12s  %-7s%s", "section", width, "target", "observed", "simulated",
                 "tolerance", "result", naive ? "  naive geography" : "");
   out += buf;
   while (out.back() == ' ') out.pop_back();
@@ -145,7 +222,7 @@ std::string format_targets(const std::vector<TargetRow>& rows) {
                                        : "±" + format_number(r.tolerance);
     const std::string observed = r.observed_from_data && !r.simulated ? "real" : rounded(r.observed);
     const std::string result = r.simulated ? (r.pass ? "pass" : "FAIL") : "not simulated yet";
-    std::snprintf(buf, sizeof buf, "%-20s %-34s %12s %12s %12s  %-7s", r.section.c_str(), r.name.c_str(),
+    std::snprintf(buf, sizeof buf, "%-20s %-*s %12s %12s %12s  %-7s", r.section.c_str(), width, r.name.c_str(),
                   observed.c_str(), r.simulated ? rounded(r.simulated_value).c_str() : "-", tol.c_str(), result.c_str());
     out += buf;
     if (r.has_naive) out += "  " + std::string(12 - std::min<std::size_t>(12, rounded(r.naive_value).size()), ' ') + rounded(r.naive_value);

@@ -22,8 +22,10 @@
 #include "pcnsim/io/run_tables.hpp"
 #include "pcnsim/engine/scenario.hpp"
 #include "pcnsim/engine/simulation.hpp"
+#include "pcnsim/analysis/history.hpp"
 #include "pcnsim/analysis/membership.hpp"
 #include "pcnsim/analysis/validate.hpp"
+#include "pcnsim/analysis/workforce.hpp"
 #include "pcnsim/kernel/version.hpp"
 #include "pcnsim/io/writer.hpp"
 
@@ -42,6 +44,9 @@ std::string project_file(const std::string& relative) {
 // The default targets and real membership files of validate and calibrate.
 const char* const kTargetsFile = "data/targets.yaml";
 const char* const kMembershipFile = "data/epcn-2019-12-calibration.csv";
+// The default real history and workforce files of validate.
+const char* const kHistoryFile = "data/epcn-history-calibration.csv";
+const char* const kWorkforceFile = "data/pcn-workforce-calibration.csv";
 
 Scenario load(const std::string& path, const std::vector<std::string>& sets, std::int64_t seed) {
   std::vector<Override> overrides;
@@ -230,16 +235,52 @@ int compare_command(const std::vector<std::string>& files, const std::string& cs
   return 0;
 }
 
-int validate_command(const std::string& scenario_path, const std::string& targets_path,
-                     const std::string& membership_path, const std::vector<std::string>& sets) {
+// The files validate compares a run with; "" = the section is left out.
+struct ValidateFiles {
+  std::string targets, membership, history, workforce;
+};
+
+// The dynamics and workforce sections: what was read, then the rows.
+void print_history_sections(std::vector<TargetRow>& targets, const HistoryComparison& c) {
+  if (!c.history_file.empty()) {
+    std::printf("dynamics: %s: %d rows, %d practice codes (%d practices of the population); each 1 April against the "
+                "one before\n",
+                c.history_file.c_str(), c.history_rows, c.history_practices, c.matched);
+  }
+  if (!c.workforce_file.empty()) {
+    std::string unknown;
+    for (const auto& r : c.unknown_roles) unknown += (unknown.empty() ? "" : ", ") + r;
+    std::printf("workforce: %s: %d rows over %zu census months; ARRS roles only (directors, managers and other staff "
+                "left out)%s%s\n"
+                "  the file records only the staff that networks report, below the national ARRS total: compare "
+                "shapes and shares, not levels\n\n%s",
+                c.workforce_file.c_str(), c.workforce_rows, c.census.size(),
+                unknown.empty() ? "" : "; roles not mapped to ARRS roles: ", unknown.c_str(),
+                format_workforce_quarters(c).c_str());
+  }
+  compare_history_targets(targets, c);
+  std::erase_if(targets, [&](const TargetRow& t) {
+    return (t.section == "dynamics" && c.history_file.empty()) || (t.section == "workforce" && c.workforce_file.empty());
+  });
+}
+
+int validate_command(const std::string& scenario_path, const ValidateFiles& files, const std::vector<std::string>& sets) {
   // Every input is read (and every problem reported) before the run.
-  auto targets = read_targets(targets_path);
+  if (!files.workforce.empty() && files.history.empty()) {
+    throw InputError(Diagnostic{"command line", 0, 0, "--workforce",
+                                "the workforce section needs the history (--history FILE) for the networks' patients"});
+  }
+  auto targets = read_targets(files.targets);
   std::optional<RealMembership> membership;
-  if (!membership_path.empty()) membership = read_membership(membership_path);
+  if (!files.membership.empty()) membership = read_membership(files.membership);
+  std::optional<RealHistory> history;
+  if (!files.history.empty()) history = read_history(files.history);
+  std::optional<RealWorkforce> workforce;
+  if (!files.workforce.empty()) workforce = read_workforce(files.workforce);
   const Scenario scenario = load(scenario_path, sets, -1);
   const RunResult run = run_simulation(scenario);
   compare_targets(targets, run);
-  std::printf("validate: scenario %s against %s\n", scenario.name.c_str(), targets_path.c_str());
+  std::printf("validate: scenario %s against %s\n", scenario.name.c_str(), files.targets.c_str());
   if (membership) {
     const MembershipComparison c = compare_membership(run, *membership);
     compare_membership_targets(targets, c);
@@ -255,6 +296,7 @@ int validate_command(const std::string& scenario_path, const std::string& target
   } else {
     std::erase_if(targets, [](const TargetRow& t) { return t.section == "membership"; });
   }
+  print_history_sections(targets, compare_histories(run, history ? &*history : nullptr, workforce ? &*workforce : nullptr));
   std::printf("\n%s", format_targets(targets).c_str());
   int failed = 0, simulated = 0;
   for (const auto& t : targets) {
@@ -323,6 +365,7 @@ namespace {
 struct CommandLine {
   std::string scenario_path, out, targets_path = project_file(kTargetsFile);
   std::string membership_path = project_file(kMembershipFile);
+  std::string history_path = project_file(kHistoryFile), workforce_path = project_file(kWorkforceFile);
   std::vector<std::string> sets;
   std::int64_t seed = -1;
   bool overwrite = false, markdown = false, quiet = false;
@@ -424,6 +467,12 @@ void add_reading_commands(CLI::App& app, CommandLine& c) {
   validate->add_option("--membership", c.membership_path,
                        "real membership CSV (ePCN core partner layout: practice_code, pcn_code; default "
                        "data/epcn-2019-12-calibration.csv, the calibration half); 'none' to leave the section out");
+  validate->add_option("--history", c.history_path,
+                       "real membership history CSV (ePCN layout: practice_code, pcn_code, start_date, end_date; default "
+                       "data/epcn-history-calibration.csv); 'none' to leave the dynamics (and workforce) sections out");
+  validate->add_option("--workforce", c.workforce_path,
+                       "real PCN workforce CSV (census_month, pcn_code, staff_role, fte; default "
+                       "data/pcn-workforce-calibration.csv); 'none' to leave the workforce section out");
   validate->add_option("--set", c.sets, "override a parameter (repeatable)");
 
   auto* export_cmd = c.export_cmd = app.add_subcommand("export", "write a table or series of an output file as CSV");
@@ -462,8 +511,11 @@ int dispatch(CLI::App& app, CommandLine& c) {
   if (*c.compare) return compare_command(c.compare_files, c.compare_csv, c.overwrite, c.compare_filters);
   if (*c.validate) {
     if (c.scenario_path.empty()) c.scenario_path = project_file("scenarios/baseline.yaml");
-    return validate_command(c.scenario_path, c.targets_path, c.membership_path == "none" ? "" : c.membership_path,
-                            c.sets);
+    auto file = [](const std::string& path) { return path == "none" ? std::string() : path; };
+    // Without the history the default workforce file goes too (its networks' patients come from the history).
+    if (file(c.history_path).empty() && c.workforce_path == project_file(kWorkforceFile)) c.workforce_path = "none";
+    return validate_command(
+        c.scenario_path, {c.targets_path, file(c.membership_path), file(c.history_path), file(c.workforce_path)}, c.sets);
   }
   if (*c.params) return params_command(c.scenario_path, c.markdown);
   if (*c.outputs) return outputs_command(c.markdown);

@@ -406,5 +406,19 @@ expect_bad extreme-cost-share-0 "'arrs.cost_share_of_maximum': value 0 is out of
 expect_bad extreme-national-patients-1 "'funding.national_patients': a national pot of" \
   -- run "$small" --set funding.national_patients=1 --out out/r.h5
 
+# --- Real history and workforce files (validate --history, --workforce; issue 15): exit 2 before any run.
+printf 'practice_code,pcn_code,start_date,end_date\nP1,N1,20191001,\nP2,N1,2019-13-01,\n' > history-bad.csv
+printf 'census_month,pcn_code,staff_role,fte\n2022-09,U1,Pharmacists,1\n2022-09,U1,Pharmacists,-1\n' > workforce-bad.csv
+mkdir -p a-directory.csv
+expect_bad history-missing-file "nowhere.csv" -- validate --history nowhere.csv
+expect_bad history-directory "a-directory.csv" -- validate --history a-directory.csv
+expect_bad history-malformed-row "history-bad.csv:3:7: 'start_date': '2019-13-01' is not a date" \
+  -- validate --history history-bad.csv
+expect_bad workforce-missing-file "nowhere.csv" -- validate --workforce nowhere.csv
+expect_bad workforce-directory "a-directory.csv" -- validate --workforce a-directory.csv
+expect_bad workforce-malformed-row "workforce-bad.csv:3:24: 'fte': '-1' is not a full-time equivalent" \
+  -- validate --workforce workforce-bad.csv
+expect_bad workforce-without-history "needs the history" -- validate --history none --workforce workforce-bad.csv
+
 echo "$cases cases, $failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -45,7 +45,35 @@ MembershipComparison compare_membership(const RunResult& run, const RealMembersh
 /// targets say `observed: real`), with the naive baseline beside them.
 void compare_membership_targets(std::vector<TargetRow>& rows, const MembershipComparison& comparison);
 
-/// The sections of a targets file: formation, membership, arrs, clinical_directors.
+/// Fills the rows of `section` from metrics measured on a run (`simulated`)
+/// and on a real file (`real`, for rows with `observed: real`; a row whose
+/// real value is missing or not finite is not compared), with the naive
+/// baseline beside them when `naive` is given. Rows of other sections are untouched.
+void compare_section_targets(std::vector<TargetRow>& rows, const std::string& section,
+                             const std::map<std::string, double>& simulated, const std::map<std::string, double>& real,
+                             const std::map<std::string, double>* naive = nullptr);
+
+/// The dynamics and workforce sections: the same metrics measured on the real
+/// files and on a run (analysis/history.hpp, analysis/workforce.hpp).
+struct HistoryComparison {
+  std::string history_file, workforce_file;  // "" when left out
+  int history_rows = 0, history_practices = 0, matched = 0;  // codes of the file; of them, practices of the population
+  int workforce_rows = 0;
+  std::vector<int> census;                    // census months of the workforce file
+  std::vector<std::string> unknown_roles;     // staff roles the ARRS mapping does not know (not counted as ARRS)
+  std::map<std::string, double> simulated, real;  // "dynamics.<key>" and "workforce.<key>"
+};
+struct RealHistory;
+struct RealWorkforce;
+/// Either file may be null (its section left out); the workforce needs the history.
+HistoryComparison compare_histories(const RunResult& run, const RealHistory* history, const RealWorkforce* workforce);
+/// Fills the dynamics and workforce rows.
+void compare_history_targets(std::vector<TargetRow>& rows, const HistoryComparison& comparison);
+/// The workforce by census quarter, real beside simulated: networks, share
+/// with none, ARRS FTE per 10,000 P10 / median / P90, P90/P10, growth.
+std::string format_workforce_quarters(const HistoryComparison& comparison);
+
+/// The sections of a targets file: formation, membership, arrs, clinical_directors, dynamics, workforce.
 std::vector<std::string> target_sections();
 /// Reads the targets file strictly: sections, keys of a target (observed,
 /// tolerance, relative, source), their types and duplicate keys; InputError
