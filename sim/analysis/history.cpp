@@ -156,7 +156,8 @@ std::vector<int> dynamics_years() { return {2020, 2021, 2022, 2023}; }
 namespace {
 
 void put_change(std::map<std::string, double>& m, int year, const MembershipChange& c, bool ceasing) {
-  const std::string y = "_" + std::to_string(year);
+  std::string y = "_";  // (not "_" + std::to_string(year): GCC 12 warns falsely, -Wrestrict)
+  y += std::to_string(year);
   m["moving_share" + y] = c.moving_share();
   m["practices_leaving" + y] = c.left;
   if (ceasing) m["practices_ceasing" + y] = c.ceased;
