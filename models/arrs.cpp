@@ -571,8 +571,7 @@ void declare_arrs_weekly(OutputDeclarations& out) {
 }  // namespace
 
 Mechanism arrs_mechanism() {
-  Mechanism m{"arrs", "mechanism 4: each network recruits, keeps and deploys ARRS staff within its ceiling",
-              {}, {}, {}, {}, {}, {}};
+  Mechanism m{"arrs", "mechanism 4: each network recruits, keeps and deploys ARRS staff within its ceiling"};
   m.at_deadline = [](ModelState& s) {
     s.arrs.emplace(s.world, s.params.arrs, s.params.funding, s.calendar, s.seed);
     s.arrs->start_year(s.date.financial_year());

@@ -236,8 +236,7 @@ void declare_cd_series(OutputDeclarations& out) {
 }  // namespace
 
 Mechanism cd_workload_mechanism() {
-  Mechanism m{"cd_workload", "mechanism 6: each network's clinical director, their hours, strain and resignation",
-              {}, {}, {}, {}, {}, {}};
+  Mechanism m{"cd_workload", "mechanism 6: each network's clinical director, their hours, strain and resignation"};
   m.at_deadline = [](ModelState& s) {
     s.cds.emplace(s.world, s.params.cd_workload, s.network_mean_affinity, s.seed, s.step);
   };

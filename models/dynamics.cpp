@@ -592,8 +592,7 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
 }
 
 Mechanism dynamics_mechanism() {
-  Mechanism m{"dynamics", "mechanism 9: each later 1 April networks are re-evaluated (exits, joins, merges, splits...)",
-              {}, {}, {}, {}, {}, {}};
+  Mechanism m{"dynamics", "mechanism 9: each later 1 April networks are re-evaluated (exits, joins, merges, splits...)"};
   m.at_reevaluation = [](ModelState& s) {
     const ModelParams& p = s.params;
     const std::vector<int> vacant = s.cds->vacant_weeks(s.step);

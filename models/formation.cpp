@@ -389,7 +389,7 @@ double formation_potential(const World& world, int commissioner, const Affinity&
 }
 
 Mechanism formation_mechanism() {
-  Mechanism m{"formation", "mechanism 2: networks form inside each commissioner at the deadline", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"formation", "mechanism 2: networks form inside each commissioner at the deadline"};
   m.at_deadline = [](ModelState& s) {
     s.formation_stats = form_networks(s.world, *s.graph, *s.affinity, s.params.formation, s.seed, s.step);
     s.network_mean_affinity = network_mean_affinity(s.world, *s.affinity);  // trust inside each network

@@ -144,7 +144,7 @@ std::vector<double> FundingFlows::leadership_management_year_gbp() const {
 }
 
 Mechanism funding_mechanism() {
-  Mechanism m{"funding", "mechanism 3: the DES funding lines paid to each network", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"funding", "mechanism 3: the DES funding lines paid to each network"};
   m.setup = [](ModelState& s) {
     check_money_bounds(s.world, s.params.funding, s.params.service_specs.iif.national_pot_gbp);
   };

@@ -58,7 +58,7 @@ std::function<void(const ModelState&, float*)> gp_row(std::vector<double> GpWeek
 }  // namespace
 
 Mechanism gp_workload_mechanism() {
-  Mechanism m{"gp_workload", "mechanism 5: GP demand and supply per practice, with ARRS substitution", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"gp_workload", "mechanism 5: GP demand and supply per practice, with ARRS substitution"};
   m.each_week = [](ModelState& s) {
     if (!s.params.gp_workload.enabled) return;
     const double demand_multiplier = s.covid ? 1.0 + s.params.covid.extra_gp_demand_share : 1.0;

@@ -61,7 +61,7 @@ double manager_wte_of(const ModelState& s, std::size_t n) {
 }  // namespace
 
 Mechanism management_mechanism() {
-  Mechanism m{"management", "mechanism 7: managers decided each 1 April, and the support each network gets", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"management", "mechanism 7: managers decided each 1 April, and the support each network gets"};
   m.setup = [](ModelState& s) { s.management_rng = make_stream(s.seed, "management", 0); };
   m.at_deadline = [](ModelState& s) {
     decide_managers(s.world, s.params.management, s.funding->leadership_management_year_gbp(), s.management_rng,

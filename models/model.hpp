@@ -194,6 +194,8 @@ class OutputDeclarations {
 ///   at_year_start  each later financial-year start (the year's money, ceilings, managers);
 ///   each_week      every week, after the phases above.
 struct Mechanism {
+  Mechanism(std::string mechanism_name, std::string one_line)
+      : name(std::move(mechanism_name)), summary(std::move(one_line)) {}
   std::string name;     // as in docs/model.md and the scenario block
   std::string summary;  // one line
   std::function<void(ModelState&)> setup, at_deadline, at_reevaluation, at_year_start, each_week;

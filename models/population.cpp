@@ -673,7 +673,7 @@ PopulationReport build_population(World& world, const PopulationParams& params, 
 }
 
 Mechanism population_mechanism() {
-  Mechanism m{"population", "practices and commissioners from the data, with synthesised attributes", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"population", "practices and commissioners from the data, with synthesised attributes"};
   m.setup = [](ModelState& s) {
     s.population_report = build_population(s.world, s.params.population, s.seed);
     const std::size_t n = s.world.practices.size();

@@ -185,7 +185,7 @@ GraphEdges graph_edges(const RelationshipGraph& graph) {
 }
 
 Mechanism relationships_mechanism() {
-  Mechanism m{"relationships", "the relationship graph and pair affinity, built at the deadline", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"relationships", "the relationship graph and pair affinity, built at the deadline"};
   m.at_deadline = [](ModelState& s) {
     s.affinity.emplace(s.world.practices, s.params.relationships, s.seed);
     s.graph = build_relationship_graph(s.world, s.params.relationships, *s.affinity);

@@ -65,7 +65,7 @@ std::vector<std::int64_t> iif_year_end(const World& world, const IifParams& para
 }
 
 Mechanism service_specs_mechanism() {
-  Mechanism m{"service_specs", "mechanism 8: service specifications add CD set-up hours and GP demand", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"service_specs", "mechanism 8: service specifications add CD set-up hours and GP demand"};
   m.each_week = [](ModelState& s) {
     if (s.paying()) service_spec_week(s.world, s.params.service_specs, s.date, s.spec_setup_hours, s.spec_gp_hours);
   };
@@ -109,7 +109,7 @@ void accrue_iif(ModelState& s) {
 }  // namespace
 
 Mechanism iif_mechanism() {
-  Mechanism m{"iif", "mechanism 8: the Investment and Impact Fund, paid at each financial year's end", {}, {}, {}, {}, {}, {}};
+  Mechanism m{"iif", "mechanism 8: the Investment and Impact Fund, paid at each financial year's end"};
   m.setup = [](ModelState& s) { s.iif.rng = make_stream(s.seed, "iif", 0); };
   m.at_deadline = [](ModelState& s) {
     s.iif.reinvested.assign(s.world.networks.size(), 0.0);

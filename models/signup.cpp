@@ -34,8 +34,7 @@ int decide_signup(World& world, const SignupParams& params, const FundingParams&
 }
 
 Mechanism signup_mechanism() {
-  Mechanism m{"signup", "mechanism 1: each practice decides at the deadline whether to sign the Network DES",
-              {}, {}, {}, {}, {}, {}};
+  Mechanism m{"signup", "mechanism 1: each practice decides at the deadline whether to sign the Network DES"};
   m.at_deadline = [](ModelState& s) {
     decide_signup(s.world, s.params.signup, s.params.funding, s.params.timeline.networks_live, s.seed);
   };

@@ -188,7 +188,8 @@ std::string format_workforce_quarters(const HistoryComparison& c) {
     return it == m.end() || !std::isfinite(it->second) ? std::string("-") : format_number(std::round(it->second * 100) / 100);
   };
   for (const int census : c.census) {
-    const std::string q = "_" + census_label(census);
+    std::string q = "_";  // (not "_" + census_label(...): GCC 12 warns falsely, -Wrestrict)
+    q += census_label(census);
     for (const auto* side : {&c.real, &c.simulated}) {
       std::snprintf(buf, sizeof buf, "%-8s %-10s %9s %11s %7s %7s %7s %8s %7s\n",
                     side == &c.real ? census_label(census, '-').c_str() : "", side == &c.real ? "real" : "simulated",
