@@ -61,6 +61,12 @@ std::vector<int> ClinicalDirectors::vacant_weeks(int step) const {
   return weeks;
 }
 
+void ClinicalDirectors::practice_merged(int from, int to) {
+  for (std::size_t k = 0; k < current_.size(); ++k) {
+    if (in_post_[k] && current_[k] >= 0 && records_.practice[current_[k]] == from) records_.practice[current_[k]] = to;
+  }
+}
+
 void ClinicalDirectors::appoint(int network, int step, bool first) {
   const auto& members = world_.networks[network].members;
   // The first CD comes from the lead practice; successors from any member.

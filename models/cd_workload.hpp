@@ -119,6 +119,9 @@ class ClinicalDirectors {
   /// left the network is replaced from the lead practice at once, and trust
   /// (members' mean affinity) is updated.
   void reorganise(const Reorganisation& change, std::vector<double> mean_affinity);
+  /// A practice merged into `to`, a practice of the same network: its
+  /// clinical director, if any, stays in post and now works from `to`.
+  void practice_merged(int from, int to);
   /// Weeks each network's post has been vacant at `step` (0 when in post).
   std::vector<int> vacant_weeks(int step) const;
 

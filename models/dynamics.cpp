@@ -79,7 +79,7 @@ std::vector<std::string> partition_problems(const World& world, const std::vecto
     const std::string who = "practice " + world.practices.code[i];
     if (world.signed_up[i] && count[i] != 1) problems.push_back(who + " signed but in " + std::to_string(count[i]) + " networks");
     if (!world.signed_up[i] && count[i] != 0) problems.push_back(who + " did not sign but is in a network");
-    if (world.covering_network[i] < 0 && per_commissioner[world.practices.commissioner[i]] > 0) {
+    if (world.is_open(i) && world.covering_network[i] < 0 && per_commissioner[world.practices.commissioner[i]] > 0) {
       problems.push_back(who + " is not covered by any network");
     }
   }
@@ -602,7 +602,7 @@ Mechanism dynamics_mechanism() {
                                    s.change);
     s.reevaluated_step = s.step;
     s.network_mean_affinity = network_mean_affinity(s.world, *s.affinity);
-    s.membership.push_back({s.date, s.step, s.world.network_of, s.network_mean_affinity});
+    snapshot_membership(s, s.date);
     s.events.push_back({s.step, s.date, "networks re-evaluated: " + std::to_string(s.world.live_networks()) + " live"});
   };
   m.declare_outputs = [](OutputDeclarations& out) {

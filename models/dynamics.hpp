@@ -133,7 +133,8 @@ double mean_pair_affinity(const std::vector<int>& members, const Affinity& affin
 std::vector<double> network_mean_affinity(const World& world, const Affinity& affinity);
 
 /// Problems with the partition, empty when every signed practice is in exactly
-/// one network, every member signed, and every live network contiguous.
+/// one network, every member signed, every open practice covered, and every
+/// live network contiguous.
 std::vector<std::string> partition_problems(const World& world, const std::vector<std::vector<int>>& neighbours);
 
 }  // namespace pcnsim

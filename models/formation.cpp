@@ -295,7 +295,7 @@ void assign_covering_networks(World& world, const Affinity& affinity) {
   const Practices& p = world.practices;
   world.covering_network = world.network_of;
   for (std::size_t i = 0; i < p.size(); ++i) {
-    if (world.network_of[i] >= 0) continue;
+    if (world.network_of[i] >= 0 || !world.is_open(i)) continue;
     double best = 1e300;
     world.covering_network[i] = -1;
     for (int j : world.commissioners[p.commissioner[i]].members) {
@@ -393,7 +393,7 @@ Mechanism formation_mechanism() {
   m.at_deadline = [](ModelState& s) {
     s.formation_stats = form_networks(s.world, *s.graph, *s.affinity, s.params.formation, s.seed, s.step);
     s.network_mean_affinity = network_mean_affinity(s.world, *s.affinity);  // trust inside each network
-    s.membership.push_back({s.params.timeline.signup_window_close, s.step, s.world.network_of, s.network_mean_affinity});
+    snapshot_membership(s, s.params.timeline.signup_window_close);
   };
   m.declare_outputs = [](OutputDeclarations& out) {
     out.series("networks", "networks", "networks live (formed and not merged or dissolved)", always,

@@ -40,12 +40,19 @@ void OutputDeclarations::practice_weekly(std::string name, std::string units, st
   weekly_outputs.push_back(std::move(out));
 }
 
+void snapshot_membership(ModelState& state, Date date) {
+  const Practices& p = state.world.practices;
+  state.membership.push_back(
+      {date, state.step, state.world.network_of, p.list_size, p.needs_index, p.care_home_beds, state.network_mean_affinity});
+}
+
 const std::vector<Mechanism>& mechanisms() {
   // The documented order (docs/model.md): each phase runs through this list.
   static const std::vector<Mechanism> list{
-      population_mechanism(),  signup_mechanism(),         relationships_mechanism(), formation_mechanism(),
-      dynamics_mechanism(),    funding_mechanism(),        arrs_mechanism(),          service_specs_mechanism(),
-      gp_workload_mechanism(), iif_mechanism(),            management_mechanism(),    cd_workload_mechanism()};
+      population_mechanism(),   signup_mechanism(),      relationships_mechanism(), formation_mechanism(),
+      practice_changes_mechanism(), dynamics_mechanism(), funding_mechanism(),       arrs_mechanism(),
+      service_specs_mechanism(), gp_workload_mechanism(), iif_mechanism(),           management_mechanism(),
+      cd_workload_mechanism()};
   return list;
 }
 

@@ -20,6 +20,7 @@
 #include "models/gp_workload.hpp"
 #include "models/management.hpp"
 #include "models/population.hpp"
+#include "models/practice_changes.hpp"
 #include "models/relationships.hpp"
 #include "models/service_specs.hpp"
 #include "models/signup.hpp"
@@ -61,6 +62,7 @@ struct ModelParams {
   ServiceSpecParams service_specs;
   ManagementParams management;
   CdWorkloadParams cd_workload;
+  PracticeChangeParams practice_changes;
   DynamicsParams dynamics;
 };
 
@@ -75,6 +77,9 @@ struct MembershipSnapshot {
   Date date;
   int step = 0;
   std::vector<int> network_of;        // per practice, -1 = not in a network
+  std::vector<double> list_size;      // per practice: registered patients then (practice mergers change them)
+  std::vector<double> needs_index;    // per practice then
+  std::vector<int> care_home_beds;    // per practice then
   std::vector<double> mean_affinity;  // per network existing then: members' mean pair affinity (trust)
 };
 
@@ -131,12 +136,21 @@ struct ModelState {
   std::optional<ClinicalDirectors> cds;
   CdInputs cd_inputs;
 
+  // Practice mergers and closures (9a), before each re-evaluation.
+  PracticeEventLog practice_events;
+  PracticeChangeCounts practice_counts;
+  int practices_changed_step = -1;
+
   // Network dynamics (9): the latest re-evaluation.
   NetworkEventLog network_events;
   Reorganisation change;
   ReevaluationCounts counts;
   int reevaluated_step = -1;
 };
+
+/// The membership, list sizes and trust as they stand now (appended to
+/// `state.membership` at formation and at each re-evaluation).
+void snapshot_membership(ModelState& state, Date date);
 
 inline bool always(const ModelState&) { return true; }
 inline bool while_paying(const ModelState& s) { return s.paying(); }
@@ -217,6 +231,7 @@ Mechanism population_mechanism();
 Mechanism signup_mechanism();
 Mechanism relationships_mechanism();
 Mechanism formation_mechanism();
+Mechanism practice_changes_mechanism();
 Mechanism dynamics_mechanism();
 Mechanism funding_mechanism();
 Mechanism arrs_mechanism();

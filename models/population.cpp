@@ -680,6 +680,7 @@ Mechanism population_mechanism() {
     s.world.signed_up.assign(n, 0);
     s.world.network_of.assign(n, -1);
     s.world.covering_network.assign(n, -1);
+    s.world.ceased_step.assign(n, -1);
     for (double l : s.world.practices.list_size) s.total_patients += l;
   };
   return m;

@@ -18,6 +18,7 @@ int redecide_signup(World& world, const SignupParams& params, const FundingParam
     const double net_value =
         core + participation * p.needs_index[i] + params.arrs_access_value_gbp_per_patient - obligations;
     if (params.enabled) world.signed_up[i] = net_value > p.autonomy_gbp_per_patient[i] ? 1 : 0;
+    if (!world.is_open(i)) world.signed_up[i] = 0;  // merged or closed
     signed_count += world.signed_up[i];
   }
   return signed_count;
@@ -46,9 +47,9 @@ Mechanism signup_mechanism() {
     };
     out.series("practices_signed_up", "practices", "practices that signed the Network DES", always,
                [signed_count](const ModelState& s) { return signed_count(s); });
-    out.series("signup_share", "1", "share of practices that signed the Network DES", always,
+    out.series("signup_share", "1", "share of the practices still open that signed the Network DES", always,
                [signed_count](const ModelState& s) {
-                 return static_cast<double>(signed_count(s)) / static_cast<double>(s.world.practices.size());
+                 return static_cast<double>(signed_count(s)) / static_cast<double>(s.world.open_practices());
                });
   };
   return m;

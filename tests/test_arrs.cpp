@@ -68,13 +68,13 @@ TEST_CASE("ARRS claims are the recomputed staff costs, up to each ceiling, to th
       // when the year starts (at formation in 2019).
       int start = run.membership.front().step;  // the first week of the year (counted by its start date)
       while (oracle::financial_year(run.calendar.step_start(start)) < fy) ++start;
-      const std::vector<int>* column = nullptr;
+      const MembershipSnapshot* snap = nullptr;
       for (const auto& m : run.membership) {
-        if (m.step <= start) column = &m.network_of;
+        if (m.step <= start) snap = &m;
       }
       std::vector<double> weighted(nets, 0.0);
-      for (std::size_t i = 0; i < column->size(); ++i) {
-        if ((*column)[i] >= 0) weighted[(*column)[i]] += run.world.practices.list_size[i] * run.world.practices.needs_index[i];
+      for (std::size_t i = 0; i < snap->network_of.size(); ++i) {
+        if (snap->network_of[i] >= 0) weighted[snap->network_of[i]] += snap->list_size[i] * snap->needs_index[i];
       }
       const double pot = oracle::value_on(sc.funding.arrs_national_pot_gbp, Date::from_ymd(fy, 4, 1));
       std::vector<std::int64_t> allocated(nets);

@@ -79,10 +79,12 @@ TEST_CASE("every week every signed practice is in exactly one contiguous network
 }
 
 TEST_CASE("merges, splits and switches each raise Phi by more than their cost", "[dynamics]") {
-  // With no history, conflicts, exits or dissolutions, affinity stays as at
-  // formation and the only moves are merges, splits and switches.
+  // With no history, conflicts, exits, dissolutions or practice mergers (9a),
+  // affinity and lists stay as at formation and the only moves are merges,
+  // splits and switches.
   const double cost = 0.5;
   const Scenario sc = synthetic_small({{"relationships.a_hist_per_year", "0"},
+                                 {"practice_changes.enabled", "false"},
                                  {"dynamics.conflict_per_year", "0"},
                                  {"dynamics.resignup", "false"},
                                  {"dynamics.dissolution_probability", "0"},
@@ -120,9 +122,11 @@ TEST_CASE("merges, splits and switches each raise Phi by more than their cost", 
 TEST_CASE("every switch raises Phi by more than the inertia plus the switching cost", "[dynamics]") {
   // Conflicts change affinity each April, which makes switches worth while;
   // merges, splits, exits and dissolutions are off, so a year's membership
-  // changes only through its switches and each can be replayed in order.
+  // changes only through its switches and each can be replayed in order
+  // (practices do not merge or close, 9a).
   const double cost = 0.3, loss = 2.0;
   const Scenario sc = synthetic_small({{"relationships.a_hist_per_year", "0"},
+                                 {"practice_changes.enabled", "false"},
                                  {"dynamics.conflict_per_year", "0.5"},
                                  {"dynamics.conflict_affinity_loss", std::to_string(loss)},
                                  {"dynamics.resignup", "false"},

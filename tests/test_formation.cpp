@@ -74,8 +74,8 @@ TEST_CASE("the towns construction draws compact localities of the preferred size
     return run_simulation(synthetic(o));
   };
   const RunResult small = with("35000"), large = with("70000");
-  const auto ms = formation_metrics(small.world, small.world.network_of);
-  const auto ml = formation_metrics(large.world, large.world.network_of);
+  const auto ms = formation_metrics(small.world.practices.list_size, small.world.network_of);
+  const auto ml = formation_metrics(large.world.practices.list_size, large.world.network_of);
   INFO("networks at 35k and 70k: " << ms.at("networks") << ", " << ml.at("networks"));
   CHECK(ms.at("networks") > 1.3 * ml.at("networks"));
   CHECK(ms.at("list_median") < ml.at("list_median"));
@@ -174,7 +174,7 @@ TEST_CASE("switching mechanisms off gives their documented counterfactuals", "[f
   for (auto s : everyone.world.signed_up) CHECK(s == 1);
 
   const RunResult reluctant = run_simulation(synthetic({{"signup.autonomy_mean_gbp_per_patient", "4.26"}}));
-  const double share = formation_metrics(reluctant.world, reluctant.world.network_of).at("signup_share_2019");
+  const double share = formation_metrics(reluctant.world.practices.list_size, reluctant.world.network_of).at("signup_share_2019");
   CHECK(share == Approx(0.5).margin(0.08));  // mean autonomy = net value: about half sign
   check_partition(reluctant);
 }
@@ -182,8 +182,8 @@ TEST_CASE("switching mechanisms off gives their documented counterfactuals", "[f
 TEST_CASE("a higher size threshold gives fewer, larger networks", "[formation]") {
   const auto base = run_simulation(synthetic());
   const auto high = run_simulation(synthetic({{"formation.size_threshold_patients", "60000"}}));
-  const auto mb = formation_metrics(base.world, base.world.network_of);
-  const auto mh = formation_metrics(high.world, high.world.network_of);
+  const auto mb = formation_metrics(base.world.practices.list_size, base.world.network_of);
+  const auto mh = formation_metrics(high.world.practices.list_size, high.world.network_of);
   CHECK(mh.at("networks") < mb.at("networks"));
   CHECK(mh.at("list_median") > mb.at("list_median"));
 }

@@ -31,10 +31,11 @@ const std::vector<Override> kTurbulent = {
     {"cd_workload.resignation_base_per_year", "2"}, {"cd_workload.vacancy_weeks", "20"}};
 
 // Membership column in force at `step`: the latest (re-)evaluation at or before it.
-const std::vector<int>& membership_at(const RunResult& run, int step) {
-  const std::vector<int>* column = nullptr;
+// The evaluation in force at `step`: members and the practices' patients then.
+const MembershipSnapshot& membership_at(const RunResult& run, int step) {
+  const MembershipSnapshot* column = nullptr;
   for (const auto& m : run.membership) {
-    if (m.step <= step) column = &m.network_of;
+    if (m.step <= step) column = &m;
   }
   REQUIRE(column != nullptr);
   return *column;
@@ -44,15 +45,14 @@ struct NetworkTotals {
   double list = 0, weighted = 0, beds = 0;
 };
 
-std::map<int, NetworkTotals> totals(const RunResult& run, const std::vector<int>& network_of) {
-  const auto& p = run.world.practices;
+std::map<int, NetworkTotals> totals(const MembershipSnapshot& snap) {
   std::map<int, NetworkTotals> out;
-  for (const auto& [id, members] : oracle::groups(network_of)) {
+  for (const auto& [id, members] : oracle::groups(snap.network_of)) {
     auto& t = out[id];
     for (int m : members) {
-      t.list += p.list_size[m];
-      t.weighted += p.list_size[m] * p.needs_index[m];
-      t.beds += p.care_home_beds[m];
+      t.list += snap.list_size[m];
+      t.weighted += snap.list_size[m] * snap.needs_index[m];
+      t.beds += snap.care_home_beds[m];
     }
   }
   return out;
@@ -89,7 +89,7 @@ std::vector<std::vector<std::int64_t>> expected_lines(const RunResult& run) {
     const Date d = run.calendar.step_start(s);
     const int fy = oracle::financial_year(d);
     const std::size_t y = year_index(fy);
-    const auto net = totals(run, membership_at(run, s));
+    const auto net = totals(membership_at(run, s));
     auto& paid = out[y];
     const bool year_start = s == formation_step || oracle::financial_year(run.calendar.step_start(s - 1)) != fy;
     if (year_start) {

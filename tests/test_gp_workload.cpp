@@ -26,14 +26,18 @@ TEST_CASE("switching substitution off never lowers GP workload", "[gp_workload][
 
 TEST_CASE("GP demand follows list, needs and the COVID-19 shock", "[gp_workload]") {
   const RunResult run = run_small();
-  const auto& p = run.world.practices;
   const auto& gp = run.scenario.gp_workload;
   const double per_patient_week = gp.consultations_per_patient_year * gp.minutes_per_consultation / 60.0 / (365.25 / 7.0);
   const int before = 0, during = *run.calendar.step_of(Date::from_ymd(2020, 6, 1));
-  for (std::size_t i = 0; i < p.size(); i += 37) {
-    const double base = p.list_size[i] * p.needs_index[i] * per_patient_week;
-    CHECK(run.weekly.floats("/practices/weekly/gp_demand_hours")[before * p.size() + i] == Approx(base).epsilon(1e-5));
-    CHECK(run.weekly.floats("/practices/weekly/gp_demand_hours")[during * p.size() + i] ==
-          Approx(base * (1 + run.scenario.covid.extra_gp_demand_share)).epsilon(1e-5));
+  // The practices' patients as they were in each week (mergers and closures, 9a, move them each 1 April).
+  const auto& p0 = run.membership.front();
+  const auto& p1 = run.membership[membership_row(run, during)];
+  const std::size_t n = p0.list_size.size();
+  const auto& demand = run.weekly.floats("/practices/weekly/gp_demand_hours");
+  for (std::size_t i = 0; i < n; i += 37) {
+    CHECK(demand[before * n + i] == Approx(p0.list_size[i] * p0.needs_index[i] * per_patient_week).epsilon(1e-5));
+    CHECK(demand[during * n + i] == Approx(p1.list_size[i] * p1.needs_index[i] * per_patient_week *
+                                           (1 + run.scenario.covid.extra_gp_demand_share))
+                                        .epsilon(1e-5));
   }
 }

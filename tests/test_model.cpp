@@ -22,7 +22,7 @@ TEST_CASE("the mechanisms run in the documented order and the outputs they decla
     CHECK_FALSE(m.summary.empty());
     names.push_back(m.name);
   }
-  CHECK(names == std::vector<std::string>{"population", "signup", "relationships", "formation", "dynamics", "funding",
+  CHECK(names == std::vector<std::string>{"population", "signup", "relationships", "formation", "practice_changes", "dynamics", "funding",
                                           "arrs", "service_specs", "gp_workload", "iif", "management", "cd_workload"});
   const std::set<std::string> mechanism_names(names.begin(), names.end());
 

@@ -12,7 +12,7 @@ TEST_CASE("formation metrics are computed as defined", "[validate]") {
   w.practices.list_size = {20000, 15000, 40000, 10000, 5000};
   w.signed_up = {1, 1, 1, 1, 0};
   const std::vector<int> network_of = {0, 0, 1, 2, -1};  // 35k (2 practices), 40k (1), 10k (1)
-  const auto m = formation_metrics(w, network_of);
+  const auto m = formation_metrics(w.practices.list_size, network_of);
   CHECK(m.at("networks") == 3);
   CHECK(m.at("share_in_30k_50k") == Approx(2.0 / 3));
   CHECK(m.at("share_under_30k") == Approx(1.0 / 3));

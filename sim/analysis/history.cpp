@@ -223,10 +223,15 @@ std::map<std::string, double> simulated_dynamics(const RunResult& run, const Rea
     for (std::size_t i = 0; i < l.size(); ++i) l[i] = listed[i] ? l[i] : -1;
     return l;
   };
-  const std::vector<std::uint8_t> exists(listed.size(), 1);  // the population is fixed
   for (const int year : dynamics_years()) {
     const Date at = Date::from_ymd(year, 4, 1);
-    if (!run.calendar.step_of(at + 6)) continue;  // the run does not reach that year
+    const auto step = run.calendar.step_of(at + 6);
+    if (!step) continue;  // the run does not reach that year
+    std::vector<std::uint8_t> exists(listed.size(), 1);  // merged and closed practices (mechanism 9a) do not
+    for (std::size_t i = 0; i < exists.size(); ++i) {
+      const int ceased = i < run.world.ceased_step.size() ? run.world.ceased_step[i] : -1;
+      exists[i] = ceased < 0 || ceased > *step;
+    }
     put_change(m, year, membership_change(labels(Date::from_ymd(year - 1, 4, 1)), labels(at), exists), true);
   }
   return m;

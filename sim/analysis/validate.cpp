@@ -65,7 +65,7 @@ std::vector<TargetRow> read_targets(const std::string& path) {
 void compare_targets(std::vector<TargetRow>& rows, const RunResult& run) {
   std::map<std::string, double> metrics;
   if (!run.membership.empty()) {
-    for (const auto& [k, v] : formation_metrics(run.world, run.membership.front().network_of)) metrics["formation." + k] = v;
+    for (const auto& [k, v] : formation_metrics(run)) metrics["formation." + k] = v;
   }
   for (const auto& [k, v] : arrs_metrics(run)) metrics["arrs." + k] = v;
   for (const auto& [k, v] : clinical_director_metrics(run)) metrics["clinical_directors." + k] = v;
@@ -158,7 +158,11 @@ HistoryComparison compare_histories(const RunResult& run, const RealHistory* his
   c.workforce_rows = static_cast<int>(workforce->rows.size());
   c.census = census_months(*workforce);
   c.unknown_roles = unknown_staff_roles(*workforce);
-  for (const auto& [k, v] : real_workforce(*workforce, *history, run.world.practices)) c.real["workforce." + k] = v;
+  // The real networks' patients: the population file's lists (before any simulated merger).
+  const auto& lists = run.membership.empty() ? run.world.practices.list_size : run.membership.front().list_size;
+  for (const auto& [k, v] : real_workforce(*workforce, *history, run.world.practices.code, lists)) {
+    c.real["workforce." + k] = v;
+  }
   for (const auto& [k, v] : simulated_workforce(run, *workforce, *history)) c.simulated["workforce." + k] = v;
   return c;
 }

@@ -233,9 +233,9 @@ void put_growth(std::map<std::string, double>& out, const std::vector<int>& mont
 }  // namespace
 
 std::map<std::string, double> real_workforce(const RealWorkforce& workforce, const RealHistory& history,
-                                             const Practices& practices) {
+                                             const std::vector<std::string>& codes, const std::vector<double>& lists) {
   std::map<std::string, double> list_size;
-  for (std::size_t i = 0; i < practices.size(); ++i) list_size[practices.code[i]] = practices.list_size[i];
+  for (std::size_t i = 0; i < codes.size(); ++i) list_size[codes[i]] = lists[i];
   std::map<std::string, double> out;
   const std::vector<int> months = census_months(workforce);
   for (const int census : months) {
@@ -266,14 +266,15 @@ std::map<std::string, double> simulated_workforce(const RunResult& run, const Re
   for (const int census : months) {
     const auto step = run.calendar.step_of(census_day(census));
     if (!step) continue;
-    const auto& network_of = run.membership[membership_row(run, *step)].network_of;
+    const MembershipSnapshot& snap = run.membership[membership_row(run, *step)];
+    const auto& network_of = snap.network_of;
     const auto [staff, covered] = wte.week(static_cast<std::size_t>(*step));
     std::vector<NetworkStaff> networks(covered);
     std::vector<std::uint8_t> counted(covered, 0);  // networks with a member listed in the history
     for (std::size_t i = 0; i < network_of.size(); ++i) {
       const int n = network_of[i];
       if (n < 0 || static_cast<std::size_t>(n) >= covered) continue;
-      networks[static_cast<std::size_t>(n)].patients += run.world.practices.list_size[i];
+      networks[static_cast<std::size_t>(n)].patients += snap.list_size[i];
       counted[static_cast<std::size_t>(n)] |= listed[i];
     }
     std::vector<NetworkStaff> list;

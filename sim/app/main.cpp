@@ -64,7 +64,7 @@ Scenario load(const std::string& path, const std::vector<std::string>& sets, std
 }
 
 void print_summary(const RunResult& run, double seconds, const std::string& out) {
-  const auto m = formation_metrics(run.world, run.membership.empty() ? run.world.network_of : run.membership.front().network_of);
+  const auto m = formation_metrics(run);
   std::printf("scenario %s (seed %lld): %zu practices in %zu commissioners, %d weeks from %s\n",
               run.scenario.name.c_str(), static_cast<long long>(run.scenario.seed), run.world.practices.size(),
               run.world.commissioners.size(), run.calendar.steps(), run.calendar.start().iso().c_str());

@@ -16,14 +16,19 @@ double quantile(std::vector<double> values, double q) {
   return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
 }
 
-std::map<std::string, double> formation_metrics(const World& world, const std::vector<int>& network_of) {
+std::map<std::string, double> formation_metrics(const RunResult& run) {
+  if (run.membership.empty()) return formation_metrics(run.world.practices.list_size, run.world.network_of);
+  return formation_metrics(run.membership.front().list_size, run.membership.front().network_of);
+}
+
+std::map<std::string, double> formation_metrics(const std::vector<double>& list_size, const std::vector<int>& network_of) {
   std::map<int, std::pair<double, int>> networks;  // id -> (list, practices)
   int signed_count = 0;  // at the snapshot every signed practice is in a network
   for (std::size_t i = 0; i < network_of.size(); ++i) {
     if (network_of[i] < 0) continue;
     ++signed_count;
     auto& n = networks[network_of[i]];
-    n.first += world.practices.list_size[i];
+    n.first += list_size[i];
     n.second += 1;
   }
   std::vector<double> lists, counts;
@@ -83,15 +88,14 @@ std::vector<ArrsYearTotals> arrs_year_totals(const FinanceRecord& finance) {
 
 NetworkSizes network_sizes_at_formation(const RunResult& run) {
   const std::size_t m = run.world.networks.size();
-  const Practices& p = run.world.practices;
   NetworkSizes sizes{std::vector<double>(m, 0.0), std::vector<double>(m, 0.0), std::vector<std::int32_t>(m, 0)};
   for (std::size_t r = 0; r < run.membership.size(); ++r) {
-    const auto& row = run.membership[r].network_of;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const int k = row[i];
+    const MembershipSnapshot& snap = run.membership[r];
+    for (std::size_t i = 0; i < snap.network_of.size(); ++i) {
+      const int k = snap.network_of[i];
       if (k < 0 || membership_row(run, run.world.networks[k].formed_step) != r) continue;
-      sizes.list_size[k] += p.list_size[i];
-      sizes.weighted_list_size[k] += p.list_size[i] * p.needs_index[i];
+      sizes.list_size[k] += snap.list_size[i];
+      sizes.weighted_list_size[k] += snap.list_size[i] * snap.needs_index[i];
       ++sizes.practices[k];
     }
   }
@@ -223,8 +227,7 @@ std::vector<Outcome> key_outcomes(const RunResult& run) {
   const std::vector<int> years = outcome_years(run.calendar, run.scenario.timeline.networks_live);
   std::vector<Outcome> out = outcome_table(years);
   std::vector<double> values;
-  const auto formed = formation_metrics(run.world, run.membership.empty() ? run.world.network_of
-                                                                          : run.membership.front().network_of);
+  const auto formed = formation_metrics(run);
   const NetworkEventLog& events = run.network_events;
   values = {formed.at("networks"), formed.at("share_in_30k_50k"), formed.at("share_under_30k"),
             static_cast<double>(run.world.live_networks()), static_cast<double>(events.count(NetworkEventKind::exit)),

@@ -86,6 +86,9 @@ World world_at(const RunResult& run, std::size_t row) {
   World w = run.world;
   for (auto& net : w.networks) net.members.clear();
   w.network_of = run.membership.at(row).network_of;
+  w.practices.list_size = run.membership[row].list_size;
+  w.practices.needs_index = run.membership[row].needs_index;
+  w.practices.care_home_beds = run.membership[row].care_home_beds;
   for (std::size_t i = 0; i < w.network_of.size(); ++i) {
     if (w.network_of[i] >= 0) w.networks[w.network_of[i]].members.push_back(static_cast<int>(i));
   }
@@ -212,6 +215,7 @@ class Simulation {
     result_.membership = std::move(s.membership);
     result_.events = std::move(s.events);
     result_.network_events = std::move(s.network_events);
+    result_.practice_events = std::move(s.practice_events);
     result_.network_mean_affinity = std::move(s.network_mean_affinity);
     if (s.funding) finish_money();
     result_.world = std::move(s.world);

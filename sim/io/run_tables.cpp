@@ -105,7 +105,10 @@ void practice_attributes(Table& t) {
   t.each<std::string>("commissioner", "", "CCG / sub-ICB location code", [](R r, I i) {
     return r.world.commissioners[r.world.practices.commissioner[i]].code;
   });
-  t.all<double>("list_size", "patients", "registered patients", [](R r) { return r.world.practices.list_size; });
+  t.all<double>("list_size", "patients",
+                "registered patients at the end of the run (0 = merged or closed; each evaluation's in "
+                "evaluation_list_size)",
+                [](R r) { return r.world.practices.list_size; });
   t.all<double>("x_km", "km", "OS grid easting", [](R r) { return r.world.practices.x_km; });
   t.all<double>("y_km", "km", "OS grid northing", [](R r) { return r.world.practices.y_km; });
   t.each<std::int32_t>("location_source", "",
@@ -128,10 +131,11 @@ void practice_synthesised(Table& t) {
   using I = std::size_t;
   t.all<double>("share_65_plus", "1", "share of patients aged 65+ (synthesised)",
                 [](R r) { return r.world.practices.share_65_plus; });
-  t.all<double>("needs_index", "1", "weighted list / list (synthesised)", [](R r) { return r.world.practices.needs_index; });
-  t.all<double>("gp_fte", "FTE", "qualified GP full-time equivalents (synthesised)",
+  t.all<double>("needs_index", "1", "weighted list / list (synthesised; a merger's partner takes the list-weighted mean)",
+                [](R r) { return r.world.practices.needs_index; });
+  t.all<double>("gp_fte", "FTE", "qualified GP full-time equivalents (synthesised), at the end of the run",
                 [](R r) { return r.world.practices.gp_fte; });
-  t.all<double>("nurse_fte", "FTE", "practice nurse full-time equivalents (synthesised)",
+  t.all<double>("nurse_fte", "FTE", "practice nurse full-time equivalents (synthesised), at the end of the run",
                 [](R r) { return r.world.practices.nurse_fte; });
   t.each<std::int32_t>("rural", "",
                        "1 = rural: rural-urban class D or E, or, where the class is unknown, isolated (third-nearest "
@@ -167,6 +171,14 @@ void practice_table(std::vector<TableOutput>& out) {
                            return std::vector<std::int32_t>(snap.network_of.begin(), snap.network_of.end());
                          });
                        });
+  m.grid<double>("evaluation_list_size", {"evaluation", "practice"}, "patients",
+                 "registered patients per evaluation (rows as in network) and practice", [](R r) {
+                   return rows_of<double>(r.membership, r.world.practices.size(),
+                                          [](const auto& snap) { return snap.list_size; });
+                 });
+  Table c(out, "/practices", "practice", "practice_changes", practice_count);
+  c.each<std::int32_t>("ceased_step", "week", "week the practice merged into another or closed, -1 = still open",
+                       [](R r, I i) { return r.world.ceased_step[i]; });
   Table e(out, "/practices", "evaluation", "formation, dynamics");
   e.all<std::string>("network_time", "date", "date of each row of /practices/network", [](R r) {
     std::vector<std::string> dates;
@@ -260,6 +272,30 @@ void network_event_table(std::vector<TableOutput>& out) {
                       });
   t.all<std::string>("reason", "", "why, with the gain in Phi where a move raised it",
                      [](R r) { return r.network_events.reason; });
+}
+
+void practice_event_table(std::vector<TableOutput>& out) {
+  using R = const RunResult&;
+  using I = std::size_t;
+  const auto code = [](R r, int k) { return k < 0 ? std::string() : r.world.practices.code[k]; };
+  Table t(out, "/practice_events", "event", "practice_changes", [](R r) { return r.practice_events.size(); });
+  t.each<std::int32_t>("step", "week", "step of the 1 April re-evaluation", [](R r, I i) { return r.practice_events.step[i]; });
+  t.each<std::string>("time", "date", "date of the re-evaluation week",
+                      [](R r, I i) { return date_of_step(r, r.practice_events.step[i]); });
+  t.each<std::string>("kind", "", "merger or closure",
+                      [](R r, I i) { return std::string(to_string(r.practice_events.kind[i])); });
+  t.each<std::string>("practice", "", "ODS code of the practice that stopped existing",
+                      [code](R r, I i) { return code(r, r.practice_events.practice[i]); });
+  t.each<std::string>("receiver", "", "ODS code of the practice that took the patients (a closure has one row per receiver)",
+                      [code](R r, I i) { return code(r, r.practice_events.receiver[i]); });
+  t.all<double>("patients", "patients", "patients moved to the receiver", [](R r) { return r.practice_events.patients; });
+  t.all<double>("gp_fte", "FTE", "GP FTE moved with them (0 for a closure: its GPs leave)",
+                [](R r) { return r.practice_events.gp_fte; });
+  t.each<std::int32_t>("network", "", "the ceased practice's network then (row of /networks), -1 = none",
+                       [](R r, I i) { return r.practice_events.network[i]; });
+  t.each<std::int32_t>("receiver_network", "", "the receiver's network then, -1 = none",
+                       [](R r, I i) { return r.practice_events.receiver_network[i]; });
+  t.all<std::string>("reason", "", "why", [](R r) { return r.practice_events.reason; });
 }
 
 void finance_network_table(std::vector<TableOutput>& out) {
@@ -389,6 +425,7 @@ const std::vector<TableOutput>& run_tables() {
     practice_table(out);
     network_table(out);
     network_event_table(out);
+    practice_event_table(out);
     finance_table(out);
     clinical_director_table(out);
     commissioner_table(out);

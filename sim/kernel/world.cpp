@@ -35,6 +35,12 @@ const char* to_string(HostingModel model) {
   return "unknown";
 }
 
+int World::open_practices() const {
+  int open = 0;
+  for (std::size_t i = 0; i < practices.size(); ++i) open += is_open(i) ? 1 : 0;
+  return open;
+}
+
 double World::network_list_size(const Network& n) const {
   double total = 0.0;
   for (int p : n.members) total += practices.list_size[p];

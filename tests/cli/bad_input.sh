@@ -86,6 +86,12 @@ scenario_case huge-value "huge-value.yaml:3:12" $'formation:\n  inertia: 1e400'
 scenario_case negative-value "negative-value.yaml:3:12" $'formation:\n  inertia: -1'
 scenario_case negative-probability "out of range" $'formation:\n  approve_rural_probability: -0.1'
 scenario_case map-expected "map-expected.yaml:2" $'formation: 3'
+# Practice mergers and closures (9a): shares out of range, a typo, no receivers.
+scenario_case ceasing-share-too-high "ceasing-share-too-high.yaml:4:" \
+  $'practice_changes:\n  ceasing_share_per_year:\n    - {from: 2021-04-01, value: 0.9}'
+scenario_case merger-share-negative "merger-share-negative.yaml:3:17" $'practice_changes:\n  merger_share: -0.2'
+scenario_case practice-changes-typo "practice_changes.closure_recievers" $'practice_changes:\n  closure_recievers: 3'
+scenario_case closure-receivers-zero "closure-receivers-zero.yaml:3:22" $'practice_changes:\n  closure_receivers: 0'
 scenario_case fractional-seed "fractional-seed.yaml:2:7" $'seed: 1.5'
 scenario_case scenario-not-utf8 "scenario-not-utf8.yaml:2:11: bytes that are not valid UTF-8" $'name: "caf\xe9"'
 printf 'extends: nowhere/base.yaml\n' > badextends.yaml

@@ -32,13 +32,19 @@ with tempfile.TemporaryDirectory() as tmp:
         # Per-network table agrees with the per-practice membership: sizes at
         # formation from the row the network first appears in, final sizes
         # from the last row.
-        lists = f["practices/list_size"][:]
+        lists = f["practices/evaluation_list_size"][:]  # per evaluation: practices merge and close
+        assert lists.shape == network.shape
+        assert abs(lists.sum(axis=1) - lists[0].sum()).max() < 1e-3  # patients are conserved
+        assert (f["practices/list_size"][:] == lists[-1]).all()
+        ceased = f["practices/ceased_step"][:]
+        assert (ceased >= 0).sum() > 5 and (lists[-1][ceased >= 0] == 0).all()
+        assert (network[-1][ceased >= 0] == -1).all()
         ids = f["networks/id"][:]
         assert (ids == np.arange(len(ids))).all()
         formed = f["networks/formed_time"][:].astype(str)
         for k, size, count in zip(ids, f["networks/list_size"][:], f["networks/practices"][:]):
             row = max(r for r, t in enumerate(times) if t <= formed[k])
-            assert abs(lists[network[row] == k].sum() - size) < 1e-6
+            assert abs(lists[row][network[row] == k].sum() - size) < 1e-6
             assert (network[row] == k).sum() == count
         final = network[-1]
         assert (np.bincount(final[final >= 0], minlength=len(ids)) == f["networks/final_practices"][:]).all()

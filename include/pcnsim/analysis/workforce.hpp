@@ -83,12 +83,12 @@ int growth_reference_census();
 /// Real workforce metrics: workforce_distribution at every census of the file,
 /// keyed "<key>_YYYY_MM", plus growth_YYYY_MM = total_fte / total_fte of
 /// September 2022 (when the file has it). The networks at a census are those of
-/// the history on its last day; their patients are the population's list sizes
-/// (January 2021) of their member practices (codes not in the population add
-/// none); staff of network codes the history does not hold then have no
-/// patients. Non-ARRS roles are left out.
+/// the history on its last day; their patients are the population file's list
+/// sizes (January 2021; `list_size` per practice of `codes`) of their member
+/// practices (codes not in the population add none); staff of network codes
+/// the history does not hold then have no patients. Non-ARRS roles are left out.
 std::map<std::string, double> real_workforce(const RealWorkforce& workforce, const RealHistory& history,
-                                             const Practices& practices);
+                                             const std::vector<std::string>& codes, const std::vector<double>& list_size);
 
 /// The same of a run at the census months of the file: the weekly ARRS WTE
 /// (/networks/weekly/arrs_wte) of the week containing each census day, per

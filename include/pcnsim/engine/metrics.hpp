@@ -35,8 +35,11 @@ NetworkSizes network_sizes_at_formation(const RunResult& run);
 /// "2019_20" for financial year 2019 (key outcomes and calibration metrics).
 std::string year_suffix(int fy);
 
-/// Formation metrics of a membership snapshot, keyed as in targets.yaml.
-std::map<std::string, double> formation_metrics(const World& world, const std::vector<int>& network_of);
+/// Formation metrics of a membership (per practice: network id or -1, and
+/// registered patients), keyed as in targets.yaml.
+std::map<std::string, double> formation_metrics(const std::vector<double>& list_size, const std::vector<int>& network_of);
+/// Formation metrics of a run's first evaluation (the networks formed at the deadline).
+std::map<std::string, double> formation_metrics(const RunResult& run);
 
 /// ARRS metrics: unclaimed share per financial year ("unclaimed_share_2020_21")
 /// and WTE in post at the end of March 2023 ("fte_march_2023").

@@ -60,6 +60,7 @@ struct Scenario : ModelParams {
     v.block("service_specs", service_specs, "mechanism 8: service specifications");
     v.block("management", management, "mechanism 7: management support");
     v.block("cd_workload", cd_workload, "mechanism 6: clinical-director workload");
+    v.block("practice_changes", practice_changes, "mechanism 9a: practice mergers and closures each 1 April");
     v.block("dynamics", dynamics, "mechanism 9: network dynamics each 1 April");
     v.block("output", output, "output file settings");
   }

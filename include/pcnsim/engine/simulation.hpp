@@ -86,6 +86,7 @@ struct RunResult {
   std::vector<MembershipSnapshot> membership;
   std::vector<TimelineEvent> events;
   NetworkEventLog network_events;  // every exit, join, switch, merge, split, dissolution, conflict
+  PracticeEventLog practice_events;  // every practice merger and closure (one row per receiving practice)
   Recorder recorder;
   WeeklyArrays weekly;
   FinanceRecord finance;

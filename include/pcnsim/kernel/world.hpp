@@ -80,8 +80,13 @@ struct World {
   std::vector<std::uint8_t> signed_up;   // per practice: signed the Network DES
   std::vector<int> network_of;           // per practice: network id or -1
   std::vector<int> covering_network;     // per practice: the network covering its patients (non-signers too)
+  std::vector<int> ceased_step;          // per practice: week it stopped existing (merged or closed), -1 while open
   std::vector<Network> networks;         // every network ever formed, index = id
 
+  /// The practice still exists (has not merged into another or closed).
+  bool is_open(std::size_t practice) const { return practice >= ceased_step.size() || ceased_step[practice] < 0; }
+  /// Practices that still exist.
+  int open_practices() const;
   double network_list_size(const Network& n) const;
   double network_weighted_list_size(const Network& n) const;
   /// Networks still live.
