@@ -202,6 +202,7 @@ struct YearContext {
   const std::vector<std::vector<int>>& neighbours;
   const DynamicsInputs& in;
   int step;
+  double review_chance;  // dynamics.first_review_per_year or review_per_year
   Engine& rng;
   NetworkEventLog& log;
   Reorganisation& reorganisation;
@@ -371,7 +372,17 @@ class CommissionerYear {
     }
   }
 
-  // 6. Voluntary merges, best first, while one gains more than the merge cost.
+  // Which of this year's networks review their shape (may merge or split):
+  // each with probability review_per_year, drawn in network order.
+  void draw_reviews() {
+    boost::random::uniform_01<double> uniform;
+    reviewing_.assign(loaded_, 0);
+    for (std::size_t c = 0; c < loaded_; ++c) reviewing_[c] = uniform(y_.rng) < y_.review_chance ? 1 : 0;
+  }
+  bool reviewing(std::size_t c) const { return c < reviewing_.size() && reviewing_[c]; }
+
+  // 6. Voluntary merges, best first, while one gains more than the merge cost
+  // (a pair merges only when at least one of the two is reviewing).
   void merge_voluntarily() {
     while (true) {
       int best_a = -1, best_b = -1;
@@ -379,7 +390,7 @@ class CommissionerYear {
       for (std::size_t a = 0; a < game_.coalitions.size(); ++a) {
         if (!game_.coalitions[a].alive) continue;
         for (int b : game_.adjacent_coalitions(game_.coalitions[a].members, static_cast<int>(a))) {
-          if (b < static_cast<int>(a)) continue;
+          if (b < static_cast<int>(a) || !(reviewing(a) || reviewing(static_cast<std::size_t>(b)))) continue;
           const double g = merge_gain(static_cast<int>(a), b);
           if (g > best_gain) {
             best_a = static_cast<int>(a);
@@ -397,32 +408,45 @@ class CommissionerYear {
     }
   }
 
-  // 7. Splits of large networks in two viable parts, when Phi gains more than the split cost.
+  // 7. Splits of large reviewing networks in two viable parts, when Phi gains more than the split cost.
   void split_large() {
+    boost::random::uniform_01<double> uniform;
     const auto min_part = static_cast<std::size_t>(dp_.min_part_practices);
     const std::size_t before_splits = game_.coalitions.size();
     for (std::size_t c = 0; c < before_splits; ++c) {
       const Coalition& co = game_.coalitions[c];
-      if (!co.alive || co.list_k < 2 * game_.threshold_k_ || co.members.size() < 2 * min_part) continue;
+      if (!co.alive || !reviewing(c) || co.list_k < dp_.split_min_threshold_multiple * game_.threshold_k_ ||
+          co.members.size() < 2 * min_part) {
+        continue;
+      }
       auto [part_a, part_b] = bipartition(game_, co.members, y_.neighbours);
       if (part_a.size() < min_part || part_b.size() < min_part) continue;
       double list_a = 0, list_b = 0;
       for (int k : part_a) list_a += game_.list_k(k);
       for (int k : part_b) list_b += game_.list_k(k);
-      if (list_a < game_.threshold_k_ || list_b < game_.threshold_k_) continue;
+      // The part with the larger list keeps the network; the other is new.
+      const std::vector<int>& leaving = list_a >= list_b ? part_b : part_a;
+      const bool under_size = std::min(list_a, list_b) < game_.threshold_k_;
+      if (std::max(list_a, list_b) < game_.threshold_k_) continue;
       const double gain = game_.value(part_a) + game_.value(part_b) - game_.value(co.members);
       if (gain <= dp_.split_cost) continue;
-      // The part with the larger list keeps the network; the other is new.
-      const std::vector<int> leaving = list_a >= list_b ? part_b : part_a;
-      move_all(leaving, new_coalition(static_cast<int>(c), phi_change(gain)));
+      // A part under the size threshold needs the commissioner's approval, as at formation.
+      const double chance = mostly_rural(p_, leaving, fp_.rural_member_share) ? fp_.approve_rural_probability
+                                                                            : fp_.approve_other_probability;
+      if (under_size && uniform(y_.rng) >= chance) continue;
+      const int part = new_coalition(static_cast<int>(c), phi_change(gain) + (under_size ? ", part under size approved" : ""));
+      move_all(leaving, part);
+      game_.coalitions[part].approved = under_size;
     }
   }
 
-  // 8. Switches of single practices under the switching cost.
+  // 8. Switches of single practices under the switching cost, by the
+  // practices that reconsider their network this year (switch_review_per_year).
   void switch_practices() {
+    boost::random::uniform_01<double> uniform;
     std::vector<int> players;
     for (int k : y_.world.commissioners[commissioner_].members) {
-      if (y_.world.signed_up[k]) players.push_back(k);
+      if (y_.world.signed_up[k] && uniform(y_.rng) < dp_.switch_review_per_year) players.push_back(k);
     }
     std::vector<PracticeMove> moves;
     y_.counts.switches += game_.improve(players, fp_.inertia + dp_.switch_cost, dp_.max_switch_rounds, &moves);
@@ -543,6 +567,7 @@ class CommissionerYear {
   std::vector<std::string> split_reason_;  // per new coalition: why it split off
   std::vector<LocalEvent> events_;
   std::vector<int> id_of_;                 // per coalition: network id after the write-back
+  std::vector<std::uint8_t> reviewing_;    // per network loaded: reviews its shape this year
 };
 
 // End reasons from this year's log; networks emptied by switches last.
@@ -570,7 +595,8 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
   reorganisation = Reorganisation{};
   reorganisation.step = step;
   Engine rng = make_stream(seed, "dynamics", static_cast<std::uint64_t>(date.financial_year()));
-  YearContext year{world, affinity, neighbours, in, step, rng, log, reorganisation, counts};
+  const double review = in.first_reevaluation ? in.params.first_review_per_year : in.params.review_per_year;
+  YearContext year{world, affinity, neighbours, in, step, review, rng, log, reorganisation, counts};
 
   record_history_and_conflicts(year);                                      // 1
   const std::vector<std::uint8_t> was_signed = redecide_and_exit(year, date);  // 2a
@@ -581,6 +607,7 @@ ReevaluationCounts reevaluate_networks(World& world, Affinity& affinity,
     commissioner.place_joiners(was_signed);  // 2b
     commissioner.dissolve_vacant();         // 4
     commissioner.settle_under_size();       // 5
+    commissioner.draw_reviews();
     commissioner.merge_voluntarily();       // 6
     commissioner.split_large();             // 7
     commissioner.switch_practices();        // 8
@@ -596,7 +623,8 @@ Mechanism dynamics_mechanism() {
   m.at_reevaluation = [](ModelState& s) {
     const ModelParams& p = s.params;
     const std::vector<int> vacant = s.cds->vacant_weeks(s.step);
-    const DynamicsInputs in{p.dynamics, p.formation, p.signup, p.funding, p.cd_workload.low_trust_affinity, vacant};
+    const DynamicsInputs in{p.dynamics,  p.formation, p.signup, p.funding, p.cd_workload.low_trust_affinity,
+                            vacant,      s.reevaluated_step < 0};
     s.change = Reorganisation{};
     s.counts = reevaluate_networks(s.world, *s.affinity, s.neighbours, in, s.step, s.date, s.seed, s.network_events,
                                    s.change);

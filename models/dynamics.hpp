@@ -20,12 +20,20 @@
 //      the commissioner as at formation, or merge whole into the adjacent
 //      network with the best gain in Phi;
 //   6. voluntary merges of two adjacent networks that raise Phi by more than
-//      merge_cost, best first;
-//   7. splits: a network of at least twice the size threshold divides in two
-//      contiguous parts grown from its least-compatible pair when that raises
-//      Phi by more than split_cost and both parts reach the threshold;
+//      merge_cost, best first, when at least one of the two reviews its shape
+//      this year (each network with probability first_review_per_year at the
+//      first re-evaluation, review_per_year at later ones);
+//   7. splits: a reviewing network of at least split_min_threshold_multiple
+//      times the size threshold divides in two contiguous parts grown from its
+//      least-compatible pair when that raises Phi by more than split_cost; the
+//      larger part keeps the network and must reach the threshold, the part
+//      that leaves needs the commissioner's approval if it does not;
 //   8. switches: single-practice moves as in formation's improvement step, but
-//      needing a gain above formation.inertia + switch_cost.
+//      needing a gain above formation.inertia + switch_cost, by the practices
+//      that reconsider their network this year (switch_review_per_year).
+// Reviews make changes of shape occasional decisions rather than a yearly
+// optimisation: the moves formation left worth making are taken over several
+// years, as the real networks' were.
 // Every merge, split and switch raises Phi by more than its switching cost.
 // Networks that end keep their id (rows are never reused); new networks get
 // new ids. Non-signers' patients are then covered by the nearest network.
@@ -57,6 +65,10 @@ struct DynamicsParams {
   double dissolution_trust_affinity = 0.0;
   double dissolution_probability = 0.5;
   int max_switch_rounds = 50;
+  double first_review_per_year = 1.0;
+  double review_per_year = 1.0;
+  double split_min_threshold_multiple = 2.0;
+  double switch_review_per_year = 1.0;
 
   template <class V>
   void describe(V& v) {
@@ -82,6 +94,18 @@ struct DynamicsParams {
     v.field("dissolution_probability", dissolution_probability,
             {"chance such a network dissolves at the re-evaluation", "", 0, 1});
     v.field("max_switch_rounds", max_switch_rounds, {"safety cap on passes of switch moves", "", 1, 1e6});
+    v.field("first_review_per_year", first_review_per_year,
+            {"chance a network reviews its shape at the first re-evaluation, when networks have existed for less "
+             "than a year", "1/year", 0, 1});
+    v.field("review_per_year", review_per_year,
+            {"chance a network reviews its shape at each later re-evaluation: only a reviewing network splits, and "
+             "a voluntary merge needs one of the two to be reviewing (changes of shape are occasional decisions, not "
+             "yearly optimisation)", "1/year", 0, 1});
+    v.field("split_min_threshold_multiple", split_min_threshold_multiple,
+            {"a network may split once its list reaches this multiple of the size threshold; the part that leaves "
+             "may be under the threshold with the commissioner's approval (formation's approval chances)", "", 1, 100});
+    v.field("switch_review_per_year", switch_review_per_year,
+            {"chance a practice reconsiders its network in a year: only those may switch", "1/year", 0, 1});
   }
 };
 
@@ -117,6 +141,7 @@ struct DynamicsInputs {
   const FundingParams& funding;
   double low_trust_affinity;             // cd_workload.low_trust_affinity
   const std::vector<int>& cd_vacant_weeks;  // per network: weeks its CD post has been vacant (0 = in post)
+  bool first_reevaluation = false;          // the first 1 April after the networks formed
 };
 
 /// The yearly re-evaluation of `date` (step `step`). Changes world.networks,

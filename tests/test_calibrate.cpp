@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kSource = PCNSIM_SOURCE_DIR;
-const CalibrationDefaults kDefaults{kSource + "/data/targets.yaml", kSource + "/data/epcn-2019-12-calibration.csv"};
+const CalibrationDefaults kDefaults{kSource + "/data/targets.yaml", kSource + "/data/epcn-2019-12-calibration.csv",
+                                    kSource + "/data/epcn-history-calibration.csv",
+                                    kSource + "/data/pcn-workforce-calibration.csv"};
 
 // A folder of its own, removed afterwards.
 struct Scratch {
@@ -484,6 +486,36 @@ TEST_CASE("calibration runs cut at the registration deadline measure what full r
   // Synthetic practices have no postcodes: nothing to measure for pairs at one site (NaN).
   CHECK(std::isnan(a[0].observed[5]));
   CHECK(summarise(cut, a[0]).term[5] == kNanPenalty);
+}
+
+TEST_CASE("dynamics and workforce targets measure what validate measures, a fold only its commissioners",
+          "[calibrate][histories]") {
+  const CalibrationSpec spec = load_calibration_text(
+      "base: ../scenarios/baseline.yaml\n"
+      "parameters: [{path: dynamics.review_per_year, min: 0, max: 1}]\n"
+      "targets: [{target: dynamics.moving_share_2021}, {target: dynamics.networks_2023},\n"
+      "          {target: workforce.share_none_2022_09}]\n"
+      "seeds: [5]\n"
+      "membership: {commissioners: {fold: 0, folds: 2, seed: 7}}\n",
+      kFile, kDefaults);
+  REQUIRE(spec.history);
+  REQUIRE(spec.workforce);
+  CHECK(!spec.formation_only);
+  const double review = 0.4;
+  const auto measured = measure_targets(spec, {review}, {{}, spec.folds[0]});
+  // The whole file, as validate compares it.
+  const RunResult run = run_simulation(calibration_scenario(spec, {review}, 5));
+  const HistoryComparison c = compare_histories(run, &*spec.history, &*spec.workforce);
+  const char* keys[] = {"dynamics.moving_share_2021", "dynamics.networks_2023", "workforce.share_none_2022_09"};
+  for (std::size_t t = 0; t < 3; ++t) {
+    INFO(keys[t]);
+    CHECK(measured[0].simulated[t] == c.simulated.at(keys[t]));
+    CHECK(measured[0].observed[t] == c.real.at(keys[t]));
+  }
+  // A fold: about half the real networks, and the simulated ones with a member in it.
+  CHECK(measured[1].observed[1] > 0.3 * measured[0].observed[1]);
+  CHECK(measured[1].observed[1] < 0.7 * measured[0].observed[1]);
+  CHECK(measured[1].simulated[1] < 0.7 * measured[0].simulated[1]);
 }
 
 TEST_CASE("the fragment extends the base scenario and sets the best values exactly", "[calibrate]") {

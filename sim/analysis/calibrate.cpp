@@ -202,7 +202,7 @@ void read_targets_block(SpecReader& reader, const YAML::Node& root, CalibrationS
       const std::string close = closest_match(id, known);
       reader.complain(t["target"], where + ".target",
                       "unknown target '" + id + "' (rows of " + spec.targets_file +
-                          " in formation, membership, arrs or clinical_directors)" +
+                          " in formation, membership, arrs, clinical_directors, dynamics or workforce)" +
                           (close.empty() ? "" : "; did you mean '" + close + "'?"));
       continue;
     }
@@ -217,6 +217,32 @@ void read_targets_block(SpecReader& reader, const YAML::Node& root, CalibrationS
       if (earlier.id() == id) reader.complain(t["target"], where + ".target", "'" + id + "' is already a target");
     }
     spec.targets.push_back(target);
+  }
+}
+
+bool has_section_targets(const std::vector<CalibrationTarget>& targets, const char* section) {
+  return std::any_of(targets.begin(), targets.end(), [&](const auto& t) { return t.row.section == section; });
+}
+
+// The history (and workforce) files, read when a dynamics (workforce) target is fitted.
+void read_history_files(SpecReader& reader, const YAML::Node& root, CalibrationSpec& spec,
+                        const CalibrationDefaults& defaults, DiagnosticList& problems) {
+  const bool workforce = has_section_targets(spec.targets, "workforce");
+  const bool history = workforce || has_section_targets(spec.targets, "dynamics");
+  const std::pair<const char*, std::string*> files[] = {{"history_file", &spec.history_file},
+                                                        {"workforce_file", &spec.workforce_file}};
+  spec.history_file = defaults.history_file;
+  spec.workforce_file = defaults.workforce_file;
+  for (const auto& [key, file] : files) {
+    if (!root[key]) continue;
+    reader.scalar(root[key], key, *file, 0, 0);
+    *file = reader.relative_path(*file);
+  }
+  try {
+    if (history) spec.history = read_history(spec.history_file);
+    if (workforce) spec.workforce = read_workforce(spec.workforce_file);
+  } catch (const InputError& e) {
+    for (const auto& d : e.problems()) problems.add(d);
   }
 }
 
@@ -324,8 +350,8 @@ CalibrationSpec load_calibration_text(const std::string& text, const std::string
   DiagnosticList problems;
   const YAML::Node root = parse_yaml_map(spec.text, path, "calibration file", problems);
   SpecReader reader(path, problems);
-  reader.check_keys(root, "", {"name", "description", "base", "set", "targets_file", "membership", "parameters",
-                               "targets", "seeds", "algorithm"});
+  reader.check_keys(root, "", {"name", "description", "base", "set", "targets_file", "membership", "history_file",
+                               "workforce_file", "parameters", "targets", "seeds", "algorithm"});
   reader.name_and_description(root, spec.name, spec.description);
   spec.base = reader.base_path(root, true, "the scenario to calibrate");
   spec.set = reader.overrides(root["set"]);
@@ -356,6 +382,7 @@ CalibrationSpec load_calibration_text(const std::string& text, const std::string
   if (root["membership"] || has_membership_targets(spec.targets)) {
     read_membership_block(reader, root["membership"], spec, defaults, base, problems);
   }
+  read_history_files(reader, root, spec, defaults, problems);
   read_algorithm_block(reader, root["algorithm"], spec.algorithm);
   spec.algorithm.dimensions = spec.parameters.size();
   problems.throw_if_any();
@@ -436,6 +463,20 @@ Scenario calibration_scenario(const CalibrationSpec& spec, const std::vector<dou
 
 namespace {
 
+// The rows of a history whose practices belong (in this run's population) to one of `commissioners`.
+RealHistory restricted(const RealHistory& real, const World& world, const std::vector<std::string>& commissioners) {
+  const auto commissioner = commissioner_of_practice(world);
+  RealHistory out = real;
+  out.rows.clear();
+  for (const auto& row : real.rows) {
+    const auto it = commissioner.find(row.practice_code);
+    if (it != commissioner.end() && std::binary_search(commissioners.begin(), commissioners.end(), it->second)) {
+      out.rows.push_back(row);
+    }
+  }
+  return out;
+}
+
 // The rows of a membership file whose practices belong (in this run's
 // population) to one of `commissioners`.
 RealMembership restricted(const RealMembership& real, const World& world, const std::vector<std::string>& commissioners) {
@@ -477,6 +518,10 @@ std::vector<TargetValues> measure_targets(const CalibrationSpec& spec, const std
             selections[s].empty() ? compare_membership(run, spec.real)
                                   : compare_membership(run, restricted(spec.real, run.world, selections[s]));
         compare_membership_targets(measured, c);
+      }
+      if (spec.history) {
+        const RealHistory h = selections[s].empty() ? *spec.history : restricted(*spec.history, run.world, selections[s]);
+        compare_history_targets(measured, compare_histories(run, &h, spec.workforce ? &*spec.workforce : nullptr));
       }
       for (std::size_t t = 0; t < targets; ++t) {
         out[s].simulated[t * seeds + k] = measured[t].simulated ? measured[t].simulated_value : kNaN;
@@ -868,7 +913,7 @@ int run_calibration(const CalibrationSpec& spec, const CalibrationOptions& optio
   std::optional<Holdout> holdout;
   const std::optional<std::size_t> best = record.best();
   const std::vector<double> best_values = best ? parameter_values(spec, record.evaluations[*best].unit) : std::vector<double>{};
-  if (record.complete && !spec.folds.empty() && has_membership_targets(spec.targets)) {
+  if (record.complete && !spec.folds.empty() && (has_membership_targets(spec.targets) || spec.history)) {
     holdout.emplace();
     std::vector<std::vector<std::string>> selections;
     for (std::size_t g = 0; g < spec.folds.size(); ++g) {

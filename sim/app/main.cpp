@@ -181,7 +181,8 @@ int sweep_command(const std::string& path, std::string out, const SweepOptions& 
 int calibrate_command(const std::string& path, const std::string& out, const std::string& fragment,
                       const CalibrationOptions& base_options) {
   const CalibrationSpec spec =
-      load_calibration(path, {project_file(kTargetsFile), project_file(kMembershipFile)});
+      load_calibration(path, {project_file(kTargetsFile), project_file(kMembershipFile), project_file(kHistoryFile),
+                              project_file(kWorkforceFile)});
   CalibrationOptions options = base_options;
   // An interrupted calibration is finished in its own file unless told otherwise.
   options.out = !out.empty() ? out : !options.resume.empty() ? options.resume : "outputs/" + spec.name + ".h5";

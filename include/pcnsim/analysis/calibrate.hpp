@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "pcnsim/analysis/history.hpp"
 #include "pcnsim/analysis/membership.hpp"
+#include "pcnsim/analysis/workforce.hpp"
 #include "pcnsim/engine/optimise.hpp"
 #include "pcnsim/analysis/sweep.hpp"
 #include "pcnsim/analysis/validate.hpp"
@@ -55,12 +57,19 @@ struct CalibrationSpec {
   std::vector<std::string> commissioners;         // those compared; empty = every row of the file (as validate)
   std::optional<Scenario> base_scenario;          // the base scenario with `set`, read once
   bool formation_only = false;  // only formation and membership targets: runs stop at the registration deadline
+  // Dynamics and workforce targets: the real history and workforce records,
+  // restricted, like the membership, to the commissioners compared.
+  std::string history_file, workforce_file;
+  std::optional<RealHistory> history;
+  std::optional<RealWorkforce> workforce;
 };
 
 /// Where targets and membership come from when the file does not say.
 struct CalibrationDefaults {
   std::string targets_file;     // data/targets.yaml
   std::string membership_file;  // data/epcn-2019-12-calibration.csv
+  std::string history_file;     // data/epcn-history-calibration.csv
+  std::string workforce_file;   // data/pcn-workforce-calibration.csv
 };
 
 /// Reads and validates a calibration file; every problem at once (InputError,
