@@ -37,18 +37,18 @@ done
 # what any partition built from the project's data reaches
 # (docs/validation.md); they must stay at least at the calibrated level, so a
 # regression shows. The dynamics and workforce rows of issue 15: the simulated
-# networks freeze after 2020 (no practice ceases, none forms or ends), and
-# every simulated network recruits at about the same rate (P90/P10 about 1.1
-# against 4, no network without ARRS staff against 15%); the mechanisms that
-# fix them are issue 15's item 2, not built yet (docs/validation.md).
+# networks freeze after 2020 (no practice ceases, none forms or ends); and
+# simulated ARRS staff grow too early in 2020 (a quarter of September 2022's
+# staff by September 2020 against a sixth). Recruitment readiness (issue 15,
+# item 2) fixed the workforce spread, the networks without staff and the role
+# mix (docs/validation.md).
 expected="dynamics.moving_share_2020 dynamics.moving_share_2021 dynamics.moving_share_2022 dynamics.moving_share_2023 \
 dynamics.networks_ended_2020 dynamics.networks_ended_2021 dynamics.networks_ended_2022 \
 dynamics.networks_formed_2020 dynamics.networks_formed_2021 dynamics.networks_formed_2022 dynamics.networks_formed_2023 \
 dynamics.practices_ceasing_2020 dynamics.practices_ceasing_2021 dynamics.practices_ceasing_2022 dynamics.practices_ceasing_2023 \
 dynamics.practices_leaving_2020 dynamics.practices_leaving_2022 \
 membership.ari_overall membership.ari_per_commissioner \
-workforce.fte_per_10k_p90_p10_2022_09 workforce.growth_2020_09 workforce.role_share_care_coordinator_2022_09 \
-workforce.role_share_social_prescribing_link_worker_2022_09 workforce.share_none_2022_09"
+workforce.growth_2020_09"
 expected=$(echo $expected)
 failing=$(echo "$out" | awk 'NF > 2 && ($NF=="FAIL" || $(NF-1)=="FAIL") {print $1 "." $2}' | sort | tr '\n' ' ')
 [ "$failing" = "$expected " ] \
