@@ -26,6 +26,40 @@ RoleParams make_role(Date opens, std::vector<DatedValue> caps, double preference
 
 Date d(int y, int m) { return Date::from_ymd(y, m, 1); }
 
+// Deprivation is measured against the list-weighted national mean and spread
+// of practices' IMD scores (spread 1 when every score is the same).
+void imd_spread(const Practices& p, double& mean, double& sd) {
+  double patients = 0, sum = 0, sum_sq = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    patients += p.list_size[i];
+    sum += p.list_size[i] * p.imd_score[i];
+    sum_sq += p.list_size[i] * p.imd_score[i] * p.imd_score[i];
+  }
+  if (patients <= 0) return;
+  mean = sum / patients;
+  const double variance = sum_sq / patients - mean * mean;
+  sd = variance > 1e-12 ? std::sqrt(variance) : 1.0;
+}
+
+// Employers follow hosting; flat and lead-practice networks employ through a
+// community trust with a probability (one draw per network, in id order).
+std::vector<Employer> draw_employers(const World& world, const ArrsParams& params, std::uint64_t seed) {
+  boost::random::uniform_01<double> uniform;
+  Engine employer_rng = make_stream(seed, "arrs_employer", 0);
+  std::vector<Employer> employers;
+  for (const auto& net : world.networks) {
+    Employer e = Employer::lead_practice;
+    const double draw = uniform(employer_rng);
+    if (net.hosting == HostingModel::federation) {
+      e = Employer::federation;
+    } else if (net.hosting != HostingModel::super_practice && draw < params.trust_employer_probability) {
+      e = Employer::community_trust;
+    }
+    employers.push_back(e);
+  }
+  return employers;
+}
+
 // Agenda for Change band mid-points with on-costs, used where the DES gives no figure.
 const char* const kAfc = "Agenda for Change mid-point plus on-costs (no DES figure)";
 
@@ -37,23 +71,23 @@ std::array<RoleParams, kRoleCount> ArrsRoles::defaults() {
   const DatedValue band7{d(2020, 4), 55670, "DES 2020/21 maximum (first-contact physiotherapist, band 7)"};
   return {
       make_role(d(2019, 4), {{d(2019, 4), 54000, "DES 2019/20 (reimbursed at 70%)"}, {d(2020, 4), 55670, "DES 2020/21"},
-                        {d(2022, 4), 57318, "DES 2022/23"}}, 24, 52, 8, 1.5),
+                {d(2022, 4), 57318, "DES 2022/23"}}, 28, 133.467, 8, 1.5),
       make_role(d(2019, 4), {{d(2019, 4), 34113, "DES 2019/20 (reimbursed at 100%)"}, {d(2020, 4), 35389, "DES 2020/21"}},
-           13, 28.6, 2, 0.5, true),
-      make_role(d(2020, 4), {band7}, 7, 19.5, 10, 1.0),
-      make_role(d(2020, 4), {{d(2020, 4), 55670, kAfc}}, 6, 16.9, 12, 3.0),
-      make_role(d(2020, 4), {band5}, 8, 22.1, 3, 0.5),
-      make_role(d(2020, 4), {band4}, 20, 57.2, 2, 0.3),
-      make_role(d(2020, 4), {band5}, 5, 12.35, 1, 0.3),
-      make_role(d(2020, 10), {band4}, 2, 6.5, 3, 1.0),
-      make_role(d(2021, 4), {{d(2021, 4), 55670, kAfc}}, 6, 23.4, 12, 2.0),
-      make_role(d(2021, 4), {{d(2021, 4), 55670, kAfc}}, 4, 15.6, 6, 1.0),
-      make_role(d(2021, 4), {{d(2021, 4), 62705, "DES 2021/22 maximum (band 8a)"}}, 3, 13, 18, 1.0),
-      make_role(d(2020, 4), {band7}, 0.5, 1.56, 4, 0.5),
-      make_role(d(2020, 4), {band7}, 0.5, 1.56, 4, 0.5),
-      make_role(d(2020, 4), {band7}, 0.6, 2.08, 4, 0.5),
-      make_role(d(2022, 10), {{d(2022, 10), 29135, kAfc}}, 2, 31.2, 3, 0.3),
-      make_role(d(2022, 10), {{d(2022, 10), 45000, kAfc}}, 1, 18.2, 0, 0.2),
+                19, 91.96, 2, 0.5, true),
+      make_role(d(2020, 4), {band7}, 7, 42.9, 10, 1.0),
+      make_role(d(2020, 4), {{d(2020, 4), 55670, kAfc}}, 6, 37.18, 12, 3.0),
+      make_role(d(2020, 4), {band5}, 8, 48.62, 3, 0.5),
+      make_role(d(2020, 4), {band4}, 15, 94.38, 2, 0.3),
+      make_role(d(2020, 4), {band5}, 5, 27.17, 1, 0.3),
+      make_role(d(2020, 10), {band4}, 2, 14.3, 3, 1.0),
+      make_role(d(2021, 4), {{d(2021, 4), 55670, kAfc}}, 6, 51.48, 12, 2.0),
+      make_role(d(2021, 4), {{d(2021, 4), 55670, kAfc}}, 4, 34.32, 6, 1.0),
+      make_role(d(2021, 4), {{d(2021, 4), 62705, "DES 2021/22 maximum (band 8a)"}}, 3, 28.6, 18, 1.0),
+      make_role(d(2020, 4), {band7}, 0.5, 3.432, 4, 0.5),
+      make_role(d(2020, 4), {band7}, 0.5, 3.432, 4, 0.5),
+      make_role(d(2020, 4), {band7}, 0.6, 4.576, 4, 0.5),
+      make_role(d(2022, 10), {{d(2022, 10), 29135, kAfc}}, 2, 68.64, 3, 0.3),
+      make_role(d(2022, 10), {{d(2022, 10), 45000, kAfc}}, 1, 40.04, 0, 0.2),
   };
 }
 
@@ -74,7 +108,8 @@ ArrsWorkforce::ArrsWorkforce(const World& world, const ArrsParams& params, const
       calendar_(calendar),
       leaver_rng_(make_stream(seed, "arrs_leavers", 0)),
       vacancy_rng_(make_stream(seed, "arrs_vacancies", 0)),
-      match_rng_(make_stream(seed, "arrs_matching", 0)) {
+      match_rng_(make_stream(seed, "arrs_matching", 0)),
+      readiness_stream_(stream_seed(seed, "arrs_readiness", 0)) {
   const auto& comms = world.commissioners;
   const auto& p = world.practices;
   // Regions: farthest-point seeded k-means over commissioners' centroids (deterministic).
@@ -131,19 +166,10 @@ ArrsWorkforce::ArrsWorkforce(const World& world, const ArrsParams& params, const
     region_share_[region_[p.commissioner[i]]] += p.list_size[i] * p.needs_index[i] / funding.national_patients;
   }
   pool_.assign(static_cast<std::size_t>(k) * kRoleCount, 0.0);
+  imd_spread(p, imd_mean_, imd_sd_);
   reorganise(Reorganisation{});
-  boost::random::uniform_01<double> uniform;
-  Engine employer_rng = make_stream(seed, "arrs_employer", 0);
-  for (const auto& net : world.networks) {
-    Employer e = Employer::lead_practice;
-    const double draw = uniform(employer_rng);
-    if (net.hosting == HostingModel::federation) {
-      e = Employer::federation;
-    } else if (net.hosting != HostingModel::super_practice && draw < params.trust_employer_probability) {
-      e = Employer::community_trust;
-    }
-    employer_.push_back(e);
-  }
+  employer_ = draw_employers(world, params, seed);
+  update_readiness(-1, ReadinessInputs{});
 }
 
 int ArrsWorkforce::year_index(int fy) const {
@@ -192,6 +218,10 @@ void ArrsWorkforce::reorganise(const Reorganisation& change) {
   for (const auto& net : world_.networks) {
     if (net.live()) region_networks_[region_[net.commissioner]].push_back(net.id);
   }
+  started_.resize(nets, -1);
+  readiness_.resize(nets, 0.0);
+  plan_use_.resize(nets, 0.0);
+  readiness_from_membership();
   if (change.step < 0) return;
   for (int n : change.ended) {
     std::fill_n(&vacancies_[static_cast<std::size_t>(n) * kRoleCount], kRoleCount, 0);
@@ -232,6 +262,7 @@ void ArrsWorkforce::reorganise(const Reorganisation& change) {
       continue;
     }
     employer_[child] = employer_[parent];
+    started_[child] = started_[parent];  // the split-off part keeps the recruiting it took over
     const double share = change.parent_share[c];
     for (std::size_t r = 0; r < kRoleCount; ++r) {
       std::vector<std::size_t> in_role;
@@ -257,11 +288,73 @@ void ArrsWorkforce::recount() {
   }
 }
 
-void ArrsWorkforce::step(int step, double inflow_multiplier) {
+// The terms of ln(readiness) that follow from membership: deprivation,
+// rurality, size and the network's own idiosyncratic draw.
+void ArrsWorkforce::readiness_from_membership() {
+  const auto& p = world_.practices;
+  const auto& r = params_.readiness;
+  terms_.resize(world_.networks.size() * kReadinessDriverCount, 0.0);
+  for (const auto& net : world_.networks) {
+    double list = 0, imd = 0, rural = 0;
+    for (int m : net.members) {
+      list += p.list_size[m];
+      imd += p.list_size[m] * p.imd_score[m];
+      rural += p.rural[m] ? p.list_size[m] : 0.0;
+    }
+    double* term = &terms_[static_cast<std::size_t>(net.id) * kReadinessDriverCount];
+    std::fill_n(term, kReadinessDriverCount, 0.0);
+    if (!r.enabled || net.members.empty() || list <= 0) continue;
+    const double members = static_cast<double>(net.members.size());
+    term[2] = r.deprivation_per_sd * (imd / list - imd_mean_) / imd_sd_;
+    term[3] = r.rurality * rural / list;
+    term[5] = r.members_per_log * std::log(members / kReadinessReferenceMembers);
+    term[6] = r.practice_size_per_log * std::log(list / members / kReadinessReferencePracticeList);
+    const double z = hash_normal(readiness_stream_, static_cast<std::uint64_t>(net.id), 0);
+    term[7] = r.sd_log * z;
+  }
+}
+
+// This week's readiness from the membership terms and last week's manager and
+// strain; networks not yet recruiting start with a hazard proportional to it
+// (no draws before the first week, step < 0); each recruiting network's plan use.
+void ArrsWorkforce::update_readiness(int step, const ReadinessInputs& inputs) {
+  const auto& r = params_.readiness;
+  const std::size_t nets = world_.networks.size();
+  readiness_.assign(nets, 0.0);
+  plan_use_.assign(nets, 0.0);
+  const auto input = [](const std::vector<double>* v, std::size_t n) { return v && n < v->size() ? (*v)[n] : 0.0; };
+  for (std::size_t n = 0; n < nets; ++n) {
+    if (!world_.networks[n].live()) continue;
+    if (!r.enabled) {
+      readiness_[n] = 1.0;
+      plan_use_[n] = 1.0;
+      if (started_[n] < 0 && step >= 0) started_[n] = step;
+      continue;
+    }
+    double* term = &terms_[n * kReadinessDriverCount];
+    term[0] = r.manager * input(inputs.manager_wte, n);
+    term[1] = employer_[n] == Employer::lead_practice ? 0.0 : r.hosted_employer;
+    term[4] = r.cd_strain * input(inputs.cd_strain, n);
+    double log_readiness = 0;
+    for (std::size_t d = 0; d < kReadinessDriverCount; ++d) log_readiness += term[d];
+    readiness_[n] = std::min(r.max, std::exp(log_readiness));
+    if (started_[n] < 0 && step >= 0 &&
+        hash_uniform(readiness_stream_, n, static_cast<std::uint64_t>(step) + 1) <
+            1.0 - std::exp(-r.start_per_week * readiness_[n])) {
+      started_[n] = step;
+    }
+    if (started_[n] < 0) continue;
+    const double weeks = static_cast<double>(step - started_[n] + 1);
+    plan_use_[n] = r.full_plan_weeks > 0 ? std::min(1.0, readiness_[n] * weeks / r.full_plan_weeks) : 1.0;
+  }
+}
+
+void ArrsWorkforce::step(int step, double inflow_multiplier, const ReadinessInputs& inputs) {
   if (current_year_ < 0) return;
   const Date date = calendar_.step_start(step);
+  update_readiness(step, inputs);
   if (funding_.arrs_redistribution && date.month() == funding_.arrs_redistribution_month && date.day() <= 7) {
-    redistribute(current_year_);
+    redistribute(current_year_, date);
   }
   // This week's cost and leaving hazard of each role, computed once.
   std::array<Pence, kRoleCount> week_cost{};
@@ -326,7 +419,7 @@ void ArrsWorkforce::plan_vacancies(Date date, const std::vector<int>& open, doub
     if (pot > 0) growth = std::max(1.0, funding_.arrs_national_pot_gbp.at(next_april) / pot);
   }
   for (std::size_t n = 0; n < world_.networks.size(); ++n) {
-    const double budget = params_.plan_share * to_gbp(money[n].ceiling) * growth;
+    const double budget = params_.plan_share * plan_use_[n] * to_gbp(money[n].ceiling) * growth;
     // At most one post per kPatientsPerArrsPost patients: the loop below ends
     // after at most that many posts whatever the prices.
     const double max_posts = std::floor(world_.network_list_size(world_.networks[n]) / kPatientsPerArrsPost);
@@ -373,9 +466,15 @@ void ArrsWorkforce::match_labour_pools(int step, const std::vector<int>& open, d
       // (Compared as doubles first: a pool of more candidates than a size_t holds is no overflow.)
       std::size_t fill = pool >= static_cast<double>(slots.size()) ? slots.size() : static_cast<std::size_t>(pool);
       if (fill < slots.size() && uniform(match_rng_) < pool - std::floor(pool)) ++fill;
+      if (fill < slots.size() && params_.readiness.enabled && params_.readiness.competition > 0) {
+        order_by_readiness(slots, fill);
+      } else {
+        for (std::size_t s = 0; s < fill; ++s) {
+          const std::size_t j = boost::random::uniform_int_distribution<std::size_t>(s, slots.size() - 1)(match_rng_);
+          std::swap(slots[s], slots[j]);
+        }
+      }
       for (std::size_t s = 0; s < fill; ++s) {
-        const std::size_t j = boost::random::uniform_int_distribution<std::size_t>(s, slots.size() - 1)(match_rng_);
-        std::swap(slots[s], slots[j]);
         const int n = slots[s];
         --vacancies_[static_cast<std::size_t>(n) * kRoleCount + r];
         hire(n, r, step, step);
@@ -385,6 +484,22 @@ void ArrsWorkforce::match_labour_pools(int step, const std::vector<int>& open, d
       pool = std::max(0.0, pool - static_cast<double>(fill));
     }
   }
+}
+
+// When candidates are short, the first `fill` slots go to a random sample
+// weighted by readiness^competition (Efraimidis-Spirakis keys ln(u) / weight):
+// ready networks (a known employer, job plans, a manager) win candidates first.
+void ArrsWorkforce::order_by_readiness(std::vector<int>& slots, std::size_t fill) {
+  boost::random::uniform_01<double> uniform;
+  std::vector<std::pair<double, int>> keyed(slots.size());
+  for (std::size_t s = 0; s < slots.size(); ++s) {
+    const double weight = std::pow(readiness_[static_cast<std::size_t>(slots[s])], params_.readiness.competition);
+    const double u = uniform(match_rng_);
+    keyed[s] = {weight > 0 ? std::log(u) / weight : -HUGE_VAL, slots[s]};
+  }
+  std::nth_element(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(fill), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  for (std::size_t s = 0; s < slots.size(); ++s) slots[s] = keyed[s].second;
 }
 
 // Claims: this week's reimbursable cost, up to what is left of the ceiling.
@@ -402,24 +517,24 @@ void ArrsWorkforce::claim(const std::array<Pence, kRoleCount>& week_cost) {
   }
 }
 
-void ArrsWorkforce::redistribute(int year) {
-  // Project each network's claims to 31 March at this week's rate. Networks
+void ArrsWorkforce::redistribute(int year, Date date) {
+  // Project each network's claims to 31 March at this week's rate (from this
+  // week of `arrs_redistribution_month`). Networks
   // projected to leave more than `redistribution_margin` of their ceiling
   // unclaimed give that surplus up; the commissioner shares it among its
   // other networks (those on course to use their ceiling) by ceiling, which
   // lets them plan more posts for the rest of the year.
   auto& money = money_[year];
   const int fy = years_[year];
-  const Date january = Date::from_ymd(fy + 1, 1, 1);
-  const double weeks_left = (Date::from_ymd(fy + 1, 4, 1).days - january.days) / 7.0;
+  const double weeks_left = (Date::from_ymd(fy + 1, 4, 1).days - date.days) / 7.0;
   std::vector<Pence> due(world_.networks.size(), 0);
   for (std::size_t k = 0; k < staff_.network.size(); ++k) {
-    if (staff_.active[k]) due[staff_.network[k]] += weekly_cost_pence(staff_.role[k], january);
+    if (staff_.active[k]) due[staff_.network[k]] += weekly_cost_pence(staff_.role[k], date);
   }
   // Open vacancies count as if filled: a network keeps money it is recruiting with.
   for (std::size_t n = 0; n < world_.networks.size(); ++n) {
     for (std::size_t r = 0; r < kRoleCount; ++r) {
-      due[n] += vacancies_[n * kRoleCount + r] * weekly_cost_pence(static_cast<int>(r), january);
+      due[n] += vacancies_[n * kRoleCount + r] * weekly_cost_pence(static_cast<int>(r), date);
     }
   }
   // Each commissioner's networks in id order, found in one pass (a scan of
@@ -568,6 +683,33 @@ void declare_arrs_weekly(OutputDeclarations& out) {
                      });
 }
 
+// Per network and week: a vector of the workforce as float32.
+std::function<void(const ModelState&, float*)> arrs_row(const std::vector<double>& (ArrsWorkforce::*values)() const) {
+  return [values](const ModelState& s, float* row) {
+    const std::vector<double>& v = ((*s.arrs).*values)();
+    for (std::size_t k = 0; k < v.size(); ++k) row[k] = static_cast<float>(v[k]);
+  };
+}
+
+void declare_readiness_weekly(OutputDeclarations& out) {
+  out.network_weekly("arrs_readiness", "1",
+                     "recruitment readiness: exp(sum of the driver terms in arrs_readiness_drivers), bounded by "
+                     "arrs.readiness.max; 0 for ended networks",
+                     1, "", arrs_running, arrs_row(&ArrsWorkforce::readiness));
+  out.network_weekly("arrs_readiness_drivers", "1",
+                     "each driver's term of ln(readiness) (drivers in /arrs/readiness_drivers): manager, hosted "
+                     "employer, deprivation, rurality, CD strain, members, practice size, idiosyncratic",
+                     kReadinessDriverCount, "readiness_driver", arrs_running, arrs_row(&ArrsWorkforce::readiness_terms));
+  out.network_weekly("arrs_plan_use", "1",
+                     "share of its ceiling the network plans to use this week (0 until it starts recruiting)", 1, "",
+                     arrs_running, arrs_row(&ArrsWorkforce::plan_use));
+  out.network_weekly("arrs_recruiting", "", "1 = the network has started recruiting ARRS staff", arrs_running,
+                     [](const ModelState& s, std::int32_t* row) {
+                       const auto& since = s.arrs->recruiting_since();
+                       for (std::size_t n = 0; n < s.world.networks.size(); ++n) row[n] = n < since.size() && since[n] >= 0;
+                     });
+}
+
 }  // namespace
 
 Mechanism arrs_mechanism() {
@@ -580,12 +722,16 @@ Mechanism arrs_mechanism() {
   m.at_year_start = [](ModelState& s) { s.arrs->start_year(s.date.financial_year()); };
   m.each_week = [](ModelState& s) {
     if (!s.paying()) return;
-    s.arrs->step(s.step, s.covid ? s.params.covid.arrs_inflow_multiplier : 1.0);
+    ReadinessInputs inputs;
+    inputs.manager_wte = &s.management.manager_wte;
+    if (s.cds) inputs.cd_strain = &s.cds->strain();
+    s.arrs->step(s.step, s.covid ? s.params.covid.arrs_inflow_multiplier : 1.0, inputs);
     s.arrs->deploy(s.step, s.arrs_staff);
   };
   m.declare_outputs = [](OutputDeclarations& out) {
     declare_arrs_series(out);
     declare_arrs_weekly(out);
+    declare_readiness_weekly(out);
   };
   return m;
 }

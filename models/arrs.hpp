@@ -85,6 +85,76 @@ struct ArrsRoles {
   }
 };
 
+/// What drives a network's recruitment readiness, each a term of ln(readiness)
+/// (the order of the last axis of /networks/weekly/arrs_readiness_drivers).
+inline constexpr std::array<const char*, 8> kReadinessDrivers = {
+    "manager", "hosted_employer", "deprivation", "rurality", "cd_strain", "members", "practice_size", "idiosyncratic"};
+inline constexpr std::size_t kReadinessDriverCount = kReadinessDrivers.size();
+/// Reference points of the size drivers: a network of this many members whose
+/// practices have this mean list has no size term.
+inline constexpr double kReadinessReferenceMembers = 5;
+inline constexpr double kReadinessReferencePracticeList = 9000;
+
+/// Recruitment readiness (issue 15): each network's readiness R is
+/// exp(sum of driver terms), bounded by `max`; the idiosyncratic term is
+/// normal with mean 0 (a lognormal factor of median 1). A network starts recruiting with weekly hazard
+/// `start_per_week` x R; from then it plans min(1, R x weeks recruiting /
+/// `full_plan_weeks`) of its ceiling.
+struct ReadinessParams {
+  bool enabled = true;
+  double sd_log = 2.2;
+  double manager = 0.5;
+  double hosted_employer = 0.3;
+  double deprivation_per_sd = -0.1;
+  double rurality = -0.3;
+  double cd_strain = -0.3;
+  double members_per_log = -0.1;
+  double practice_size_per_log = 0.2;
+  double max = 50;
+  double start_per_week = 0.0445;
+  double full_plan_weeks = 45;
+  double competition = 1;
+
+  template <class V>
+  void describe(V& v) {
+    v.field("enabled", enabled,
+            {"networks differ in recruitment readiness; off = every network recruits from the start at full plan"});
+    v.field("sd_log", sd_log,
+            {"standard deviation of the idiosyncratic part of ln(readiness) (lognormal, median 1; drawn once per "
+             "network)", "1", 0, 5});
+    v.field("manager", manager,
+            {"term of ln(readiness) per manager WTE in post (capacity to write job plans and recruit)", "1", -10, 10});
+    v.field("hosted_employer", hosted_employer,
+            {"term of ln(readiness) when a federation or community trust employs the staff (HR and payroll in place) "
+             "rather than a lead practice", "1", -10, 10});
+    v.field("deprivation_per_sd", deprivation_per_sd,
+            {"term of ln(readiness) per standard deviation of the members' IMD score above the national mean "
+             "(harder recruitment and more pressing demand; direction uncertain: deprived areas also have more need "
+             "and larger weighted ceilings)", "1/SD", -10, 10});
+    v.field("rurality", rurality,
+            {"term of ln(readiness) per share of the network's patients in rural (isolated) practices (farther from "
+             "labour pools)", "1", -10, 10});
+    v.field("cd_strain", cd_strain,
+            {"term of ln(readiness) per unit of the clinical director's strain (last week's)", "1", -10, 10});
+    v.field("members_per_log", members_per_log,
+            {"term of ln(readiness) per unit of ln(members / 5) (more practices to agree; direction uncertain: more "
+             "members also pool more back-office capacity)", "1", -10, 10});
+    v.field("practice_size_per_log", practice_size_per_log,
+            {"term of ln(readiness) per unit of ln(mean member list / 9,000) (large practices have managers and HR "
+             "of their own)", "1", -10, 10});
+    v.field("max", max, {"upper bound of readiness", "1", 0, 100});
+    v.field("start_per_week", start_per_week,
+            {"weekly hazard that a network of readiness 1 starts recruiting (agrees an employer, job plans and "
+             "first adverts); the hazard is proportional to readiness", "1/week", 0, 1});
+    v.field("full_plan_weeks", full_plan_weeks,
+            {"weeks after starting until a network of readiness 1 plans to use its whole ceiling (readiness 2 "
+             "takes half as long)", "weeks", 0, 520});
+    v.field("competition", competition,
+            {"when a regional pool has fewer candidates than vacancies, each vacancy's chance of a candidate is "
+             "weighted by readiness to this power (0 = all equal)", "1", 0, 10});
+  }
+};
+
 struct ArrsParams {
   bool enabled = true;
   int regions = 7;
@@ -96,6 +166,7 @@ struct ArrsParams {
   double hours_per_wte_week = 37.5;
   std::string deployment = "list";
   double trust_employer_probability = 0.15;
+  ReadinessParams readiness;
   ArrsRoles roles;
 
   template <class V>
@@ -121,6 +192,7 @@ struct ArrsParams {
              {"staff time goes to member practices by list share or by needs-weighted list share"});
     v.field("trust_employer_probability", trust_employer_probability,
             {"probability a flat or lead-practice network employs through a community trust", "", 0, 1});
+    v.block("readiness", readiness, "recruitment readiness: how soon and how fully each network recruits");
     v.block("roles", roles, "the ARRS roles");
   }
 };
@@ -174,6 +246,13 @@ struct Deployment {
   }
 };
 
+/// What other mechanisms tell the readiness each week, per network (last
+/// week's values; null or short = nothing yet: no manager, no strain).
+struct ReadinessInputs {
+  const std::vector<double>* manager_wte = nullptr;
+  const std::vector<double>* cd_strain = nullptr;
+};
+
 class ArrsWorkforce {
  public:
   ArrsWorkforce(const World& world, const ArrsParams& params, const FundingParams& funding, const Calendar& calendar,
@@ -188,7 +267,8 @@ class ArrsWorkforce {
   void start_year(int fy);
   /// One week: redistribution (if due), attrition, vacancies, hiring, claims.
   /// `inflow_multiplier` scales this week's labour-pool inflow (e.g. COVID-19).
-  void step(int step, double inflow_multiplier = 1.0);
+  /// `inputs` feed this week's recruitment readiness.
+  void step(int step, double inflow_multiplier = 1.0, const ReadinessInputs& inputs = {});
   /// This week's deployment of staff to practices; `out`'s buffers are reused from week to week.
   void deploy(int step, Deployment& out) const;
 
@@ -207,17 +287,29 @@ class ArrsWorkforce {
   Pence ceiling_this_year(int network) const;
   Pence weekly_cost_pence(int role, Date d) const;
   std::int64_t hires() const { return hires_; }
+  /// Per network: this week's readiness, its driver terms of ln(readiness)
+  /// ([network * kReadinessDriverCount + driver]), the week it started
+  /// recruiting (-1 = not yet) and the share of its ceiling it plans to use.
+  const std::vector<double>& readiness() const { return readiness_; }
+  const std::vector<double>& readiness_terms() const { return terms_; }
+  const std::vector<int>& recruiting_since() const { return started_; }
+  const std::vector<double>& plan_use() const { return plan_use_; }
 
  private:
   double annual_cost(int role, Date d) const;
-  void redistribute(int year);
+  void redistribute(int year, Date date);
   // The steps of a week (step): leavers and withdrawn vacancies, plans, the
   // labour-pool matching, claims.
   void leave_and_withdraw(int step, const std::array<double, kRoleCount>& hazard);
   void plan_vacancies(Date date, const std::vector<int>& open, double open_preference);
   void match_labour_pools(int step, const std::vector<int>& open, double inflow_multiplier);
+  void order_by_readiness(std::vector<int>& slots, std::size_t fill);
   void claim(const std::array<Pence, kRoleCount>& week_cost);
   void recount();
+  // Readiness: the terms fixed by membership (after each reorganisation),
+  // then each week's readiness, starts and plan use.
+  void readiness_from_membership();
+  void update_readiness(int step, const ReadinessInputs& inputs);
   void hire(int network, int role, int step, int hired_step);
 
   const World& world_;
@@ -238,6 +330,10 @@ class ArrsWorkforce {
   std::vector<Employer> employer_;      // per network
   std::vector<int> years_;
   std::vector<std::vector<NetworkYearMoney>> money_;
+  std::uint64_t readiness_stream_;      // counter-based draws: (network, 0) idiosyncratic, (network, step) start
+  double imd_mean_ = 0, imd_sd_ = 1;     // list-weighted, over practices
+  std::vector<double> readiness_, terms_, plan_use_;
+  std::vector<int> started_;
   int current_year_ = -1;
   std::int64_t hires_ = 0;
 };

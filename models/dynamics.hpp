@@ -56,8 +56,8 @@ struct DynamicsParams {
   bool resignup = true;
   double switch_cost = 0.5;
   double merge_cost = 1.0;
-  double split_cost = 12.0;
-  int min_part_practices = 2;
+  double split_cost = 4.53389;
+  int min_part_practices = 1;
   double conflict_per_year = 0.1;
   double low_trust_conflict_multiplier = 2.0;
   double conflict_affinity_loss = 1.0;
@@ -65,10 +65,10 @@ struct DynamicsParams {
   double dissolution_trust_affinity = 0.0;
   double dissolution_probability = 0.5;
   int max_switch_rounds = 50;
-  double first_review_per_year = 1.0;
-  double review_per_year = 1.0;
-  double split_min_threshold_multiple = 2.0;
-  double switch_review_per_year = 1.0;
+  double first_review_per_year = 0.0735345;
+  double review_per_year = 0.411172;
+  double split_min_threshold_multiple = 1.90833;
+  double switch_review_per_year = 0.926894;
 
   template <class V>
   void describe(V& v) {

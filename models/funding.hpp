@@ -47,8 +47,8 @@ struct FundingParams {
   DatedSeries arrs_reimbursement_rate{
       {{Date::from_ymd(2019, 4, 1), 0.70, "DES 2019/20: 70% (social prescribers 100%)"},
        {Date::from_ymd(2020, 4, 1), 1.00, "2020 contract update: 100% [S3]"}}};
-  bool arrs_redistribution = false;
-  int arrs_redistribution_month = 1;
+  bool arrs_redistribution = true;
+  int arrs_redistribution_month = 7;
   double arrs_redistribution_margin = 0.05;
 
   template <class V>

@@ -122,7 +122,8 @@ TEST_CASE("ARRS claims are the recomputed staff costs, up to each ceiling, to th
 }
 
 TEST_CASE("redistribution moves ceiling within commissioners and keeps the national total", "[arrs][money]") {
-  const RunResult off = run_small(), on = run_small({{"funding.arrs_redistribution", "true"}});
+  const RunResult off = run_small({{"funding.arrs_redistribution", "false"}}),
+                  on = run_small({{"funding.arrs_redistribution", "true"}});
   Pence moved = 0;
   for (std::size_t y = 0; y < off.finance.years.size(); ++y) {
     CHECK(total_ceiling(on, y) == total_ceiling(off, y));
@@ -203,7 +204,8 @@ TEST_CASE("a role reimbursed nothing is not recruited and the run ends", "[arrs]
 // Issue 14: an enormous pot per patient used to spin forever too; posts are
 // capped at one per kPatientsPerArrsPost patients of the network.
 TEST_CASE("posts per network stay within the cap when the pot is enormous", "[arrs][extreme]") {
-  const RunResult run = run_small({{"funding.national_patients", "1000"}});
+  // Every network plans its whole (enormous) ceiling from the start: readiness off.
+  const RunResult run = run_small({{"funding.national_patients", "1000"}, {"arrs.readiness.enabled", "false"}});
   const auto& wte = run.weekly.floats("/networks/weekly/arrs_wte");
   const auto& vacancies = run.weekly.ints("/networks/weekly/vacancies");
   REQUIRE(run.arrs_hires > 0);

@@ -20,6 +20,7 @@ namespace {
 
 // Settings under which every kind of event happens in a small population.
 const std::vector<Override> kTurbulent = {
+    {"dynamics.first_review_per_year", "1"},     {"dynamics.review_per_year", "1"},  // every network reviews
     {"dynamics.conflict_per_year", "0.6"},      {"dynamics.conflict_affinity_loss", "3"},
     {"dynamics.split_cost", "0"},                {"dynamics.switch_cost", "0"},
     {"dynamics.merge_cost", "0"},                {"dynamics.dissolution_vacancy_weeks", "1"},

@@ -24,13 +24,18 @@ const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
 // Settings under which networks merge, split and dissolve, so that ended and
 // new networks are in the money tables too.
 const std::vector<Override> kTurbulent = {
+    {"dynamics.first_review_per_year", "1"},     {"dynamics.review_per_year", "1"},  // every network reviews
     {"dynamics.conflict_per_year", "0.6"},      {"dynamics.conflict_affinity_loss", "3"},
     {"dynamics.split_cost", "0"},                {"dynamics.switch_cost", "0"},
     {"dynamics.merge_cost", "0"},                {"dynamics.dissolution_vacancy_weeks", "1"},
     {"dynamics.dissolution_trust_affinity", "5"}, {"dynamics.dissolution_probability", "1"},
     {"cd_workload.resignation_base_per_year", "2"}, {"cd_workload.vacancy_weeks", "20"}};
 
-// Membership column in force at `step`: the latest (re-)evaluation at or before it.
+// Many practices merging and closing (9a): 8% a year, a third of them closures.
+const std::vector<Override> kPracticesChanging = {
+    {"practice_changes.ceasing_share_per_year", "[{from: 2020-04-01, value: 0.08}]"},
+    {"practice_changes.merger_share", "0.67"}};
+
 // The evaluation in force at `step`: members and the practices' patients then.
 const MembershipSnapshot& membership_at(const RunResult& run, int step) {
   const MembershipSnapshot* column = nullptr;
@@ -145,8 +150,10 @@ void check_lines(const RunResult& run, const std::vector<std::vector<std::int64_
 }  // namespace
 
 TEST_CASE("every DES payment line pays its dated rate to the penny", "[funding][money]") {
-  for (const auto& overrides : {std::vector<Override>{}, kTurbulent}) {
+  for (const auto& overrides : {std::vector<Override>{}, kTurbulent, kPracticesChanging}) {
     const RunResult run = run_simulation(load_scenario(kScenarios + "synthetic-small.yaml", overrides));
+    INFO(run.practice_events.size() << " practice transfers");
+    CHECK(run.practice_events.size() > 0);
     const auto expected = expected_lines(run);
     check_lines(run, expected);
     // Each line pays something positive over the run, and every network that

@@ -47,10 +47,11 @@ TEST_CASE("IIF payments share out at most the national pot", "[iif]") {
     for (int s = 0; s < run.calendar.steps(); ++s) {
       if (run.calendar.step_start(s).financial_year() == fy) last = s;
     }
-    const auto& column = run.membership[membership_row(run, last)].network_of;
+    const MembershipSnapshot& snap = run.membership[membership_row(run, last)];  // with that year's lists (9a)
+    const auto& column = snap.network_of;
     std::vector<double> weighted(run.world.networks.size(), 0.0);
     for (std::size_t i = 0; i < column.size(); ++i) {
-      if (column[i] >= 0) weighted[column[i]] += run.world.practices.list_size[i] * run.world.practices.needs_index[i];
+      if (column[i] >= 0) weighted[column[i]] += snap.list_size[i] * snap.needs_index[i];
     }
     Pence paid = 0;
     double weighted_total = 0;

@@ -30,7 +30,9 @@ TEST_CASE("switching money, ARRS, GP workload or COVID off gives their counterfa
   const int during = *with_covid.calendar.step_of(Date::from_ymd(2020, 6, 1));
   CHECK(no_covid.recorder.at("gp_demand_hours").value[during] <
         with_covid.recorder.at("gp_demand_hours").value[during]);
-  CHECK(no_covid.arrs_hires > with_covid.arrs_hires);  // recruitment was disrupted by the shock
+  // Recruitment was disrupted by the shock: fewer staff in post by its end.
+  const int after = *with_covid.calendar.step_of(Date::from_ymd(2021, 3, 1));
+  CHECK(no_covid.recorder.at("arrs_wte").value[after] > with_covid.recorder.at("arrs_wte").value[after]);
 }
 
 TEST_CASE("an undeclared series or a weekly array read as the wrong type is an error", "[simulation]") {

@@ -414,6 +414,10 @@ void relationship_and_event_tables(std::vector<TableOutput>& out) {
   Table roles(out, "/arrs", "role", "arrs");
   roles.all<std::string>("roles", "", "ARRS roles, the last axis of /networks/weekly/arrs_wte",
                          [](R) { return std::vector<std::string>(kArrsRoles.begin(), kArrsRoles.end()); });
+  Table drivers(out, "/arrs", "readiness_driver", "arrs");
+  drivers.all<std::string>("readiness_drivers", "", "drivers of recruitment readiness, the last axis of "
+                           "/networks/weekly/arrs_readiness_drivers",
+                           [](R) { return std::vector<std::string>(kReadinessDrivers.begin(), kReadinessDrivers.end()); });
 }
 
 }  // namespace
@@ -520,8 +524,8 @@ sorted by commissioner code, then practice code.
 Axes name what each dimension counts: `step` (week), `practice`, `network`,
 `commissioner`, `evaluation` (formation, then each 1 April re-evaluation: the
 rows of `/practices/network`), `year` (financial year, the rows of
-`/finance/year`), `role` (`/arrs/roles`), `cd_source`
-(`/clinical_directors/sources`), `replicate`, `outcome`. `/series/<name>` is a
+`/finance/year`), `role` (`/arrs/roles`), `readiness_driver`
+(`/arrs/readiness_drivers`), `cd_source` (`/clinical_directors/sources`), `replicate`, `outcome`. `/series/<name>` is a
 group of `step`, `time` and `value`, one per national series listed below.
 )";
 

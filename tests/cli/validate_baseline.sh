@@ -36,18 +36,16 @@ done
 # index rows: their thresholds (0.50 per commissioner, 0.60 overall) are above
 # what any partition built from the project's data reaches
 # (docs/validation.md); they must stay at least at the calibrated level, so a
-# regression shows. The dynamics and workforce rows of issue 15: the simulated
-# networks freeze after 2020 (no practice ceases, none forms or ends), and
-# every simulated network recruits at about the same rate (P90/P10 about 1.1
-# against 4, no network without ARRS staff against 15%); the mechanisms that
-# fix them are issue 15's item 2, not built yet (docs/validation.md).
-expected="dynamics.moving_share_2020 dynamics.moving_share_2021 dynamics.moving_share_2022 dynamics.moving_share_2023 \
-dynamics.networks_2023 dynamics.networks_ended_2020 dynamics.networks_ended_2021 \
-dynamics.networks_formed_2020 dynamics.networks_formed_2021 dynamics.networks_formed_2022 \
+# regression shows. Dynamics and workforce rows outside issue 15's acceptance
+# (docs/validation.md): practices leaving the DES (the national record has
+# about 74 practices declining the 2020/21 DES, the history only 3 in the
+# calibration half), networks formed in 2020 and ended in 2021 and 2023 (the
+# fit trades them against the moving shares and the 2023 count), and the
+# 2020-21 growth of reported ARRS staff (ready networks fill their plans by
+# the summer of 2020).
+expected="dynamics.networks_ended_2021 dynamics.networks_ended_2023 dynamics.networks_formed_2020 \
 dynamics.practices_leaving_2020 dynamics.practices_leaving_2022 membership.ari_overall \
-membership.ari_per_commissioner workforce.fte_per_10k_p90_p10_2022_09 workforce.growth_2020_09 \
-workforce.role_share_care_coordinator_2022_09 workforce.role_share_social_prescribing_link_worker_2022_09 \
-workforce.share_none_2022_09"
+membership.ari_per_commissioner workforce.growth_2020_09 workforce.growth_2021_03"
 expected=$(echo $expected)
 failing=$(echo "$out" | awk 'NF > 2 && ($NF=="FAIL" || $(NF-1)=="FAIL") {print $1 "." $2}' | sort | tr '\n' ' ')
 [ "$failing" = "$expected " ] \
