@@ -85,11 +85,19 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
     const auto& last = run.membership.back().network_of;
     const auto in_network = std::count_if(last.begin(), last.end(), [](int n) { return n >= 0; });
     std::printf("  re-evaluations to %s: %d exits, %d joins, %d switches, %d merges, %d splits, %d dissolutions; "
-                "%d networks live, %.1f%% of practices signed\n",
+                "%d networks live, %.1f%% of open practices signed\n",
                 run.membership.back().date.iso().c_str(), log.count(NetworkEventKind::exit), log.count(NetworkEventKind::join),
                 log.count(NetworkEventKind::switch_network), log.count(NetworkEventKind::merge),
                 log.count(NetworkEventKind::split), log.count(NetworkEventKind::dissolution), run.world.live_networks(),
-                100.0 * static_cast<double>(in_network) / static_cast<double>(last.size()));
+                100.0 * static_cast<double>(in_network) / static_cast<double>(run.world.open_practices()));
+  }
+  if (run.practice_events.size() > 0) {
+    const PracticeEventLog& p = run.practice_events;
+    double moved = 0;
+    for (double n : p.patients) moved += n;
+    std::printf("  practices merged or closed: %d merged, %d closed (%.0f patients registered elsewhere); %d open\n",
+                p.ceased(PracticeEventKind::merger), p.ceased(PracticeEventKind::closure), moved,
+                run.world.open_practices());
   }
   const Series* wte = &run.recorder.at("arrs_wte");
   const Series* hours = &run.recorder.at("hours_per_gp_fte");
