@@ -894,6 +894,9 @@ int run_calibration(const CalibrationSpec& spec, const CalibrationOptions& optio
   const bool in_place = !options.resume.empty() && same_file(options.resume, options.out);
   if (!in_place) AtomicOutput(options.out, options.overwrite);  // refuses an existing file
   AtomicOutput(options.fragment, options.overwrite);
+  // No rank writes before every rank has checked: a slow rank must not find
+  // the leader's checkpoint or fragment and refuse it as an existing file.
+  cluster.barrier();
   OptimiserRun run;
   run.threads = options.threads;
   run.checkpoint_seconds = options.checkpoint_seconds;

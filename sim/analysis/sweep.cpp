@@ -598,6 +598,8 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   if (!options.resume) check.emplace(options.out, options.overwrite);  // refuses an existing file
   check.reset();
   if (options.resume) read_checkpoint(spec, options.out, state);
+  cluster.barrier();  // no rank writes a checkpoint before every rank has checked and read
+
 
   std::vector<std::size_t> pending;
   for (std::size_t r = 0; r < runs; ++r) {

@@ -43,6 +43,12 @@ Cluster::Cluster() {
 #endif
 }
 
+void Cluster::barrier() const {
+#ifdef PCNSIM_HAVE_MPI
+  if (mpi_) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
 Cluster::~Cluster() {
 #ifdef PCNSIM_HAVE_MPI
   if (mpi_) MPI_Finalize();

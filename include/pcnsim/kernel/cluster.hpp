@@ -22,6 +22,8 @@ class Cluster {
   bool leader() const { return rank_ == 0; }
   static bool built_with_mpi();
 
+  /// Waits until every rank has called it (nothing without MPI).
+  void barrier() const;
   /// Point-to-point messages between ranks (only the calling thread uses MPI).
   void send(int to, int tag, const std::vector<double>& data) const;
   void send(int to, int tag, const std::vector<std::int64_t>& data) const;
