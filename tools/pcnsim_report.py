@@ -209,8 +209,20 @@ def read_bands(path):
 
 # Each chart function draws on a new figure and returns (figure, title, caption).
 
+def formed_at_deadline(f):
+    """List sizes of the networks formed at the registration deadline: /networks
+    also holds the networks split off at later re-evaluations, with their list
+    when they formed."""
+    sizes = f["networks/list_size"][:].astype(float)
+    formed = f["networks/formed_time"][:].astype(str)
+    first = f["practices/network_time"][:].astype(str)
+    first = first[..., :1] if first.ndim == 2 else first[:1]
+    keep = (formed == first) & np.isfinite(sizes)
+    return sizes[keep].ravel()
+
+
 def chart_formation(run, bands, bands_source):
-    sizes = run.file["networks/list_size"][:].astype(float).ravel()
+    sizes = formed_at_deadline(run.file)
     units = units_of(run.file["networks/list_size"])
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [2, 1]})
     top = max(100000.0, np.ceil(sizes.max() / 5000) * 5000 if len(sizes) else 0)

@@ -15,6 +15,7 @@
 #include "pcnsim/analysis/calibrate.hpp"
 #include "pcnsim/analysis/compare.hpp"
 #include "pcnsim/engine/ensemble.hpp"
+#include "pcnsim/engine/metrics.hpp"
 #include "pcnsim/io/export.hpp"
 #include "pcnsim/kernel/progress.hpp"
 #include "pcnsim/analysis/sweep.hpp"
@@ -99,33 +100,23 @@ void print_summary(const RunResult& run, double seconds, const std::string& out)
                 p.ceased(PracticeEventKind::merger), p.ceased(PracticeEventKind::closure), moved,
                 run.world.open_practices());
   }
-  const Series* wte = &run.recorder.at("arrs_wte");
-  const Series* hours = &run.recorder.at("hours_per_gp_fte");
-  const Series* resigned = &run.recorder.at("cd_resignations");
-  const Series* strained = &run.recorder.at("cd_unmanageable_share");
+  // Each year's figures are the key outcomes (metrics.cpp), so the summary,
+  // the file's /outcomes and `compare` say the same thing.
+  std::map<std::string, double> outcome;
+  for (const Outcome& o : key_outcomes(run)) outcome[o.name] = o.value;
   for (const ArrsYearTotals& money : arrs_year_totals(run.finance)) {
-    const Pence ceiling = money.ceiling, claimed = money.claimed;
-    // The last week of the financial year inside the horizon.
-    int last = run.calendar.steps() - 1;
-    for (int s = 1; s < run.calendar.steps(); ++s) {
-      if (run.calendar.financial_year(s) > money.year) {
-        last = s - 1;
-        break;
-      }
-    }
-    double resignations = 0;
-    for (int s = 0; s <= last; ++s) {
-      if (run.calendar.financial_year(s) == money.year) resignations += resigned->value[s];
-    }
+    const std::string y = year_suffix(money.year);
+    if (!outcome.count("arrs_wte_" + y)) continue;  // a year before the networks went live
     // Millions for England, thousands for small populations.
-    const bool millions = to_gbp(ceiling) >= 1e7;
+    const bool millions = to_gbp(money.ceiling) >= 1e7;
     const double scale = millions ? 1e6 : 1e3;
     const char* unit = millions ? "m" : "k";
     std::printf("  %s: ARRS ceiling £%.0f%s, claimed £%.0f%s (%.1f%% unclaimed), %.0f WTE at year end; "
-                "%.1f GP hours/FTE/week; %.0f CD resignations, %.0f%% of CDs strained\n",
-                financial_year_label(money.year).c_str(), to_gbp(ceiling) / scale, unit, to_gbp(claimed) / scale, unit,
-                100.0 * money.unclaimed_share(),
-                wte->value[last], hours->value[last], resignations, 100.0 * strained->value[last]);
+                "%.1f GP hours/FTE/week (mean week); %.0f CD resignations, %.0f%% of CDs strained at year end\n",
+                financial_year_label(money.year).c_str(), to_gbp(money.ceiling) / scale, unit,
+                to_gbp(money.claimed) / scale, unit, 100.0 * outcome.at("arrs_unclaimed_share_" + y),
+                outcome.at("arrs_wte_" + y), outcome.at("hours_per_gp_fte_" + y), outcome.at("cd_resignations_" + y),
+                100.0 * outcome.at("cd_unmanageable_share_" + y));
   }
   std::printf("  run time %.3f s (formation %.3f s); results in %s\n", seconds, run.formation_seconds, out.c_str());
 }

@@ -141,6 +141,14 @@ with tempfile.TemporaryDirectory() as tmp:
     assert "10th-90th percentile" not in page and "Replicate 0" not in page  # single runs: no band, no note
     check_outcomes(page, [base, other])
     assert "from /finance/national" in section(page, "arrs_unclaimed")
+    # The formation chart counts the networks formed at the deadline, as the
+    # run summary and the key outcomes do (/networks also holds later split-offs).
+    with h5py.File(base, "r") as f:
+        names = list(f["outcomes/name"][:].astype(str))
+        formed = int(f["outcomes/value"][0, names.index("networks_formed")])
+        assert len(f["networks/id"]) > formed, "no network split off: the check below proves nothing"
+    caption = section(page, "formation_sizes")
+    assert f"{formed} networks formed in 2019" in caption, (formed, caption)
 
     # The output folder: not empty -> exit 2 and untouched; --overwrite writes into it.
     before = {n: os.path.getmtime(os.path.join(out, n)) for n in os.listdir(out)}
