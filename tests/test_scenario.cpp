@@ -256,3 +256,68 @@ TEST_CASE("a --set value is bounded like a file: depth and self-reference", "[sc
   REQUIRE(self.size() == 1);
   CHECK_THAT(self[0].message, Catch::Contains("self-referencing alias"));
 }
+
+TEST_CASE("a dated series can be given as a change of the one in force: {scale, from}", "[scenario]") {
+  const Scenario base = load_scenario(kBaseline);
+  const DatedSeries& pot = base.funding.arrs_national_pot_gbp;
+  REQUIRE(pot.entries.size() == 5);
+  auto check_scaled = [&](const DatedSeries& s) {
+    REQUIRE(s.entries.size() == pot.entries.size());
+    for (std::size_t i = 0; i < s.entries.size(); ++i) {
+      INFO(i);
+      CHECK(s.entries[i].from == pot.entries[i].from);
+      const bool changed = pot.entries[i].from >= Date::from_ymd(2021, 4, 1);
+      CHECK(s.entries[i].value == (changed ? 1.5 * pot.entries[i].value : pot.entries[i].value));
+      CHECK((s.entries[i].source.find("(x1.5 from 2021-04-01)") != std::string::npos) == changed);
+    }
+  };
+  SECTION("by --set, over the baseline file's list") {
+    check_scaled(load_scenario(kBaseline, {{"funding.arrs_national_pot_gbp", "{scale: 1.5, from: 2021-04-01}"}})
+                     .funding.arrs_national_pot_gbp);
+  }
+  SECTION("in a file that extends the baseline") {
+    const fs::path dir = temp_dir("scale");
+    write_file(dir / "more.yaml", "extends: " + kBaseline +
+                                      "\nname: more\nfunding:\n  arrs_national_pot_gbp: {scale: 1.5, from: 2021-04-01}\n");
+    check_scaled(load_scenario((dir / "more.yaml").string()).funding.arrs_national_pot_gbp);
+  }
+  SECTION("from a date between entries: the value in force then starts an entry") {
+    const DatedSeries s =
+        load_scenario(kBaseline, {{"funding.arrs_national_pot_gbp", "{scale: 2, from: 2021-10-01}"}}).funding.arrs_national_pot_gbp;
+    REQUIRE(s.entries.size() == 6);
+    CHECK(s.at(Date::from_ymd(2021, 9, 30)) == pot.at(Date::from_ymd(2021, 9, 30)));
+    CHECK(s.at(Date::from_ymd(2021, 10, 1)) == 2 * pot.at(Date::from_ymd(2021, 10, 1)));
+    CHECK(s.at(Date::from_ymd(2023, 6, 1)) == 2 * pot.at(Date::from_ymd(2023, 6, 1)));
+  }
+  SECTION("without from, every entry; over a built-in series the file does not list") {
+    const Scenario tiny = load_scenario_text("name: t\nfunding:\n  core_gbp_per_patient: {scale: 2}\n", "t.yaml");
+    CHECK(tiny.funding.core_gbp_per_patient.at(Date::from_ymd(2019, 4, 1)) == 3.0);  // 2 x the default 1.50
+  }
+  SECTION("mistakes are named") {
+    auto problem = [](const std::string& value) {
+      const auto p = problems_of("name: t\n", {{"funding.arrs_national_pot_gbp", value}});
+      REQUIRE(!p.empty());
+      return p.front();
+    };
+    const auto typo = problems_of("name: t\n", {{"funding.arrs_national_pot_gbp", "{scael: 1.5}"}});
+    REQUIRE(typo.size() == 2);  // the unknown key and the missing scale, both at once
+    CHECK(typo[0].key == "funding.arrs_national_pot_gbp.scael");
+    CHECK(typo[0].message.find("scale") != std::string::npos);  // the suggestion
+    CHECK(problem("{scale: -1}").key == "funding.arrs_national_pot_gbp.scale");
+    CHECK(problem("{scale: 1.5, from: 2021-13-01}").key == "funding.arrs_national_pot_gbp.from");
+    CHECK(problem("{from: 2021-04-01}").message.find("needs 'scale'") != std::string::npos);
+    CHECK(problem("{scale: 1e5}").message.find("after scaling") != std::string::npos);
+    CHECK(problem("{scale: 1e7}").key == "funding.arrs_national_pot_gbp.scale");  // the factor's own bound
+    // Over the baseline's list the scaled entries are checked too, and the --set is named.
+    const auto over = [&] {
+      try {
+        load_scenario(kBaseline, {{"funding.arrs_national_pot_gbp", "{scale: 1e5}"}});
+      } catch (const InputError& e) {
+        return e.problems();
+      }
+      return std::vector<Diagnostic>{};
+    }();
+    REQUIRE(!over.empty());
+    CHECK(over.front().file.find("--set funding.arrs_national_pot_gbp") == 0);
+  }
+}

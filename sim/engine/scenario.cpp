@@ -28,6 +28,15 @@ void mark_origin(const YAML::Node& node, const std::string& prefix, const std::s
   }
 }
 
+// The node `over` puts where `existing` was: a dated series' {scale, from}
+// change applies to the list it replaces; anything else replaces it.
+YAML::Node replacement(const YAML::Node& existing, const YAML::Node& over) {
+  if (existing.IsSequence() && over.IsMap()) {
+    if (auto changed = scaled_series_node(existing, over)) return *changed;
+  }
+  return over;
+}
+
 // Deep merge of `over` into `base`: maps merge key by key, anything else replaces.
 void merge_into(YAML::Node base, const YAML::Node& over) {
   for (const auto& kv : over) {
@@ -40,7 +49,7 @@ void merge_into(YAML::Node base, const YAML::Node& over) {
     if (existing.IsMap() && kv.second.IsMap()) {
       merge_into(existing, kv.second);
     } else {
-      base[key] = kv.second;
+      base[key] = replacement(existing, kv.second);
     }
   }
 }
@@ -117,7 +126,8 @@ void apply_override(YamlSource& source, const Override& o, DiagnosticList& probl
     problems.throw_if_any();
   }
   for (auto d : found.items()) problems.add({d.file, 0, 0, d.key, d.message});
-  chain.back()[parts.back()] = value;
+  const YAML::Node existing = chain.back()[parts.back()];
+  chain.back()[parts.back()] = existing.IsDefined() ? replacement(existing, value) : value;
   source.origin[o.path] = "--set " + o.path + "=" + o.value;
 }
 
@@ -264,10 +274,9 @@ void set_number(Scenario& scenario, const std::string& path, double value, bool 
     } else if constexpr (std::is_same_v<T, DatedSeries>) {
       if (!scale) return;
       found = true;
-      for (auto& e : field.entries) {
-        e.value *= value;
+      field = field.scaled(value, std::nullopt, " (x" + text + ", " + by + ")");
+      for (const auto& e : field.entries) {
         if (auto why = range_problem(format_number(e.value), e.value, meta.min, meta.max); !why.empty()) problem(why);
-        e.source += " (x" + text + ", " + by + ")";
       }
     }
   };

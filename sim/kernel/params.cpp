@@ -18,10 +18,85 @@ double DatedSeries::at(Date d) const {
   return value;
 }
 
+DatedSeries DatedSeries::scaled(double factor, std::optional<Date> from, const std::string& note) const {
+  DatedSeries out;
+  if (from && (entries.empty() || entries.front().from > *from || std::none_of(entries.begin(), entries.end(), [&](const DatedValue& e) {
+                 return e.from == *from;
+               }))) {
+    // The value in force on `from` starts an entry of its own, which the factor then changes.
+    out.entries.push_back({*from, at(*from), "the value in force then"});
+  }
+  for (const DatedValue& e : entries) out.entries.push_back(e);
+  std::sort(out.entries.begin(), out.entries.end(), [](const DatedValue& a, const DatedValue& b) { return a.from < b.from; });
+  for (DatedValue& e : out.entries) {
+    if (from && e.from < *from) continue;
+    e.value *= factor;
+    e.source += note;
+  }
+  return out;
+}
+
+namespace {
+
+// Largest factor of a {scale, from} change.
+constexpr double kMaxSeriesScale = 1e6;
+
+// `{scale: number, from: date}` read leniently (nullopt when not that form,
+// and then the reader reports what is wrong).
+std::optional<std::pair<double, std::optional<Date>>> series_scaling(const YAML::Node& node) {
+  if (!node.IsMap() || !node["scale"] || !node["scale"].IsScalar()) return std::nullopt;
+  for (const auto& kv : node) {
+    const std::string k = kv.first.Scalar();
+    if (k != "scale" && k != "from" && k != "source") return std::nullopt;
+  }
+  double factor = 0;
+  if (!YAML::convert<double>::decode(node["scale"], factor) || !(factor >= 0 && factor <= kMaxSeriesScale)) {
+    return std::nullopt;
+  }
+  std::optional<Date> from;
+  if (node["from"]) {
+    from = node["from"].IsScalar() ? Date::parse(node["from"].Scalar()) : std::nullopt;
+    if (!from) return std::nullopt;
+  }
+  return std::make_pair(factor, from);
+}
+
+std::string scaling_note(double factor, std::optional<Date> from) {
+  return " (x" + format_number(factor) + (from ? " from " + from->iso() : std::string()) + ")";
+}
+
+}  // namespace
+
+std::optional<YAML::Node> scaled_series_node(const YAML::Node& series, const YAML::Node& scaling) {
+  const auto how = series_scaling(scaling);
+  if (!how || !series.IsSequence()) return std::nullopt;
+  DatedSeries base;
+  for (const auto& entry : series) {
+    if (!entry.IsMap() || !entry["from"] || !entry["value"] || !entry["from"].IsScalar()) return std::nullopt;
+    const auto from = Date::parse(entry["from"].Scalar());
+    double value = 0;
+    if (!from || !YAML::convert<double>::decode(entry["value"], value)) return std::nullopt;
+    base.entries.push_back({*from, value, entry["source"] && entry["source"].IsScalar() ? entry["source"].Scalar() : ""});
+  }
+  YAML::Node out(YAML::NodeType::Sequence);
+  for (const DatedValue& e : base.scaled(how->first, how->second, scaling_note(how->first, how->second)).entries) {
+    YAML::Node entry(YAML::NodeType::Map);
+    entry["from"] = e.from.iso();
+    entry["value"] = format_number(e.value);
+    entry["source"] = e.source;
+    out.push_back(entry);
+  }
+  return out;
+}
+
 std::string YamlSource::file_for(const std::string& path) const {
   std::string p = path;
   while (true) {
     if (auto it = origin.find(p); it != origin.end()) return it->second;
+    if (!p.empty() && p.back() == ']' && p.rfind('[') != std::string::npos) {  // a list entry: the list's origin
+      p.resize(p.rfind('['));
+      continue;
+    }
     const auto dot = p.rfind('.');
     if (dot == std::string::npos) break;
     p.resize(dot);
@@ -95,8 +170,13 @@ void YamlReader::field(std::string_view key, DatedSeries& value, const Meta& met
   const auto found = lookup(key);
   if (!found) return;
   const YAML::Node& node = *found;
+  if (node.IsMap()) {  // {scale, from}: a change of the series in force (here the built-in one)
+    read_series_scaling(key, node, value, meta);
+    return;
+  }
   if (!node.IsSequence()) {
-    error(key, node, "expected a list of {from: YYYY-MM-DD, value: number, source: text} entries");
+    error(key, node, "expected a list of {from: YYYY-MM-DD, value: number, source: text} entries, or {scale: number, "
+                     "from: YYYY-MM-DD} to change the series in force");
     return;
   }
   DatedSeries parsed;
@@ -142,6 +222,36 @@ void YamlReader::field(std::string_view key, DatedSeries& value, const Meta& met
     parsed.entries.push_back(dv);
   }
   if (ok) value = std::move(parsed);
+}
+
+void YamlReader::read_series_scaling(std::string_view key, const YAML::Node& node, DatedSeries& value,
+                                     const Meta& meta) {
+  bool ok = true;
+  for_each_unknown_key(node, {"scale", "from", "source"},
+                       [&](const std::string& k, const YAML::Node& at, const std::string& message) {
+                         error(std::string(key) + "." + k, at, message);
+                         ok = false;
+                       });
+  double factor = 1;
+  if (const YAML::Node scale = node["scale"]) {
+    const std::string why = read_scalar(scale, factor, 0, kMaxSeriesScale);
+    if (!why.empty()) error(std::string(key) + ".scale", scale, why), ok = false;
+  } else {
+    error(key, node, "a change of the series needs 'scale' (and optionally 'from')");
+    ok = false;
+  }
+  std::optional<Date> from;
+  if (const YAML::Node f = node["from"]) {
+    from = f.IsScalar() ? Date::parse(f.Scalar()) : std::nullopt;
+    if (!from) error(std::string(key) + ".from", f, "expected a date as YYYY-MM-DD"), ok = false;
+  }
+  if (!ok) return;
+  DatedSeries changed = value.scaled(factor, from, scaling_note(factor, from));
+  for (const DatedValue& e : changed.entries) {
+    const std::string why = range_problem(format_number(e.value), e.value, meta.min, meta.max);
+    if (!why.empty()) return error(std::string(key) + ".scale", node["scale"], why + " after scaling");
+  }
+  value = std::move(changed);
 }
 
 void YamlReader::choice(std::string_view key, std::string& value, std::initializer_list<std::string_view> choices,

@@ -86,6 +86,10 @@ scenario_case huge-value "huge-value.yaml:3:12" $'formation:\n  inertia: 1e400'
 scenario_case negative-value "negative-value.yaml:3:12" $'formation:\n  inertia: -1'
 scenario_case negative-probability "out of range" $'formation:\n  approve_rural_probability: -0.1'
 scenario_case map-expected "map-expected.yaml:2" $'formation: 3'
+# A dated series changed by {scale, from}: a negative factor, a typo in the change.
+expect_bad set-series-scale-negative "funding.arrs_national_pot_gbp.scale" -- \
+  run "$small" --set 'funding.arrs_national_pot_gbp={scale: -1}' --out out/r.h5
+scenario_case series-scale-typo "series-scale-typo.yaml:3:" $'funding:\n  core_gbp_per_patient: {scael: 2}'
 # Practice mergers and closures (9a): shares out of range, a typo, no receivers.
 scenario_case ceasing-share-too-high "ceasing-share-too-high.yaml:4:" \
   $'practice_changes:\n  ceasing_share_per_year:\n    - {from: 2021-04-01, value: 0.9}'

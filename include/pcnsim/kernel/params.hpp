@@ -46,7 +46,18 @@ struct DatedSeries {
   std::vector<DatedValue> entries;  // strictly increasing `from`
   /// The value in force on `d`; 0 before the first entry.
   double at(Date d) const;
+  /// `factor` times this series from `from` on (every entry when unset): an
+  /// entry is added at `from` when none starts there; each changed entry's
+  /// source ends with `note`.
+  DatedSeries scaled(double factor, std::optional<Date> from, const std::string& note) const;
 };
+
+/// A dated series written as a change of the series it replaces, in a
+/// scenario or a --set: `{scale: 1.5, from: 2021-04-01}` (`from` optional).
+/// Given the series node it replaces (a list of {from, value, source}), the
+/// list it stands for; nullopt when either node is not of that form (the
+/// reader then reports what is wrong with it).
+std::optional<YAML::Node> scaled_series_node(const YAML::Node& series, const YAML::Node& scaling);
 
 /// A scenario's YAML after `extends:` merging and `--set` overrides, with the
 /// file each value came from, so errors can name the right file.
@@ -69,6 +80,8 @@ class YamlReader {
   void field(std::string_view key, std::string& value, const Meta& meta);
   void field(std::string_view key, Date& value, const Meta& meta);
   void field(std::string_view key, DatedSeries& value, const Meta& meta);
+  /// `{scale, from}` for a dated series: `value` (the series in force) changed.
+  void read_series_scaling(std::string_view key, const YAML::Node& node, DatedSeries& value, const Meta& meta);
   void choice(std::string_view key, std::string& value, std::initializer_list<std::string_view> choices,
               const Meta& meta);
   /// A file path, resolved relative to the file that set it.
