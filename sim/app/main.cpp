@@ -66,9 +66,10 @@ Scenario load(const std::string& path, const std::vector<std::string>& sets, std
 
 void print_summary(const RunResult& run, double seconds, const std::string& out) {
   const auto m = formation_metrics(run);
-  std::printf("scenario %s (seed %lld): %zu practices in %zu commissioners, %d weeks from %s\n",
+  const std::size_t commissioners = run.world.commissioners.size();
+  std::printf("scenario %s (seed %lld): %zu practices in %zu commissioner%s, %d weeks from %s\n",
               run.scenario.name.c_str(), static_cast<long long>(run.scenario.seed), run.world.practices.size(),
-              run.world.commissioners.size(), run.calendar.steps(), run.calendar.start().iso().c_str());
+              commissioners, commissioners == 1 ? "" : "s", run.calendar.steps(), run.calendar.start().iso().c_str());
   std::printf("  signed up in 2019: %.1f%% of practices\n", 100.0 * m.at("signup_share_2019"));
   if (m.at("networks") == 0) {
     std::printf("  networks formed: 0 (no practice signed the Network DES)\n");
@@ -526,6 +527,34 @@ int dispatch(CLI::App& app, CommandLine& c) {
 
 }  // namespace
 
+// "; did you mean --replicates?" for each --option of the command line that
+// the chosen subcommand does not know but nearly spells.
+std::string option_suggestions(CLI::App& app, int argc, char** argv) {
+  CLI::App* command = &app;
+  for (int i = 1; i < argc; ++i) {
+    for (CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_name() == argv[i]) command = sub;
+    }
+    if (command != &app) break;
+  }
+  std::vector<std::string> known;
+  for (const CLI::App* a : {static_cast<const CLI::App*>(&app), static_cast<const CLI::App*>(command)}) {
+    for (const CLI::Option* o : a->get_options({})) {
+      for (const std::string& name : o->get_lnames()) known.push_back(name);
+    }
+  }
+  std::string out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.rfind("--", 0) != 0 || word.size() < 3) continue;
+    const std::string name = word.substr(2, word.find('=') == std::string::npos ? std::string::npos : word.find('=') - 2);
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const std::string close = closest_match(name, known);
+    if (!close.empty()) out += "; did you mean --" + close + " instead of " + word + "?";
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"pcnsim: agent-based simulator of England's Primary Care Networks"};
   app.require_subcommand(0, 1);
@@ -545,7 +574,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "error: command line: " << e.what() << "\n";
+    std::cerr << "error: command line: " << e.what() << option_suggestions(app, argc, argv) << "\n";
     return 2;
   }
   try {

@@ -86,6 +86,8 @@ scenario_case huge-value "huge-value.yaml:3:12" $'formation:\n  inertia: 1e400'
 scenario_case negative-value "negative-value.yaml:3:12" $'formation:\n  inertia: -1'
 scenario_case negative-probability "out of range" $'formation:\n  approve_rural_probability: -0.1'
 scenario_case map-expected "map-expected.yaml:2" $'formation: 3'
+# A mistyped option: the closest one is suggested.
+expect_bad option-typo "did you mean --replicates instead of --replicate?" -- run "$small" --replicate 5 --out out/r.h5
 # A dated series changed by {scale, from}: a negative factor, a typo in the change.
 expect_bad set-series-scale-negative "funding.arrs_national_pot_gbp.scale" -- \
   run "$small" --set 'funding.arrs_national_pot_gbp={scale: -1}' --out out/r.h5
