@@ -27,8 +27,12 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+bool has_section_targets(const std::vector<CalibrationTarget>& targets, const char* section) {
+  return std::any_of(targets.begin(), targets.end(), [&](const auto& t) { return t.row.section == section; });
+}
+
 bool has_membership_targets(const std::vector<CalibrationTarget>& targets) {
-  return std::any_of(targets.begin(), targets.end(), [](const auto& t) { return t.row.section == "membership"; });
+  return has_section_targets(targets, "membership");
 }
 
 // Commissioner code of every practice of a population, by practice code.
@@ -218,10 +222,6 @@ void read_targets_block(SpecReader& reader, const YAML::Node& root, CalibrationS
     }
     spec.targets.push_back(target);
   }
-}
-
-bool has_section_targets(const std::vector<CalibrationTarget>& targets, const char* section) {
-  return std::any_of(targets.begin(), targets.end(), [&](const auto& t) { return t.row.section == section; });
 }
 
 // The history (and workforce) files, read when a dynamics (workforce) target is fitted.
@@ -463,26 +463,13 @@ Scenario calibration_scenario(const CalibrationSpec& spec, const std::vector<dou
 
 namespace {
 
-// The rows of a history whose practices belong (in this run's population) to one of `commissioners`.
-RealHistory restricted(const RealHistory& real, const World& world, const std::vector<std::string>& commissioners) {
+// The rows of a membership or history file whose practices belong (in this
+// run's population) to one of `commissioners`; the rest of the record as it was.
+template <class Record>
+Record restricted(const Record& real, const World& world, const std::vector<std::string>& commissioners) {
   const auto commissioner = commissioner_of_practice(world);
-  RealHistory out = real;
+  Record out = real;
   out.rows.clear();
-  for (const auto& row : real.rows) {
-    const auto it = commissioner.find(row.practice_code);
-    if (it != commissioner.end() && std::binary_search(commissioners.begin(), commissioners.end(), it->second)) {
-      out.rows.push_back(row);
-    }
-  }
-  return out;
-}
-
-// The rows of a membership file whose practices belong (in this run's
-// population) to one of `commissioners`.
-RealMembership restricted(const RealMembership& real, const World& world, const std::vector<std::string>& commissioners) {
-  const auto commissioner = commissioner_of_practice(world);
-  RealMembership out;
-  out.file = real.file;
   for (const auto& row : real.rows) {
     const auto it = commissioner.find(row.practice_code);
     if (it != commissioner.end() && std::binary_search(commissioners.begin(), commissioners.end(), it->second)) {

@@ -19,15 +19,13 @@ double DatedSeries::at(Date d) const {
 }
 
 DatedSeries DatedSeries::scaled(double factor, std::optional<Date> from, const std::string& note) const {
-  DatedSeries out;
-  if (from && (entries.empty() || entries.front().from > *from || std::none_of(entries.begin(), entries.end(), [&](const DatedValue& e) {
-                 return e.from == *from;
-               }))) {
-    // The value in force on `from` starts an entry of its own, which the factor then changes.
-    out.entries.push_back({*from, at(*from), "the value in force then"});
+  DatedSeries out = *this;
+  if (from && std::none_of(entries.begin(), entries.end(), [&](const DatedValue& e) { return e.from == *from; })) {
+    // The value in force on `from` starts an entry of its own.
+    const auto place = std::lower_bound(out.entries.begin(), out.entries.end(), *from,
+                                        [](const DatedValue& e, Date d) { return e.from < d; });
+    out.entries.insert(place, {*from, at(*from), "the value in force then"});
   }
-  for (const DatedValue& e : entries) out.entries.push_back(e);
-  std::sort(out.entries.begin(), out.entries.end(), [](const DatedValue& a, const DatedValue& b) { return a.from < b.from; });
   for (DatedValue& e : out.entries) {
     if (from && e.from < *from) continue;
     e.value *= factor;
