@@ -321,3 +321,32 @@ TEST_CASE("a dated series can be given as a change of the one in force: {scale, 
     CHECK(over.front().file.find("--set funding.arrs_national_pot_gbp") == 0);
   }
 }
+
+TEST_CASE("a dated series beginning after the calendar start is warned about where the built-in had a value",
+          "[scenario]") {
+  std::vector<Diagnostic> warnings;
+  SECTION("a --set listing only the new entries") {
+    load_scenario_text("name: x\n", "x.yaml",
+                       {{"funding.arrs_national_pot_gbp", "[{from: 2021-04-01, value: 2.0e9}]"}}, &warnings);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].file.rfind("--set", 0) == 0);
+    CHECK(warnings[0].key == "funding.arrs_national_pot_gbp");
+    CHECK(warnings[0].message.find("begins on 2021-04-01, after the calendar start 2019-04-01") != std::string::npos);
+    CHECK(warnings[0].message.find("{scale: F, from: 2021-04-01}") != std::string::npos);
+  }
+  SECTION("a scenario file: the warning names its line") {
+    load_scenario_text("name: x\nfunding:\n  core_gbp_per_patient:\n    - {from: 2020-04-01, value: 1.5}\n", "x.yaml", {},
+                       &warnings);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].file == "x.yaml");
+    CHECK(warnings[0].line == 4);  // the series' first entry
+  }
+  SECTION("none for the defaults, a {scale, from} change, a series starting earlier, or where the built-in starts") {
+    load_scenario_text("name: x\n", "x.yaml", {{"funding.arrs_national_pot_gbp", "{scale: 1.5, from: 2021-04-01}"}}, &warnings);
+    load_scenario_text("name: x\nfunding:\n  leadership_management_gbp_per_weighted_patient:\n    - {from: 2020-04-01, value: 0.68}\n",
+                       "x.yaml", {}, &warnings);
+    load_scenario_text("name: x\nfunding:\n  care_home_premium_gbp_per_bed:\n    - {from: 2020-08-01, value: 100}\n",
+                       "x.yaml", {}, &warnings);
+    CHECK(warnings.empty());
+  }
+}

@@ -61,7 +61,10 @@ Scenario load(const std::string& path, const std::vector<std::string>& sets, std
   }
   problems.throw_if_any();
   if (seed >= 0) overrides.push_back({"seed", std::to_string(seed)});
-  return load_scenario(path, overrides);
+  std::vector<Diagnostic> warnings;
+  Scenario scenario = load_scenario(path, overrides, &warnings);
+  for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.to_string().c_str());
+  return scenario;
 }
 
 void print_summary(const RunResult& run, double seconds, const std::string& out) {
@@ -210,7 +213,7 @@ int design_command(const std::string& path, const std::string& out, bool overwri
 }
 
 int compare_command(const std::vector<std::string>& files, const std::string& csv, bool overwrite,
-                    const std::vector<std::string>& filters) {
+                    const std::vector<std::string>& filters, bool force) {
   if (files.size() < 2) {
     throw InputError(Diagnostic{"command line", 0, 0, "", "compare needs a base file and at least one other file"});
   }
@@ -230,8 +233,18 @@ int compare_command(const std::vector<std::string>& files, const std::string& cs
   std::vector<Comparison> comparisons;
   for (std::size_t k = 1; k < runs.size(); ++k) {
     comparisons.push_back(compare_runs(runs.front(), runs[k]));
-    std::cout << (k > 1 ? "\n" : "") << format_comparison(comparisons.back(), filters);
+    // Different practices or calendars: the differences would measure the worlds, not the policies.
+    for (const auto& why : comparisons.back().incompatibilities) {
+      if (force) {
+        std::fprintf(stderr, "warning: %s: %s; compared anyway (--force)\n", runs[k].path.c_str(), why.c_str());
+      } else {
+        problems.add(Diagnostic{runs[k].path, 0, 0, "", why + "; its outcomes are not comparable with " + runs.front().path +
+                                                            " (--force compares them anyway)"});
+      }
+    }
   }
+  problems.throw_if_any();
+  std::cout << format_comparisons(comparisons, filters);
   if (output) output->write_text([&](std::ostream& file) { file << comparison_csv(comparisons); }, "CSV file");
   return 0;
 }
@@ -369,7 +382,7 @@ struct CommandLine {
   std::string history_path = project_file(kHistoryFile), workforce_path = project_file(kWorkforceFile);
   std::vector<std::string> sets;
   std::int64_t seed = -1;
-  bool overwrite = false, markdown = false, quiet = false;
+  bool overwrite = false, markdown = false, quiet = false, force = false;
   int replicates = 0, threads = 0, compression = -1;
   std::string design_file;
   long design_row = -1;
@@ -455,12 +468,14 @@ void add_design(CLI::App& app, CommandLine& c) {
 }
 
 void add_reading_commands(CLI::App& app, CommandLine& c) {
-  auto* compare = c.compare = app.add_subcommand("compare", "compare key outcomes and parameters of runs with a base run");
+  auto* compare = c.compare = app.add_subcommand("compare", "key outcomes of runs side by side with a base run: differences, 95% intervals, parameters");
   compare->add_option("files", c.compare_files, "BASE.h5 OTHER.h5 [OTHER.h5 ...]")->required()->expected(2, -1);
   compare->add_option("--csv", c.compare_csv, "also write the outcome table as CSV to this file");
   compare->add_flag("--overwrite", c.overwrite, "replace an existing CSV file");
   compare->add_option("--only", c.compare_filters,
                       "show only outcomes whose name contains this text (repeatable, e.g. --only 2023_24)");
+  compare->add_flag("--force", c.force,
+                    "compare runs of different practices or calendars (refused otherwise), with a warning");
 
   auto* validate = c.validate = app.add_subcommand("validate", "compare a run with the published calibration targets");
   validate->add_option("scenario", c.scenario_path, "scenario YAML (default scenarios/baseline.yaml)");
@@ -509,7 +524,7 @@ int dispatch(CLI::App& app, CommandLine& c) {
   if (*c.sweep) return sweep_command(c.sweep_file, c.out, c.sweep_options);
   if (*c.design) return design_command(c.sweep_file, c.out, c.overwrite);
   if (*c.calibrate) return calibrate_command(c.calibration_file, c.out, c.fragment, c.calibration_options);
-  if (*c.compare) return compare_command(c.compare_files, c.compare_csv, c.overwrite, c.compare_filters);
+  if (*c.compare) return compare_command(c.compare_files, c.compare_csv, c.overwrite, c.compare_filters, c.force);
   if (*c.validate) {
     if (c.scenario_path.empty()) c.scenario_path = project_file("scenarios/baseline.yaml");
     auto file = [](const std::string& path) { return path == "none" ? std::string() : path; };

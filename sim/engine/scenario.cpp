@@ -200,8 +200,31 @@ void check_consistency(const Scenario& s, const YamlSource& source, DiagnosticLi
   }
 }
 
+// A dated series is 0 before its first entry. One that begins after the
+// calendar start where the built-in series had a value (typically a --set or
+// a scenario listing only its new entries) silently zeroes the earlier years:
+// say so.
+void warn_late_series(const Scenario& s, const YamlSource& source, std::vector<Diagnostic>& warnings) {
+  const Scenario defaults;
+  for (const ParamRow& row : parameter_rows(s)) {
+    if (row.type != "dated series") continue;
+    const auto mine = dated_series(s, row.path), built_in = dated_series(defaults, row.path);
+    if (!mine || !built_in || mine->entries.empty() || built_in->entries.empty()) continue;
+    const Date first = mine->entries.front().from;
+    const Date since = std::max(s.calendar.start, built_in->entries.front().from);
+    if (first <= since || built_in->at(since) == 0) continue;
+    warnings.push_back(place_of(
+        source, row.path,
+        "the series begins on " + first.iso() + ", after the calendar start " + s.calendar.start.iso() +
+            ", so it is 0 before then, where the built-in series is " + format_number(built_in->at(since)) + " from " +
+            since.iso() + "; list the earlier entries too, or write {scale: F, from: " + first.iso() +
+            "} to change the series from that date"));
+  }
+}
+
 // `problems` holds those found while loading the files (duplicate keys).
-Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides, DiagnosticList problems) {
+Scenario finish_loading(YamlSource source, const std::vector<Override>& overrides, DiagnosticList problems,
+                        std::vector<Diagnostic>* warnings) {
   for (const auto& o : overrides) apply_override(source, o, problems);
   Scenario scenario;
   YamlReader reader(source, source.root, "", problems);
@@ -210,6 +233,7 @@ Scenario finish_loading(YamlSource source, const std::vector<Override>& override
   check_name(scenario, source, problems);
   if (problems.empty()) check_consistency(scenario, source, problems);
   problems.throw_if_any();
+  if (warnings) warn_late_series(scenario, source, *warnings);
   return scenario;
 }
 
@@ -237,20 +261,21 @@ Override parse_override(const std::string& text) {
   return Override{text.substr(0, eq), text.substr(eq + 1)};
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides, std::vector<Diagnostic>* warnings) {
   std::set<std::string> seen;
   std::error_code ec;
   seen.insert(fs::weakly_canonical(path, ec).string());
   DiagnosticList problems;
   YamlSource source = load_chain(read_yaml_file(path, "scenario file"), path, seen, 0, problems);
-  return finish_loading(std::move(source), overrides, std::move(problems));
+  return finish_loading(std::move(source), overrides, std::move(problems), warnings);
 }
 
-Scenario load_scenario_text(const std::string& text, const std::string& file, const std::vector<Override>& overrides) {
+Scenario load_scenario_text(const std::string& text, const std::string& file, const std::vector<Override>& overrides,
+                            std::vector<Diagnostic>* warnings) {
   std::set<std::string> seen;
   DiagnosticList problems;
   YamlSource source = load_chain(text, file, seen, 0, problems);
-  return finish_loading(std::move(source), overrides, std::move(problems));
+  return finish_loading(std::move(source), overrides, std::move(problems), warnings);
 }
 
 void set_number(Scenario& scenario, const std::string& path, double value, bool scale, const std::string& by) {

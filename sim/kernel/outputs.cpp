@@ -1,6 +1,8 @@
 #include "pcnsim/kernel/outputs.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace pcnsim {
@@ -14,6 +16,27 @@ const char* to_string(Dtype dtype) {
     case Dtype::text: return "text";
   }
   return "?";
+}
+
+DisplayUnits display_units(std::string_view units) {
+  if (units == "GBP") return {"£m", 1e-6};
+  if (units == "1") return {"%", 100};
+  return {std::string(units), 1};
+}
+
+std::string display_number(double value, bool sign) {
+  if (std::isnan(value)) return "n/a";
+  const double a = std::fabs(value);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, a >= 1000 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", a);
+  std::string digits = buf;
+  if (a == 0) digits = "0";
+  for (auto k = static_cast<std::ptrdiff_t>(digits.find('.') == std::string::npos ? digits.size() : digits.find('.')) - 3;
+       a >= 1000 && k > 0; k -= 3) {
+    digits.insert(static_cast<std::size_t>(k), ",");
+  }
+  const bool negative = value < 0 && digits != "0";
+  return (negative ? "-" : sign && a != 0 ? "+" : "") + digits;
 }
 
 const OutputInfo& OutputCatalogue::add(OutputInfo info) {

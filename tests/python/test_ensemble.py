@@ -77,13 +77,15 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # compare: a file against itself differs by exactly zero, with no parameter changes.
     proc = run("compare", one, one, "--csv", os.path.join(tmp, "self.csv"))
-    assert "parameters that differ (0):" in proc.stdout, proc.stdout
-    rows = open(os.path.join(tmp, "self.csv")).read().splitlines()
-    header = rows[0].split(",")
-    for row in rows[1:]:
-        cells = row.split(",")
-        assert float(cells[header.index("difference")]) == 0.0, row
-        assert cells[header.index("paired")] == "1"
+    assert "that differ from" in proc.stdout and "(0):" in proc.stdout, proc.stdout
+    assert "no policy parameter differs" in proc.stdout and "*" not in proc.stdout, proc.stdout
+    with open(os.path.join(tmp, "self.csv")) as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["baseline"] for r in rows} == {"0", "1"} and len(rows) % 2 == 0
+    for row in rows:
+        if row["baseline"] == "0":
+            assert float(row["difference"]) == 0.0 and row["paired"] == "1" and row["significant"] == "0", row
+            assert row["takes_effect"] == "", row
     # compare against a real change (no ARRS substitution), recomputed here from the two
     # files' per-replicate outcomes: paired differences (same seeds), their mean and a
     # 95% t interval (t(0.975, 5) = 2.5706).
@@ -91,7 +93,7 @@ with tempfile.TemporaryDirectory() as tmp:
     run("run", small, "--replicates", "6", "--threads", "2", "--set", "gp_workload.substitution=false", "--out", changed)
     run("compare", one, changed, "--csv", os.path.join(tmp, "nosub.csv"))
     with open(os.path.join(tmp, "nosub.csv")) as fh:
-        table = {r["outcome"]: r for r in csv.DictReader(fh)}
+        table = {r["outcome"]: r for r in csv.DictReader(fh) if r["baseline"] == "0"}
     with h5py.File(one, "r") as fa, h5py.File(changed, "r") as fb:
         names = fa["outcomes/name"][:].astype(str).tolist()
         assert names == fb["outcomes/name"][:].astype(str).tolist()
@@ -113,6 +115,54 @@ with tempfile.TemporaryDirectory() as tmp:
     k = names.index("hours_per_gp_fte_2023_24")
     assert (b_values[:, k] > a_values[:, k]).all()  # without substitution GPs work more in every replicate
     assert differing > 5, differing
+
+    # Four runs in one table, the base first: a policy from 2021 (its first dated
+    # difference), the no-substitution run and an unpaired run (another seed: Welch).
+    late = os.path.join(tmp, "late.h5")
+    run("run", small, "--replicates", "6", "--set", "name=pot-2021", "--out", late,
+        "--set", "funding.arrs_national_pot_gbp={scale: 1.5, from: 2021-04-01}")
+    other_seed = os.path.join(tmp, "seed.h5")
+    run("run", small, "--replicates", "4", "--seed", "7", "--out", other_seed)
+    four = os.path.join(tmp, "four.csv")
+    proc = run("compare", one, late, changed, other_seed, "--csv", four)
+    headers = [line for line in proc.stdout.splitlines() if line.startswith("outcome ")]
+    assert len(headers) == 1, proc.stdout  # one side-by-side table, not pairwise tables
+    # Columns in the order given; runs of one scenario are told apart by their file names.
+    order = [headers[0].find(n) for n in ("synthetic-small (t1)", "pot-2021", "synthetic-small (nosub)",
+                                          "synthetic-small (seed)")]
+    assert headers[0].split()[:2] == ["outcome", "units"] and -1 not in order and order == sorted(order), headers
+    assert headers[0].split().count("difference") == 3, headers
+    assert "pot-2021 (" in proc.stdout and "differs from 2021-04-01" in proc.stdout, proc.stdout
+    assert "differs from 2019-04-01" in proc.stdout  # a scalar change acts from the calendar start
+    table_text = proc.stdout.split("\nparameters of ")[0]
+    assert "£m" in table_text and " % " in table_text and "e+0" not in table_text, table_text
+    # The footnote only with a starred row (the substitution run has some).
+    assert ("* the 95% interval excludes zero" in proc.stdout) == any(
+        line.rstrip().endswith("*") for line in proc.stdout.splitlines() if not line.startswith("*")), proc.stdout
+    with open(four) as fh:
+        long_rows = list(csv.DictReader(fh))
+    scenarios = [r["scenario"] for r in long_rows]
+    assert scenarios[:len(names)] == ["synthetic-small (t1)"] * len(names) and len(long_rows) == 4 * len(names), scenarios[:3]
+    by = {(r["scenario"], r["outcome"]): r for r in long_rows}
+    assert {r["takes_effect"] for r in long_rows if r["scenario"] == "pot-2021"} == {"2021-04-01"}
+    assert by[("pot-2021", "arrs_wte_2020_21")]["difference"] in ("0", "-0"), by[("pot-2021", "arrs_wte_2020_21")]
+    assert float(by[("pot-2021", "arrs_wte_2023_24")]["difference"]) > 0
+    assert {r["paired"] for r in long_rows if r["file"] == other_seed} == {"0"}  # other seeds: Welch
+    for r in long_rows:
+        if r["baseline"] == "0" and r["ci95_low"]:
+            lo, hi = float(r["ci95_low"]), float(r["ci95_high"])
+            assert r["significant"] == ("1" if lo > 0 or hi < 0 else "0"), r
+
+    # Different practices or calendars: refused (exit 2) unless --force, which warns.
+    teaching = os.path.join(tmp, "teaching.h5")
+    run("run", in_source("scenarios", "teaching-10.yaml"), "--out", teaching)
+    shorter = os.path.join(tmp, "shorter.h5")
+    run("run", small, "--set", "calendar.end=2023-03-31", "--out", shorter)
+    proc = run("compare", single, teaching, shorter, "--csv", os.path.join(tmp, "never.csv"), expect=2)
+    assert "teaching.h5: its practices differ" in proc.stderr and "calendar.end" in proc.stderr, proc.stderr
+    assert "--force" in proc.stderr and not os.path.exists(os.path.join(tmp, "never.csv"))
+    proc = run("compare", single, teaching, "--force")
+    assert "warning:" in proc.stderr and "WARNING (--force)" in proc.stdout, (proc.stderr, proc.stdout)
 
     # Bad input: exit 2, a message naming the file, nothing written.
     missing = os.path.join(tmp, "missing.h5")

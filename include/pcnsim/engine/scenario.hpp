@@ -87,11 +87,14 @@ std::string name_problem(const std::string& name);
 
 /// Loads, merges (`extends:`, at most kMaxExtendsDepth files deep), overrides
 /// and validates a scenario; throws InputError listing every problem (file,
-/// line, column, key).
-Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
+/// line, column, key). With `warnings`, also collects what is valid but
+/// probably not meant: a dated series beginning after the calendar start
+/// where the built-in series has a value (it is 0 before its first entry).
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {},
+                       std::vector<Diagnostic>* warnings = nullptr);
 /// Same, from YAML text (tests); `file` names it in messages.
 Scenario load_scenario_text(const std::string& text, const std::string& file,
-                            const std::vector<Override>& overrides = {});
+                            const std::vector<Override>& overrides = {}, std::vector<Diagnostic>* warnings = nullptr);
 
 /// Sets a number straight into a loaded scenario, through describe() (sweeps
 /// set their factors so, not as text read again per run): the number or

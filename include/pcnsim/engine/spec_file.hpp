@@ -68,12 +68,9 @@ class SpecReader {
   /// `required`, a problem: "missing: <what>") when not given.
   std::string base_path(const YAML::Node& root, bool required, const std::string& what);
 
-  /// Text form of a number that reads back to the same double.
-  static std::string number(double x) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", x);
-    return buf;
-  }
+  /// Shortest text form of a number that reads back to the same double
+  /// (0.95, not 0.94999999999999996).
+  static std::string number(double x) { return format_number(x); }
 
  private:
   std::string file_;

@@ -25,6 +25,18 @@ struct OutputInfo {
   std::string source;             // the mechanism or module that produces it
 };
 
+/// How a value in `units` is shown to people (compare's table, the summary):
+/// money in GBP as £m, shares (units "1") as %, everything else as it is.
+struct DisplayUnits {
+  std::string label;   // "£m", "%", or `units` itself
+  double factor = 1;   // display value = value * factor
+};
+DisplayUnits display_units(std::string_view units);
+/// A number already in display units, rounded for reading: thousands
+/// separated above 1,000 ("36,296"), one decimal above 10, more below; "n/a"
+/// for NaN; with `sign`, a leading '+' on positive numbers.
+std::string display_number(double value, bool sign = false);
+
 class OutputCatalogue {
  public:
   /// Declares a dataset; a second declaration of the same path is a logic error.
