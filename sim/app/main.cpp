@@ -17,6 +17,7 @@
 #include "pcnsim/engine/ensemble.hpp"
 #include "pcnsim/engine/metrics.hpp"
 #include "pcnsim/io/export.hpp"
+#include "pcnsim/kernel/outputs.hpp"
 #include "pcnsim/kernel/progress.hpp"
 #include "pcnsim/analysis/sweep.hpp"
 #include "pcnsim/io/output_file.hpp"
@@ -133,8 +134,10 @@ void print_ensemble_summary(const Ensemble& ensemble, double seconds, const std:
   for (std::size_t k = 0; k < meta.size(); ++k) {
     std::vector<double> v;
     for (const auto& r : ensemble.replicates) v.push_back(r.outcomes[k]);
-    std::printf("  %-34s %12.6g [%.6g, %.6g] %s\n", meta[k].name.c_str(), quantile(v, 0.5), quantile(v, 0.1),
-                quantile(v, 0.9), meta[k].units.c_str());
+    const DisplayUnits shown = display_units(meta[k].units);
+    auto text = [&](double q) { return display_number(quantile(v, q) * shown.factor); };
+    std::printf("  %-34s %10s [%s, %s] %s\n", meta[k].name.c_str(), text(0.5).c_str(), text(0.1).c_str(),
+                text(0.9).c_str(), shown.label.c_str());
   }
   std::printf("  run time %.3f s; results in %s\n", seconds, out.c_str());
 }
