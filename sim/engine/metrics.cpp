@@ -166,24 +166,24 @@ struct OutcomeDef {
   const char* description;
 };
 constexpr OutcomeDef kTotals[] = {
-    {"networks_formed", "networks", "networks formed in 2019"},
-    {"share_networks_30k_50k", "1", "share of the 2019 networks with 30,000-50,000 patients"},
-    {"share_networks_under_30k", "1", "share of the 2019 networks under 30,000 patients"},
-    {"networks_live_end", "networks", "networks live at the end of the run"},
-    {"network_exits", "practices", "practices that left the DES at a re-sign-up"},
-    {"network_switches", "practices", "practices that switched network"},
-    {"network_merges", "networks", "networks that merged into another"},
-    {"network_splits", "networks", "networks split off"},
-    {"network_dissolutions", "networks", "networks dissolved"}};
+    {"networks_formed", "networks", "networks formed at the 2019 deadline (later split-offs not counted)"},
+    {"share_networks_30k_50k", "1", "share of the networks formed at the 2019 deadline with 30,000-50,000 patients"},
+    {"share_networks_under_30k", "1", "share of the networks formed at the 2019 deadline with under 30,000 patients"},
+    {"networks_live_end", "networks", "networks live in the last week of the run"},
+    {"network_exits", "practices", "practices that left the DES at a re-sign-up, all years of the run"},
+    {"network_switches", "practices", "practices that switched network, all years of the run"},
+    {"network_merges", "networks", "networks that merged into another, all years of the run"},
+    {"network_splits", "networks", "networks split off, all years of the run"},
+    {"network_dissolutions", "networks", "networks dissolved, all years of the run"}};
 constexpr OutcomeDef kYearly[] = {
-    {"arrs_wte_", "WTE", "ARRS staff in post at the end of the year"},
-    {"arrs_unclaimed_gbp_", "GBP", "ARRS ceiling left unclaimed"},
-    {"arrs_unclaimed_share_", "1", "share of the ARRS ceiling left unclaimed"},
-    {"hours_per_gp_fte_", "hours/week", "GP hours worked per GP FTE, mean week"},
-    {"cd_demand_hours_", "hours/week", "clinical-director demand per network, mean week"},
-    {"cd_resignations_", "CDs", "clinical directors resigning"},
-    {"cd_unmanageable_share_", "1", "share of CDs over the strain threshold at the end of the year"},
-    {"networks_with_manager_", "networks", "networks with a manager at the end of the year"}};
+    {"arrs_wte_", "WTE", "ARRS staff in post in the last week of the financial year"},
+    {"arrs_unclaimed_gbp_", "GBP", "ARRS ceiling left unclaimed at the end of the financial year"},
+    {"arrs_unclaimed_share_", "1", "share of the ARRS ceiling left unclaimed at the end of the financial year"},
+    {"hours_per_gp_fte_", "hours/week", "GP hours worked per GP FTE, mean over the weeks of the financial year"},
+    {"cd_demand_hours_", "hours/week", "clinical-director demand per network, mean over the weeks of the financial year"},
+    {"cd_resignations_", "CDs", "clinical directors resigning during the financial year"},
+    {"cd_unmanageable_share_", "1", "share of CDs over the strain threshold in the last week of the financial year"},
+    {"networks_with_manager_", "networks", "networks with a manager in the last week of the financial year"}};
 
 // Financial years with live weeks, in order.
 std::vector<int> outcome_years(const Calendar& calendar, Date networks_live) {
