@@ -8,6 +8,7 @@
 
 #include "models/funding.hpp"
 #include "oracles.hpp"
+#include "synthetic.hpp"
 #include "pcnsim/io/h5.hpp"
 #include "pcnsim/io/output_file.hpp"
 #include "pcnsim/engine/scenario.hpp"
@@ -19,18 +20,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kScenarios = std::string(PCNSIM_SOURCE_DIR) + "/scenarios/";
+using testing::kScenarios;
+using testing::kTurbulent;
 
 // Settings under which networks merge, split and dissolve, so that ended and
 // new networks are in the money tables too.
-const std::vector<Override> kTurbulent = {
-    {"dynamics.first_review_per_year", "1"},     {"dynamics.review_per_year", "1"},  // every network reviews
-    {"dynamics.conflict_per_year", "0.6"},      {"dynamics.conflict_affinity_loss", "3"},
-    {"dynamics.split_cost", "0"},                {"dynamics.switch_cost", "0"},
-    {"dynamics.merge_cost", "0"},                {"dynamics.dissolution_vacancy_weeks", "1"},
-    {"dynamics.dissolution_trust_affinity", "5"}, {"dynamics.dissolution_probability", "1"},
-    {"cd_workload.resignation_base_per_year", "2"}, {"cd_workload.vacancy_weeks", "20"}};
-
 // Many practices merging and closing (9a): 8% a year, a third of them closures.
 const std::vector<Override> kPracticesChanging = {
     {"practice_changes.ceasing_share_per_year", "[{from: 2020-04-01, value: 0.08}]"},
