@@ -82,12 +82,8 @@ RealHistory history_from_table(const CsvTable& table) {
   if (!c.practice || !c.pcn || !c.start || !c.end) throw_by_line(problems);  // rows cannot be read without them
   RealHistory h;
   h.file = table.file;
-  for (const auto& row : table.rows) {
-    HistoryRow r;
-    if (history_row(table, row, c, r, problems)) h.rows.push_back(std::move(r));
-  }
-  if (problems.empty() && h.rows.empty()) problems.add({table.file, 0, 0, "", "no membership rows after the header"});
-  throw_by_line(problems);
+  h.rows = accepted_rows<HistoryRow>(table, problems, "membership",
+                                     [&](const auto& row, HistoryRow& r) { return history_row(table, row, c, r, problems); });
   h.first = h.rows.front().start;
   for (const auto& r : h.rows) h.first = std::min(h.first, r.start);
   return h;

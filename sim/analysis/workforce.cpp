@@ -92,12 +92,8 @@ RealWorkforce workforce_from_table(const CsvTable& table) {
   if (!c.census || !c.pcn || !c.role || !c.fte) throw_by_line(problems);
   RealWorkforce w;
   w.file = table.file;
-  for (const auto& row : table.rows) {
-    WorkforceRow r;
-    if (workforce_row(table, row, c, r, problems)) w.rows.push_back(std::move(r));
-  }
-  if (problems.empty() && w.rows.empty()) problems.add({table.file, 0, 0, "", "no workforce rows after the header"});
-  throw_by_line(problems);
+  w.rows = accepted_rows<WorkforceRow>(table, problems, "workforce",
+                                       [&](const auto& row, WorkforceRow& r) { return workforce_row(table, row, c, r, problems); });
   return w;
 }
 

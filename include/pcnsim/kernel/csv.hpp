@@ -46,6 +46,21 @@ std::optional<std::size_t> find_required_column(const CsvTable& table, const std
 /// Throws the problems, if any, sorted by line (stable), so a report reads like the file.
 void throw_by_line(const DiagnosticList& problems);
 
+/// The rows of `table` that `read_row(row, out)` accepts (it records its
+/// problems); "no <what> rows after the header" when none is and nothing else
+/// is wrong; then every problem, by line.
+template <class Row, class ReadRow>
+std::vector<Row> accepted_rows(const CsvTable& table, DiagnosticList& problems, const std::string& what, ReadRow read_row) {
+  std::vector<Row> rows;
+  for (const auto& row : table.rows) {
+    Row r;
+    if (read_row(row, r)) rows.push_back(std::move(r));
+  }
+  if (problems.empty() && rows.empty()) problems.add({table.file, 0, 0, "", "no " + what + " rows after the header"});
+  throw_by_line(problems);
+  return rows;
+}
+
 /// Reads a whole CSV file (a regular file of at most kMaxCsvFileBytes, see
 /// input_file.hpp). Rows whose field count differs from the header's,
 /// unterminated quotes, non-UTF-8 bytes and control characters (C0, DEL, C1:
