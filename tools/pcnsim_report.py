@@ -494,8 +494,10 @@ def chart_series(runs, metric, takes_effect):
     who = (f"{baseline_name(runs[0])} and " + ", ".join(r.label for r in runs[1:])) if len(runs) > 1 else \
         runs[0].label
     caption = f"{readable(description)}, national, each week: {who}."
-    if any(r.replicates() > 1 for r in runs):
-        caption += " Lines: median across replicates; shaded band with edges: 10th-90th percentile."
+    counts = sorted({r.replicates() for r in runs if r.replicates() > 1})
+    if counts:
+        caption += (f" Lines and shaded bands with edges: median and 10-90% range of "
+                    f"{' or '.join(str(n) for n in counts)} replicates.")
     if marked:
         caption += " Dashed lines: the date each scenario's parameters first differ from the baseline's " \
                    "(pcnsim compare)."
