@@ -737,14 +737,15 @@ def chart_cd_hours(run):
 # --- differences from the baseline ---------------------------------------------------------
 
 def outcome_groups(names):
-    """[(group key, [(outcome, row label)])]: per-year outcomes grouped by their stem
-    (rows: the financial years), the others by units in order of appearance."""
+    """[(group key, [(outcome, row label)])]: first the per-year outcomes, grouped by
+    their stem (rows: the financial years), then the others grouped by units, each in
+    order of appearance."""
     groups = {}
     for name, units in names:
         m = re.fullmatch(r"(.+)_(\d{4})_\d{2}", name)
         key, label = (m.group(1), year_label(int(m.group(2)))) if m else (f"units:{units}", None)
         groups.setdefault(key, []).append((name, label))
-    return list(groups.items())
+    return sorted(groups.items(), key=lambda group: group[0].startswith("units:"))
 
 
 def group_title(key, members, descriptions):
@@ -763,11 +764,12 @@ def chart_differences(runs, comparison, key, members, descriptions, units):
     unit = Unit(units, title + key)
     others = runs[1:]
     per_row = len(others)
-    fig, ax = plt.subplots(figsize=(9, 1.0 + 0.32 * len(members) * per_row + 0.25 * len(members)))
+    yearly = all(label for _, label in members)  # long row labels take width: a narrower plot
+    fig, ax = plt.subplots(figsize=(6.2 if yearly else 5.0, 1.0 + 0.3 * len(members) * per_row + 0.25 * len(members)))
     ticks, labels, rows = [], [], []
     span = 0.7
     for m, (outcome, label) in enumerate(members):
-        label = label or textwrap.fill(readable(short_quantity(descriptions[outcome])), 34)
+        label = label or textwrap.fill(readable(short_quantity(descriptions[outcome])), 26)
         centre = len(members) - 1 - m
         ticks.append(centre)
         labels.append(label)
@@ -792,13 +794,12 @@ def chart_differences(runs, comparison, key, members, descriptions, units):
     if per_row:
         legend_below(ax, ncol=min(per_row, 3), title="scenario, difference and 95% interval", alignment="left")
     stem = "difference_" + re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
-    caption = (f"{title}: each scenario's mean difference from {baseline_name(runs[0])} with its 95% interval, as pcnsim "
-               f"compare computes them (paired replicate by replicate where the seeds match). Filled dots: the "
-               f"interval excludes zero; hollow: it does not.")
+    caption = (f"{title}: mean difference from {baseline_name(runs[0])} and its 95% interval (pcnsim compare). "
+               f"Filled dots: the interval excludes zero.")
     shown = unit.difference_label()
     columns = ["scenario", "outcome", "row", f"difference ({shown})", f"ci95 low ({shown})", f"ci95 high ({shown})",
                "interval excludes zero"]
-    return Chart(stem, f"Difference from the baseline: {title}", fig, caption, columns, rows)
+    return Chart(stem, title, fig, caption, columns, rows)
 
 
 def difference_charts(runs, comparison):
@@ -1001,7 +1002,9 @@ def render_html(runs, figures, table, methods_box, comparison):
         base=base, others=runs[1:], runs=runs, outcomes=table, methods=methods_box,
         detail=detail, series=[c for c in figures if c.stem.startswith("series_")],
         differences=[c for c in figures if c.stem.startswith("difference_")],
-        ensemble=any(r.replicates() > 1 for r in runs), compared=comparison is not None)
+        ensemble=any(r.replicates() > 1 for r in runs), compared=comparison is not None,
+        paired=comparison is not None and all(row["paired"] for block in comparison.scenarios
+                                              for row in block["rows"].values()))
 
 
 def write_report(args, runs, staging):
