@@ -796,6 +796,9 @@ def chart_differences(runs, comparison, key, members, descriptions, units):
     stem = "difference_" + re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
     caption = (f"{title}: mean difference from {baseline_name(runs[0])} and its 95% interval (pcnsim compare). "
                f"Filled dots: the interval excludes zero.")
+    if not any(np.isfinite(r[4]) for r in rows):
+        caption = (f"{title}: difference from {baseline_name(runs[0])} (pcnsim compare); single runs, so no "
+                   f"interval and no dot is filled.")
     shown = unit.difference_label()
     columns = ["scenario", "outcome", "row", f"difference ({shown})", f"ci95 low ({shown})", f"ci95 high ({shown})",
                "interval excludes zero"]
