@@ -142,6 +142,12 @@ ACRONYMS = {"gp": "GP", "gps": "GPs", "iif": "IIF", "arrs": "ARRS", "cd": "CD", 
             "wte": "WTE", "fte": "FTE", "des": "DES", "ccg": "CCG", "covid": "COVID"}
 
 
+def strings(dataset):
+    """A text dataset's strings, decoded as UTF-8 (a description may hold "£",
+    which numpy's astype(str) refuses)."""
+    return np.asarray(dataset.asstr(encoding="utf-8")[:], dtype=str)
+
+
 def readable(text):
     """A description as a title: identifiers' underscores spelt as spaces, acronyms in
     capitals, first letter upper case."""
@@ -212,8 +218,8 @@ class Output:
         if "parameters/name" not in self.file:
             return {}
         group = self.file["parameters"]
-        units = group["units"][:].astype(str) if "units" in group else [""] * len(group["name"])
-        return {n: (v, u) for n, v, u in zip(group["name"][:].astype(str), group["value"][:].astype(str), units)}
+        units = strings(group["units"]) if "units" in group else [""] * len(group["name"])
+        return {n: (v, u) for n, v, u in zip(strings(group["name"]), strings(group["value"]), units)}
 
     def description(self):
         return self.parameters().get("description", ("", ""))[0]
@@ -233,9 +239,9 @@ class Output:
             return {}
         group = self.file["outcomes"]
         values = np.atleast_2d(group["value"][:].astype(float))
-        names = group["name"][:].astype(str)
-        units = group["units"][:].astype(str) if "units" in group else [""] * len(names)
-        about = group["description"][:].astype(str) if "description" in group else names
+        names = strings(group["name"])
+        units = strings(group["units"]) if "units" in group else [""] * len(names)
+        about = strings(group["description"]) if "description" in group else names
         return {n: (u, d, values[:, k]) for k, (n, u, d) in enumerate(zip(names, units, about))}
 
     def has_series(self, metric):
@@ -246,7 +252,7 @@ class Output:
         low and high are None for a single run. Precomputed ensemble summaries
         (/summary/<metric>/{median,p10,p90}) are used when present."""
         group = self.file["series"][metric]
-        dates = group["time"][:].astype(str)
+        dates = strings(group["time"])
         if dates.ndim == 2:
             dates = dates[0]
         dates = dates.astype("datetime64[D]")
@@ -313,31 +319,25 @@ def difference_row(record, units, description):
             "paired": record.get("paired", "") in ("1", "true")}
 
 
+COMPARE_COLUMNS = ("scenario", "file", "baseline", "outcome", "units", "difference", "ci95_low", "ci95_high",
+                   "significant", "takes_effect", "description")
+
+
 def read_compare_csv(text):
-    """A Comparison from compare's CSV: the long format (one row per scenario and
-    outcome, baseline rows marked baseline=1, `takes_effect` per scenario) or the
-    older wide one (base,other,...: one row per other file and outcome, no dates)."""
+    """A Comparison from `pcnsim compare --csv`: one row per scenario and outcome,
+    the baseline's rows marked baseline=1 (skipped), `takes_effect` per scenario."""
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    missing = [k for k in COMPARE_COLUMNS if k not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"compare CSV: missing columns {', '.join(missing)} (from an older pcnsim?)")
     comparison = Comparison()
-    if all(k in header for k in ("scenario", "baseline", "difference", "ci95_low", "ci95_high")):
-        current = None
-        for record in reader:
-            if record["baseline"].strip() == "1":
-                continue
-            key = (record["scenario"], record.get("file", ""))
-            if current is None or (current["scenario"], current["file"]) != key or record["outcome"] in current["rows"]:
-                current = comparison.block(record["scenario"], record.get("file", ""),
-                                           parse_date(record.get("takes_effect")) if "takes_effect" in header else None)
-            current["rows"][record["outcome"]] = difference_row(record, record["units"], record.get("description", ""))
-    elif all(k in header for k in ("base", "other", "difference", "ci95_low", "ci95_high")):
-        current = None
-        for record in reader:
-            if current is None or current["scenario"] != record["other"] or record["outcome"] in current["rows"]:
-                current = comparison.block(record["other"], "")
-            current["rows"][record["outcome"]] = difference_row(record, record["units"], record.get("description", ""))
-    else:
-        raise InputError(f"compare CSV: unknown header {','.join(header)}")
+    current = None
+    for record in reader:
+        if record["baseline"].strip() == "1":
+            continue
+        if current is None or current["file"] != record["file"]:
+            current = comparison.block(record["scenario"], record["file"], parse_date(record["takes_effect"]))
+        current["rows"][record["outcome"]] = difference_row(record, record["units"], record["description"])
     return comparison
 
 
@@ -457,21 +457,18 @@ def dated_axes(ax, title, ylabel):
 
 
 def mark_policies(ax, runs, dates_by_run):
-    """A dashed vertical line, labelled, at each date where a scenario first differs
-    from the baseline (one line per date, naming every scenario changing then)."""
+    """A dashed vertical line at each date where a scenario first differs from the
+    baseline (one line per date), named in the legend, which sits outside the axes:
+    labels on the chart collided when policies start close together."""
     by_date = {}
     for run, when in zip(runs, dates_by_run):
         if when is not None:
             by_date.setdefault(when, []).append(run)
-    blend = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
     for when, changed in sorted(by_date.items()):
         x = np.datetime64(when.isoformat())
         colour = changed[0].colour if len(changed) == 1 else "#555555"
-        ax.axvline(x, color=colour, linestyle="--", linewidth=1.3, zorder=4)
         names = ", ".join(r.label for r in changed)
-        # The label above the axes (between them and the title), clear of the data.
-        ax.annotate(f"{names} from {when:%-d %b %Y}", (mdates.date2num(x), 1.0), xycoords=blend, xytext=(-4, 3),
-                    textcoords="offset points", ha="left", va="bottom", fontsize=8.5, color=colour)
+        ax.axvline(x, color=colour, linestyle="--", linewidth=1.3, zorder=4, label=f"{names}: policy from {when:%-d %b %Y}")
     return by_date
 
 
@@ -511,8 +508,8 @@ def formed_at_deadline(f):
     also holds the networks split off at later re-evaluations, with their list
     when they formed."""
     sizes = f["networks/list_size"][:].astype(float)
-    formed = f["networks/formed_time"][:].astype(str)
-    first = f["practices/network_time"][:].astype(str)
+    formed = strings(f["networks/formed_time"])
+    first = strings(f["practices/network_time"])
     first = first[..., :1] if first.ndim == 2 else first[:1]
     keep = (formed == first) & np.isfinite(sizes)
     return sizes[keep].ravel()
@@ -598,7 +595,7 @@ def chart_network_sizes(run):
     ids = f["networks/id"][:].ravel()
     practices = f["networks/practices"][:].astype(int).ravel()
     sizes = f["networks/list_size"][:].astype(float).ravel()
-    formed = f["networks/formed_time"][:].astype(str).ravel()
+    formed = strings(f["networks/formed_time"]).ravel()
     fig, ax = plt.subplots(figsize=(9, 0.9 + 0.42 * len(ids)) if len(ids) <= 30 else (8, 5))
     if len(ids) <= 30:
         labels = [f"network {i} (formed {t})" for i, t in zip(ids, formed)]
@@ -630,7 +627,7 @@ def chart_network_sizes(run):
 # --- ARRS and CD detail -------------------------------------------------------------------
 
 def chart_arrs_roles(run):
-    roles = [r for r in run.file["arrs/roles"][:].astype(str) if run.has_series(f"arrs_wte_{r}")]
+    roles = [r for r in strings(run.file["arrs/roles"]) if run.has_series(f"arrs_wte_{r}")]
     fig, ax = plt.subplots(figsize=(10, 5))
     stacks = []
     for role in roles:
@@ -704,7 +701,7 @@ def chart_arrs_unclaimed(run):
 
 
 def chart_cd_hours(run):
-    sources = [s for s in run.file["clinical_directors/sources"][:].astype(str) if run.has_series(f"cd_hours_{s}")]
+    sources = [s for s in strings(run.file["clinical_directors/sources"]) if run.has_series(f"cd_hours_{s}")]
     fig, ax = plt.subplots(figsize=(10, 5))
     stacks = []
     for source in sources:
@@ -893,13 +890,23 @@ def parameter_value(value, units):
         return value
 
 
+def value_on(series, date):
+    """The value of a dated series in force on `date` (ISO), '0' before its first entry."""
+    earlier = [d for d in series if d <= date]
+    return series[max(earlier)] if earlier else "0"
+
+
 def parameter_change(base_value, other_value, units):
-    """'base -> other', for a dated series only the dates that differ, shortened."""
+    """'base -> other', for a dated series the values in force from each date
+    where they differ, shortened."""
     base, other = dated_entries(base_value), dated_entries(other_value)
     if base is not None and other is not None:
-        dates = sorted(set(base) | set(other))
-        changed = [f"from {d}: {parameter_value(base.get(d, '-'), units)} → {parameter_value(other.get(d, '-'), units)}"
-                   for d in dates if base.get(d) != other.get(d)]
+        changed, last = [], None
+        for d in sorted(set(base) | set(other)):
+            pair = (value_on(base, d), value_on(other, d))
+            if pair[0] != pair[1] and pair != last:
+                changed.append(f"from {d}: {parameter_value(pair[0], units)} → {parameter_value(pair[1], units)}")
+            last = pair
         return shorten("; ".join(changed), 240)
     return f"{shorten(parameter_value(base_value, units))} → {shorten(parameter_value(other_value, units))}"
 

@@ -598,7 +598,7 @@ void File::write(const std::string& path, const std::vector<std::string>& data, 
   // Zero-filled, so each string is null-padded to the common width.
   std::vector<char> buffer(data.size() * width, '\0');
   for (std::size_t i = 0; i < data.size(); ++i) std::memcpy(buffer.data() + i * width, data[i].data(), data[i].size());
-  Handle type = fixed_string_type(width, H5T_CSET_ASCII, at_object(path_, path));
+  Handle type = fixed_string_type(width, H5T_CSET_UTF8, at_object(path_, path));
   write_dataset(*this, path, type.id(), type.id(), buffer.data(), data.size(), width, shape, options);
 }
 

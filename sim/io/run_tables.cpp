@@ -495,8 +495,10 @@ numbers are byte-shuffled first) with explicit chunks, and carries `units` and
 arrays are chunked along time per entity, so reading one entity's series touches
 few chunks. Object modification times are not stored, so two runs with the same
 seed give identical datasets (only the root attribute `created` differs).
-Strings are fixed-length, null-padded ASCII (h5py returns `bytes`: use
-`.astype(str)`); the long text attributes are variable-length UTF-8 strings.
+Strings are fixed-length, null-padded UTF-8 (h5py returns `bytes`: use
+`.asstr()[:]`, which decodes UTF-8 such as the "£" of a description, where
+numpy's `.astype(str)` accepts only ASCII); the long text attributes are
+variable-length UTF-8 strings.
 
 Per-network arrays have a column for every network ever formed (row = id of
 `/networks`); weeks before a network formed or after it ended hold zeros (find

@@ -4,9 +4,8 @@ template: relative links, no embedded images) with, for every chart, a 200-dpi P
 (pHYs chunk), an SVG and a CSV; the ARRS WTE series' CSV equals the file's
 /summary/arrs_wte, the difference charts' rows equal `pcnsim compare`'s CSV (WTE
 exactly, money /1e6), the key-outcomes table matches /outcomes and compare; compare's
-long CSV (made here by a wrapper around the real binary) puts the policy date in
-the methods box and on every series chart, and its reader takes the long and the
-older wide header, giving no date without the column. A synthetic or tiny population
+long CSV puts each policy's date (2020-04-01, 2021-04-01) in
+the methods box and on every series chart, and its reader refuses a CSV without them. A synthetic or tiny population
 (teaching-10) draws its networks' own sizes and no England bands; an England one the
 published bands. Bad input, a missing pcnsim, a failing compare and a non-empty
 folder exit 2 writing nothing; without Chromium the HTML is written and stderr says
@@ -41,35 +40,6 @@ spec = importlib.util.spec_from_file_location("pcnsim_report", tool)
 report_module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(report_module)
 SERIES = [f"series_{m}" for m in report_module.KEY_SERIES]
-
-# pcnsim with compare's CSV rewritten into the long format of the contract (one row
-# per scenario and outcome, baseline rows first, takes_effect from TAKES_EFFECT), so
-# that format is tested end to end before compare writes it itself.
-LONG_COMPARE = r'''#!/usr/bin/python3
-import csv, os, subprocess, sys
-args = sys.argv[1:]
-proc = subprocess.run([os.environ["REAL_PCNSIM"], *args])
-if proc.returncode or args[:1] != ["compare"] or "--csv" not in args:
-    sys.exit(proc.returncode)
-path = args[args.index("--csv") + 1]
-files = [a for a in args[1:args.index("--csv")] if not a.startswith("--")]
-with open(path) as f:
-    wide = list(csv.DictReader(f))
-outcomes = list(dict.fromkeys(r["outcome"] for r in wide))
-with open(path, "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(["scenario", "file", "baseline", "outcome", "units", "replicates", "mean", "p10", "p90", "difference",
-                "ci95_low", "ci95_high", "paired", "significant", "takes_effect", "description"])
-    for r in wide[:len(outcomes)]:
-        w.writerow([r["base"], files[0], 1, r["outcome"], r["units"], r["base_replicates"], r["base_mean"],
-                    r["base_p10"], r["base_p90"], "", "", "", "", "", "", r["description"]])
-    for k, r in enumerate(wide):
-        low, high = float(r["ci95_low"] or "nan"), float(r["ci95_high"] or "nan")
-        w.writerow([r["other"], files[1 + k // len(outcomes)], 0, r["outcome"], r["units"], r["other_replicates"],
-                    r["other_mean"], r["other_p10"], r["other_p90"], r["difference"], r["ci95_low"], r["ci95_high"],
-                    r["paired"], int(low > 0 or high < 0), os.environ.get("TAKES_EFFECT", ""), r["description"]])
-'''
-
 
 def simulate(scenario, out, *extra):
     subprocess.run([binary, "run", in_source("scenarios", scenario), "--out", out, "--quiet", *extra],
@@ -173,13 +143,15 @@ def close_to_print(printed, expected):
 def check_outcomes(page, paths, compare_rows):
     """Key outcomes: per file mean [p10, p90] of /outcomes in display units; per other
     file the difference [95% interval] of compare's CSV."""
-    rows = re.findall(r'<tr><td title="([^"]+)">[^<]*</td><td>([^<]*)</td>((?:<td class="num[^"]*">[^<]*</td>)+)</tr>',
+    rows = re.findall(r'<tr><td title="([^"]+)">[^<]*</td><td>([^<]*)</td>((?:<td class="num">.*?</td>)+)</tr>',
                       section(page, "key-outcomes"))
     files = [h5py.File(p, "r") for p in paths]
     names = list(files[0]["outcomes/name"][:].astype(str))
     assert sorted(r[0] for r in rows) == sorted(names), (len(rows), len(names))
-    for name, units, cells in rows:
-        cells = re.findall(r"<td[^>]*>([^<]*)</td>", cells)
+    for name, units, row_html in rows:
+        # Each file's value; under each other file's value its difference from the first.
+        cells = re.findall(r'<td class="num">([^<]*)', row_html)
+        cells += re.findall(r'<span class="difference[^"]*">([^<]*)</span>', row_html)
         assert len(cells) == 2 * len(files) - 1, (name, cells)
         scale = {"£m": 1e-6, "£m/week": 1e-6, "%": 100}.get(units, 1)
         for cell, f in zip(cells, files):
@@ -200,15 +172,14 @@ def check_outcomes(page, paths, compare_rows):
 
 
 def compare_csv(tmp, base, *others):
-    """compare's own CSV: [{outcome: row}] per other file (its current wide format)."""
+    """compare's own long CSV: [{outcome: row}] per other file, in the order given."""
     path = os.path.join(tmp, f"compare-{time.time_ns()}.csv")
     subprocess.run([binary, "compare", base, *others, "--csv", path], check=True, stdout=subprocess.DEVNULL)
-    blocks = []
+    blocks = {other: {} for other in others}
     for row in csv.DictReader(open(path, encoding="utf-8")):
-        if not blocks or row["outcome"] in blocks[-1]:
-            blocks.append({})
-        blocks[-1][row["outcome"]] = row
-    return blocks
+        if row["baseline"] == "0":
+            blocks[row["file"]][row["outcome"]] = row
+    return [blocks[other] for other in others]
 
 
 def check_difference_rows(out, compared, label):
@@ -239,7 +210,7 @@ def check_arrs_series(out, paths, labels):
 
 
 def check_compare_reader():
-    """The reader of compare's CSV: the long format with dates, without the column, and the wide one."""
+    """The reader of compare's long CSV: rows per scenario file, the baseline's skipped, policy dates."""
     head = ("scenario,file,baseline,outcome,units,replicates,mean,p10,p90,difference,ci95_low,ci95_high,paired,"
             "significant,takes_effect,description\n")
     body = ("base,b.h5,1,arrs_wte_2022_23,WTE,5,100,90,110,,,,,,,ARRS staff\n"
@@ -254,25 +225,17 @@ def check_compare_reader():
     row = comparison.scenarios[0]["rows"]["arrs_wte_2022_23"]
     assert (row["difference"], row["low"], row["high"], row["significant"]) == (50, 45.5, 54.5, True)
     assert comparison.scenarios[0]["rows"]["hours"]["significant"] is False
-    # Without the takes_effect column: the same numbers and no dates (no marker).
-    lines = [",".join(c for k, c in enumerate(next(csv.reader([line]))) if k != 14)
-             for line in (head + body.replace("ARRS staff", "ARRS").replace("GP hours", "GP")).splitlines()]
-    comparison = report_module.read_compare_csv("\n".join(lines) + "\n")
-    assert comparison.takes_effect() == [None, None]
-    assert comparison.scenarios[0]["rows"]["arrs_wte_2022_23"]["high"] == 54.5
-    # The wide header of today's compare: the same meaning of difference and interval, no dates.
-    wide = ("base,other,outcome,units,base_replicates,other_replicates,base_mean,other_mean,difference,ci95_low,"
-            "ci95_high,paired,base_p10,base_p90,other_p10,other_p90,description\n"
-            "base,pot,arrs_wte_2022_23,WTE,5,5,100,150,50,45.5,54.5,1,90,110,140,160,ARRS\n"
-            "base,pot,arrs_wte_2022_23,WTE,5,5,100,101,1,-0.5,2.5,1,90,110,91,111,ARRS\n")
-    comparison = report_module.read_compare_csv(wide)
-    assert len(comparison.scenarios) == 2 and comparison.takes_effect() == [None, None]  # a repeated outcome: next file
-    assert comparison.scenarios[1]["rows"]["arrs_wte_2022_23"]["significant"] is False
+    # A CSV without the policy dates (not from this pcnsim) is refused, naming what is missing.
+    try:
+        report_module.read_compare_csv(head.replace(",takes_effect", "") + "pot,p.h5,0,x,WTE,5,1,1,1,0,0,0,1,0,x\n")
+        raise AssertionError("a CSV without takes_effect was accepted")
+    except report_module.InputError as error:
+        assert "missing columns takes_effect" in str(error), error
     try:
         report_module.read_compare_csv("a,b\n1,2\n")
         raise AssertionError("an unknown header was accepted")
     except report_module.InputError as error:
-        assert "unknown header" in str(error)
+        assert "missing columns scenario, file" in str(error), error
 
 
 def check_units():
@@ -298,7 +261,7 @@ with tempfile.TemporaryDirectory() as tmp:
                    "--set", "population.source=synthetic")
     compared = compare_csv(tmp, base, other, pot)
 
-    # Two scenarios against the baseline, with today's compare (wide CSV, no dates).
+    # Two scenarios against the baseline.
     out = os.path.join(tmp, "report")
     result = report(base, other, pot, "--out", out)
     assert result.returncode == 0, result.stderr
@@ -311,31 +274,20 @@ with tempfile.TemporaryDirectory() as tmp:
     assert "published 58" not in page, "a synthetic population drawn against England's bands"
     check_arrs_series(out, [base, other, pot], ["synthetic-small", "no-commissioner-support", "arrs-pot-plus-50"])
     check_difference_rows(out, compared[1], "arrs-pot-plus-50")
+    check_difference_rows(out, compare_csv(tmp, base, pot)[0], "arrs-pot-plus-50")
     check_outcomes(page, [base, other, pot], compared)
     methods = section(page, "methods")
     assert "funding.arrs_national_pot_gbp" in methods and "from 2021-04-01: £746m/year → £1,119m/year" in methods, methods
-    header = read_csv(os.path.join(out, "compare.csv"))[0]
-    with open(os.path.join(out, "series_arrs_wte.svg"), encoding="utf-8") as f:
-        svg = f.read()
-    if "takes_effect" not in header:  # today's compare: no date, so no marker and no claimed date
-        assert " from 1 Apr 20" not in svg and "takes-effect" not in page
     assert result.stdout.startswith(f"report: {len(DETAIL + SERIES + differences)} charts"), result.stdout
-
-    # compare's long CSV with a policy date: the date in the methods box and a marker on each series chart.
-    wrapper = os.path.join(tmp, "pcnsim-long")
-    with open(wrapper, "w") as f:
-        f.write(LONG_COMPARE)
-    os.chmod(wrapper, 0o755)
-    out = os.path.join(tmp, "report-long")
-    result = report(base, pot, "--out", out, pcnsim=wrapper, env={"REAL_PCNSIM": binary, "TAKES_EFFECT": "2021-04-01"})
-    assert result.returncode == 0, result.stderr
+    # compare's policy dates: in the methods box and as a marker on each series chart.
     assert read_csv(os.path.join(out, "compare.csv"))[0][14] == "takes_effect"
-    page = check_report(out, DETAIL + SERIES + differences, '<b class="takes-effect">2021-04-01</b>',
-                        "Dashed lines: the date each scenario")
+    assert '<b class="takes-effect">2021-04-01</b>' in page and '<b class="takes-effect">2020-04-01</b>' in page, \
+        section(page, "methods")
+    assert "Dashed lines: the date each scenario" in page
     for stem in SERIES:
         with open(os.path.join(out, f"{stem}.svg"), encoding="utf-8") as f:
-            assert "arrs-pot-plus-50 from 1 Apr 2021" in f.read(), stem
-    check_difference_rows(out, compare_csv(tmp, base, pot)[0], "arrs-pot-plus-50")
+            svg = f.read()
+        assert "arrs-pot-plus-50: policy from 1 Apr 2021" in svg and "no-commissioner-support: policy from 1 Apr 2020" in svg, stem
 
     # A tiny teaching population: its networks' own sizes, no England bands.
     teaching = simulate("teaching-10.yaml", os.path.join(tmp, "teaching.h5"))
