@@ -9,6 +9,7 @@ bytes as the --all file; groups keep every value (outcomes, series).
 Usage: test_export_roundtrip.py PCNSIM_BINARY SOURCE_DIR"""
 import csv
 import os
+import shutil
 import tempfile
 
 import h5py
@@ -195,6 +196,30 @@ def check_one_at_a_time(h5, directory, layout):
             assert single == fh.read(), (h5, dataset, layout)
 
 
+def check_undeclared(h5, tmp):
+    """Datasets the registry does not declare export too, by index axes dim0, dim1...;
+    awkward values (NaN, -0, huge, tiny, quotes, commas, line breaks) survive."""
+    extra = os.path.join(tmp, "extra.h5")
+    shutil.copy(h5, extra)
+    with h5py.File(extra, "a") as f:
+        cube = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / np.float32(7)
+        cube[0, 0, :] = [np.nan, -0.0, np.finfo(np.float32).max, np.finfo(np.float32).tiny]
+        f["extra/cube"] = cube
+        f["extra/one"] = np.float64(1) / 3
+        f["extra/text"] = np.array([b'say "hi", then', b"two\nlines\r", b""], dtype="S16")
+        f["extra/big"] = np.array([[2**62, -2**63], [0, 1]], dtype=np.int64)
+    for wide in (True, False):
+        directory = os.path.join(tmp, f"extra-{wide}")
+        pcnsim("export", extra, "--all", "--dir", directory, *(() if wide else ("--long",)))
+        check_all(extra, directory, wide)
+        assert dictionary(directory)["/extra/cube"]["axes"] == "dim0,dim1,dim2"
+    rows = list(csv.reader(pcnsim("export", extra, "extra").stdout.splitlines(keepends=True)))
+    # A group of unrelated datasets: those along its most common axis, the others named on stderr.
+    assert rows[0] == ["dim0", "big[dim1_0]", "big[dim1_1]"], rows
+    note = pcnsim("export", extra, "extra").stderr
+    assert "left out cube (dim0,dim1,dim2), one (scalar), text (dim0)" in note, note
+
+
 with tempfile.TemporaryDirectory() as tmp:
     # synthetic-small (135 networks) as a single run only: its ensemble adds
     # nothing teaching-10's does not, at many seconds of Python.
@@ -210,3 +235,5 @@ with tempfile.TemporaryDirectory() as tmp:
             check_one_at_a_time(h5, directory, layout)
         check_groups(h5)
         print(f"{scenario}, {replicates} replicate(s): {count} datasets exported wide and long, read back exactly")
+    check_undeclared(h5, tmp)
+    print("undeclared datasets (dim0, dim1...) and awkward values read back exactly")
