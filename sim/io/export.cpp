@@ -468,7 +468,8 @@ void write_group(const h5::File& f, const std::string& group, AxisLabels& labels
   if (members.empty()) {
     throw InputError(Diagnostic{f.path(), 0, 0, group.substr(1),
                                 "is a group of groups only; export one of them (pcnsim export " + f.path() + " " +
-                                    group.substr(1) + "/NAME), or every dataset with --all --dir DIR"});
+                                    (group == "/" ? "GROUP" : group.substr(1) + "/NAME") +
+                                    "), or every dataset with --all --dir DIR"});
   }
   write_table(group_table(members, layout, left_out), out);
   if (left_out.empty() || notes == nullptr) return;
@@ -493,6 +494,17 @@ InputError no_such_path(const h5::File& f, const std::string& path) {
                                    (close.empty() ? std::string() : "; did you mean " + close + "?") +
                                    " (pcnsim outputs lists every dataset; a group is e.g. networks, practices, "
                                    "outcomes or series/<name>; --all --dir DIR writes every dataset)"});
+}
+
+// "/networks/weekly" for "networks/weekly/", "/networks//weekly" or "/networks/weekly".
+std::string absolute_path(const std::string& path) {
+  std::string absolute;
+  for (std::size_t start = 0; start < path.size();) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    if (end > start) absolute.append("/").append(path, start, end - start);
+    start = end + 1;
+  }
+  return absolute.empty() ? "/" : absolute;
 }
 
 h5::File open_output(const std::string& file) {
@@ -598,7 +610,11 @@ void export_all(const std::string& file, const std::string& directory, CsvLayout
       for (const Texts& row : dictionary) write_row(out, row);
     });
     write_file(target.temp_path() + "/attributes.csv", directory, [&](std::ostream& out) { write_attributes(f, out); });
-    target.commit();
+    try {
+      target.commit();
+    } catch (const std::filesystem::filesystem_error& e) {
+      throw InputError(Diagnostic{directory, 0, 0, "", std::string("could not move the CSV files into place: ") + e.what()});
+    }
   });
 }
 
@@ -606,7 +622,7 @@ void export_csv(const std::string& file, const std::string& path, std::ostream& 
                 std::ostream* notes) {
   reading(file, [&] {
     const h5::File f = open_output(file);
-    const std::string where = path.empty() || path.front() != '/' ? "/" + path : path;
+    const std::string where = absolute_path(path);
     if (!f.exists(where)) throw no_such_path(f, where.substr(1));
     AxisLabels labels(f);
     if (is_group(f, where)) return write_group(f, where, labels, layout, out, notes);

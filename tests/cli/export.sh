@@ -23,6 +23,7 @@ grep -q "left out weekly (a group)" notes.txt || fail "a group's subgroup is nam
 "$bin" export run.h5 series/arrs_wte > series.csv || fail "export series"
 [ "$(head -1 series.csv)" = "step,date,value" ] || fail "series header: $(head -1 series.csv)"
 [ "$(($(wc -l < series.csv) - 1))" = "$(cat expect_steps)" ] || fail "one row per step"
+"$bin" export run.h5 /series//arrs_wte/ | cmp -s - series.csv || fail "a path with a leading, doubled or trailing slash names the same group"
 /usr/bin/python3 -c "import sys; v=float(open('series.csv').read().splitlines()[-1].split(',')[2]); sys.exit(0 if v == float(open('expect_last_wte').read()) else 1)" \
   || fail "last value equals the HDF5 file's exactly"
 "$bin" export run.h5 finance/network/arrs_claimed_pence > money.csv || fail "export 2-D"
