@@ -364,7 +364,9 @@ struct Member {
 const Axis* common_axis(const std::vector<Member>& members) {
   std::vector<std::pair<const Axis*, int>> counts;
   for (const Member& m : members) {
-    for (const Axis* axis : std::set<const Axis*>(m.axes.begin(), m.axes.end())) {
+    for (auto axis_it = m.axes.begin(); axis_it != m.axes.end(); ++axis_it) {
+      const Axis* axis = *axis_it;
+      if (std::find(m.axes.begin(), axis_it, axis) != axis_it) continue;  // once per member
       auto seen = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == axis; });
       if (seen == counts.end()) seen = counts.insert(counts.end(), {axis, 0});
       ++seen->second;

@@ -29,6 +29,11 @@ grep -q "left out weekly (a group)" notes.txt || fail "a group's subgroup is nam
 "$bin" export run.h5 finance/network/arrs_claimed_pence > money.csv || fail "export 2-D"
 [ "$(wc -l < money.csv)" = "6" ] || fail "five financial years plus a header"
 sed -n 2p money.csv | grep -q "^2019/20," || fail "rows are financial years: $(sed -n 2p money.csv)"
+# A group of 2-D datasets: the first axis as rows (on a tie, the first dataset's first axis).
+"$bin" export run.h5 finance/network | head -1 | grep -q "^financial_year,arrs_ceiling_pence\[0\],arrs_ceiling_pence\[1\]," \
+  || fail "finance/network: a row per year, a column per dataset and network"
+[ "$("$bin" export run.h5 finance/network --long | head -1 | cut -d, -f1-3)" = "financial_year,network,arrs_ceiling_pence" ] \
+  || fail "finance/network --long: a row per year and network, a column per dataset"
 # 3-D: wide has a row per (step, network) and a column per role; --long a row per value.
 "$bin" export run.h5 networks/weekly/arrs_wte > wte.csv || fail "export 3-D"
 [ "$(head -1 wte.csv)" = "step,date,network,$(cat expect_roles)" ] || fail "3-D header: $(head -1 wte.csv)"
