@@ -325,12 +325,35 @@ int validate_command(const std::string& scenario_path, const ValidateFiles& file
   return failed == 0 ? 0 : 1;
 }
 
-int export_command(const std::string& file, const std::string& table, const std::string& csv, bool overwrite) {
-  if (csv.empty()) {
-    export_csv(file, table, std::cout);
+// The options of `pcnsim export`.
+struct ExportRequest {
+  std::string file, path, csv, directory;
+  bool every = false, long_layout = false, overwrite = false;
+};
+
+// Which of `export FILE DATASET` and `export FILE --all --dir D` was asked for, or why neither.
+void check_export_request(const ExportRequest& r) {
+  auto refuse = [](const std::string& message) { throw InputError(Diagnostic{"command line", 0, 0, "", message}); };
+  if (r.every && !r.path.empty()) refuse("give a DATASET or --all, not both");
+  if (r.every && r.directory.empty()) refuse("--all writes a directory of CSV files: give it with --dir DIRECTORY");
+  if (r.every && !r.csv.empty()) refuse("--csv writes one DATASET; --all writes every dataset into --dir DIRECTORY");
+  if (!r.every && !r.directory.empty()) refuse("--dir goes with --all (every dataset); one DATASET goes to --csv FILE");
+  if (!r.every && r.path.empty()) refuse("give a DATASET (e.g. networks or series/arrs_wte), or --all --dir DIRECTORY");
+}
+
+int export_command(const ExportRequest& r) {
+  check_export_request(r);
+  const CsvLayout layout = r.long_layout ? CsvLayout::tidy : CsvLayout::wide;
+  if (r.every) {
+    export_all(r.file, r.directory, layout, r.overwrite);
     return 0;
   }
-  AtomicOutput(csv, overwrite, true).write_text([&](std::ostream& out) { export_csv(file, table, out); }, "CSV file");
+  if (r.csv.empty()) {
+    export_csv(r.file, r.path, std::cout, layout, &std::cerr);
+    return 0;
+  }
+  AtomicOutput(r.csv, r.overwrite, true)
+      .write_text([&](std::ostream& out) { export_csv(r.file, r.path, out, layout, &std::cerr); }, "CSV file");
   return 0;
 }
 
@@ -395,7 +418,7 @@ struct CommandLine {
   CalibrationOptions calibration_options;
   std::vector<std::string> compare_files, compare_filters;
   std::string compare_csv;
-  std::string h5_file, table, csv;
+  ExportRequest export_request;
   CLI::App *run = nullptr, *sweep = nullptr, *calibrate = nullptr, *design = nullptr, *compare = nullptr,
            *validate = nullptr, *export_cmd = nullptr, *params = nullptr, *outputs = nullptr;
 };
@@ -494,13 +517,19 @@ void add_reading_commands(CLI::App& app, CommandLine& c) {
                        "data/pcn-workforce-calibration.csv); 'none' to leave the workforce section out");
   validate->add_option("--set", c.sets, "override a parameter (repeatable)");
 
-  auto* export_cmd = c.export_cmd = app.add_subcommand("export", "write a table or series of an output file as CSV");
-  export_cmd->add_option("file", c.h5_file, "pcnsim output file (HDF5)")->required();
-  export_cmd
-      ->add_option("table", c.table, "group or dataset, e.g. networks, series/arrs_wte, finance/network/arrs_claimed_pence")
-      ->required();
-  export_cmd->add_option("--csv", c.csv, "write to this file instead of standard output");
-  export_cmd->add_flag("--overwrite", c.overwrite, "replace an existing CSV file");
+  auto* export_cmd = c.export_cmd = app.add_subcommand(
+      "export", "write any dataset or group of an output file as CSV, axes labelled, every value exact");
+  ExportRequest& e = c.export_request;
+  export_cmd->add_option("file", e.file, "pcnsim output file (HDF5)")->required();
+  export_cmd->add_option("dataset", e.path,
+                         "dataset or group, e.g. networks, outcomes, series/arrs_wte, networks/weekly/arrs_wte");
+  export_cmd->add_flag("--long", e.long_layout,
+                       "one row per value: every axis's label columns, then value (default: wide, the last axis "
+                       "across columns)");
+  export_cmd->add_option("--csv", e.csv, "write to this file instead of standard output");
+  export_cmd->add_flag("--all", e.every, "every dataset, one CSV each, with data_dictionary.csv and attributes.csv");
+  export_cmd->add_option("--dir", e.directory, "with --all: the directory to write (made whole or not at all)");
+  export_cmd->add_flag("--overwrite", e.overwrite, "replace an existing CSV file or non-empty directory");
 
   auto* params = c.params = app.add_subcommand("params", "print the resolved scenario (or the parameter reference)");
   params->add_option("scenario", c.scenario_path, "scenario YAML (default: built-in defaults)");
@@ -538,7 +567,7 @@ int dispatch(CLI::App& app, CommandLine& c) {
   }
   if (*c.params) return params_command(c.scenario_path, c.markdown);
   if (*c.outputs) return outputs_command(c.markdown);
-  if (*c.export_cmd) return export_command(c.h5_file, c.table, c.csv, c.overwrite);
+  if (*c.export_cmd) return export_command(c.export_request);
   std::cout << app.help();
   return 0;
 }

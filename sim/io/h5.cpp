@@ -543,6 +543,19 @@ void File::ensure_group(const std::string& path) {
   }
 }
 
+namespace {
+// An H5Literate / H5Aiterate callback adding each name to a std::vector<std::string>.
+template <class Info>
+herr_t collect_name(hid_t, const char* name, const Info*, void* names) {
+  try {  // exceptions must not cross the C library
+    static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+}  // namespace
+
 std::vector<std::string> File::list(const std::string& group_path) const {
   const Where check = at_object(path_, group_path);
   refuse_links_out(id(), group_path, check);
@@ -550,16 +563,7 @@ std::vector<std::string> File::list(const std::string& group_path) const {
   std::vector<std::string> names;
   check(H5Literate(
             group.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
-            [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-              // Exceptions must not cross the C library.
-              try {
-                static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-                return 0;
-              } catch (...) {
-                return -1;
-              }
-            },
-            &names),
+            collect_name<H5L_info_t>, &names),
         "list group");
   std::sort(names.begin(), names.end());
   return names;
@@ -700,6 +704,18 @@ bool File::has_attribute(const std::string& object_path, const std::string& name
   if (!exists(object_path)) return false;
   const Where check = at_attribute(path_, object_path, name);
   return check(H5Aexists_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT), "look up attribute") > 0;
+}
+
+std::vector<std::string> File::attribute_names(const std::string& object_path) const {
+  const Where check = at_object(path_, object_path);
+  refuse_links_out(id(), object_path, check);
+  std::vector<std::string> names;
+  check(H5Aiterate_by_name(
+            id(), object_path.c_str(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+            collect_name<H5A_info_t>, &names, H5P_DEFAULT),
+        "list attributes");
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 void File::flush() { Where{path_, ""}(H5Fflush(id(), H5F_SCOPE_GLOBAL), "flush file"); }

@@ -178,4 +178,65 @@ void AtomicOutput::write_text(const std::function<void(std::ostream&)>& fill, co
   commit();
 }
 
+namespace {
+
+bool is_empty_directory(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec) && fs::is_empty(path, ec) && !ec;
+}
+
+}  // namespace
+
+AtomicDirectory::AtomicDirectory(std::string final_path, bool overwrite)
+    : final_path_(std::move(final_path)), overwrite_(overwrite) {
+  const auto fail = [this](const std::string& message) {
+    throw InputError(Diagnostic{final_path_, 0, 0, "", message});
+  };
+  if (final_path_.empty()) fail("output directory is empty");
+  while (final_path_.size() > 1 && final_path_.back() == '/') final_path_.pop_back();  // "out/" names "out"
+  const fs::path target(final_path_);
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(target, ec);
+  if (fs::exists(status) && !fs::is_directory(status)) fail("exists and is not a directory");
+  if (fs::exists(status) && !overwrite && !is_empty_directory(target)) {
+    fail("output directory exists and is not empty; pass --overwrite to replace it");
+  }
+  fs::path parent = target.parent_path();
+  if (parent.empty()) parent = ".";
+  if (!fs::is_directory(parent, ec)) fail("its parent directory '" + parent.string() + "' does not exist");
+  for (int attempt = 0;; ++attempt) {
+    temp_path_ = final_path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
+    if (fs::create_directory(temp_path_, ec)) break;
+    if (!ec && attempt < 100) continue;  // a leftover of an earlier process with our pid
+    const std::string why = ec ? ec.message() : "too many leftover temporary directories";
+    temp_path_.clear();  // nothing for the destructor to remove
+    fail("cannot write in directory '" + parent.string() + "': " + why);
+  }
+}
+
+AtomicDirectory::~AtomicDirectory() {
+  if (committed_ || temp_path_.empty()) return;
+  std::error_code ec;  // never throw from a destructor
+  fs::remove_all(temp_path_, ec);
+}
+
+void AtomicDirectory::commit() {
+  std::error_code ec;
+  const bool vacant = !fs::exists(fs::symlink_status(final_path_, ec)) || is_empty_directory(final_path_);
+  if (vacant) fs::rename(temp_path_, final_path_, ec);  // replaces an empty directory atomically
+  if (!vacant || ec) {
+    if (!overwrite_) {
+      throw InputError(Diagnostic{final_path_, 0, 0, "",
+                                  "output directory was filled by another process while this one ran; it is kept "
+                                  "and this result is not written (pass --overwrite to replace it)"});
+    }
+    // Replacing a full directory takes two renames: the old one aside, then the new one in.
+    const std::string old = temp_path_ + "-old";
+    fs::rename(final_path_, old);  // throws filesystem_error naming both paths
+    fs::rename(temp_path_, final_path_);
+    fs::remove_all(old, ec);
+  }
+  committed_ = true;
+}
+
 }  // namespace pcnsim

@@ -287,7 +287,7 @@ std::string control_character_message(unsigned code) {
 }
 
 std::string csv_quote(const std::string& field) {
-  if (field.find_first_of(",\"\n") == std::string::npos) return field;
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
   std::string q = "\"";
   for (char ch : field) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
   return q + "\"";

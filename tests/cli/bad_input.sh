@@ -230,6 +230,12 @@ expect_bad export-missing "missing.h5" -- export missing.h5 networks
 expect_bad export-not-hdf5 "fake.h5" -- export fake.h5 networks
 expect_bad export-wrong-table "netwroks" -- export good.h5 netwroks --csv out/e.csv
 expect_bad export-csv-unwritable "not-a-directory/e.csv" -- export good.h5 networks --csv not-a-directory/e.csv
+expect_bad export-dataset-and-all "give a DATASET or --all, not both" -- export good.h5 networks --all --dir out/d
+expect_bad export-dir-without-all "--dir goes with --all" -- export good.h5 networks --dir out/d
+expect_bad export-all-without-dir "--dir DIRECTORY" -- export good.h5 --all
+mkdir -p full-dir && echo precious > full-dir/keep
+expect_bad export-all-full-dir "full-dir: output directory exists and is not empty; pass --overwrite" -- export good.h5 --all --dir full-dir
+expect_bad export-all-dir-is-file "not-a-directory: exists and is not a directory" -- export good.h5 --all --dir not-a-directory
 expect_bad negative-row "--row: Value -2 not in range 0 to 1000000000" -- run "$small" --design design.csv --row -2 --out out/r.h5
 expect_bad row-without-design "--design" -- run "$small" --row 1 --out out/r.h5
 expect_bad design-without-row "--row" -- run "$small" --design design.csv --out out/r.h5
@@ -377,6 +383,7 @@ disk_full design goodsweep.yaml --out "$full/d.csv"; check full-disk-design "$fu
 disk_full calibrate "$democal" --quiet --out "$full/c.h5"; check full-disk-calibrate "$full/c.h5" $?
 disk_full compare good.h5 good.h5 --csv "$full/c.csv"; check full-disk-compare-csv "$full/c.csv" $?
 disk_full export good.h5 networks --csv "$full/e.csv"; check full-disk-export-csv "$full/e.csv" $?
+disk_full export good.h5 --all --dir "$full/d"; check full-disk-export-all "$full/d" $?
 
 # The output exists already: refused without --overwrite, and left untouched.
 mkdir -p keep && echo precious > keep/r.h5

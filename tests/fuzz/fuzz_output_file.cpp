@@ -79,11 +79,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)pcnsim::compare_runs(base, other);
   } catch (const pcnsim::InputError&) {
   }
-  for (const char* table : {"networks", "series/x", "outcomes/value", "parameters"}) {
-    try {
-      std::ostringstream csv;
-      pcnsim::export_csv(a, table, csv);
-    } catch (const pcnsim::InputError&) {
+  for (const char* table : {"networks", "series/x", "outcomes/value", "outcomes", "parameters", "networks/weekly/arrs_wte"}) {
+    for (const pcnsim::CsvLayout layout : {pcnsim::CsvLayout::wide, pcnsim::CsvLayout::tidy}) {
+      try {
+        std::ostringstream csv, notes;
+        pcnsim::export_csv(a, table, csv, layout, &notes);
+      } catch (const pcnsim::InputError&) {
+      }
     }
   }
   std::filesystem::remove(a);

@@ -123,6 +123,8 @@ class File {
   std::int64_t int_attribute(const std::string& object_path, const std::string& name) const;
   double double_attribute(const std::string& object_path, const std::string& name) const;
   bool has_attribute(const std::string& object_path, const std::string& name) const;
+  /// Names of the attributes of an object ("/" is the root), sorted.
+  std::vector<std::string> attribute_names(const std::string& object_path) const;
 
   /// Flush everything to disk (called before the temporary file is renamed).
   void flush();

@@ -44,4 +44,29 @@ class AtomicOutput {
   void disarm();
 };
 
+/// A directory of files written whole or not at all (`pcnsim export --all`):
+/// the files go into a temporary directory beside the target, renamed into
+/// place by commit(). An existing target that is not empty is refused
+/// (InputError naming it) unless `overwrite`; with it, the old directory is
+/// replaced only once the new one is complete. SIGKILL or a signal may leave
+/// the temporary directory (`<final>.tmp-PID-N`), never a half-written target.
+class AtomicDirectory {
+ public:
+  AtomicDirectory(std::string final_path, bool overwrite);
+  AtomicDirectory(const AtomicDirectory&) = delete;
+  AtomicDirectory& operator=(const AtomicDirectory&) = delete;
+  /// Removes the temporary directory unless commit() succeeded.
+  ~AtomicDirectory();
+
+  const std::string& temp_path() const { return temp_path_; }
+  /// Renames the temporary directory onto the final path.
+  void commit();
+
+ private:
+  std::string final_path_;
+  std::string temp_path_;
+  bool overwrite_ = false;
+  bool committed_ = false;
+};
+
 }  // namespace pcnsim

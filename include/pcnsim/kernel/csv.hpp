@@ -78,7 +78,7 @@ std::optional<CsvControl> control_character_position(const std::string& text);
 /// "a control character (U+0000)" for a code point.
 std::string control_character_message(unsigned code);
 
-/// A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline.
+/// A CSV field, quoted (RFC 4180) when it holds a comma, quote, carriage return or newline.
 std::string csv_quote(const std::string& field);
 
 /// 1-based line and column of the first byte of `text` that is not valid
