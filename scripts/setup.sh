@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config git libboost-graph-dev libboost-random-dev libyaml-cpp-dev
           libhdf5-dev libdeflate-dev catch2 libcli11-dev python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
           openmpi-bin libopenmpi-dev bc libnlopt-cxx-dev
+          libcpp-httplib-dev nlohmann-json3-dev  # pcnsim serve: HTTP server, JSON
           python3-jinja2 chromium chromium-driver python3-selenium  # the report: template, PDF, browser test
           clang libclang-rt-dev llvm)  # sanitize preset: clang 14, its ASan/UBSan/libFuzzer runtimes, llvm-symbolizer
 missing=()

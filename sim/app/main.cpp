@@ -13,6 +13,8 @@
 #include <fstream>
 
 #include "pcnsim/analysis/calibrate.hpp"
+#include "pcnsim/app/load.hpp"
+#include "pcnsim/app/serve.hpp"
 #include "pcnsim/analysis/compare.hpp"
 #include "pcnsim/engine/ensemble.hpp"
 #include "pcnsim/engine/metrics.hpp"
@@ -51,19 +53,8 @@ const char* const kHistoryFile = "data/epcn-history-calibration.csv";
 const char* const kWorkforceFile = "data/pcn-workforce-calibration.csv";
 
 Scenario load(const std::string& path, const std::vector<std::string>& sets, std::int64_t seed) {
-  std::vector<Override> overrides;
-  DiagnosticList problems;
-  for (const auto& s : sets) {
-    try {
-      overrides.push_back(parse_override(s));
-    } catch (const InputError& e) {
-      for (const auto& d : e.problems()) problems.add(d);
-    }
-  }
-  problems.throw_if_any();
-  if (seed >= 0) overrides.push_back({"seed", std::to_string(seed)});
   std::vector<Diagnostic> warnings;
-  Scenario scenario = load_scenario(path, overrides, &warnings);
+  Scenario scenario = load_with_sets(path, sets, seed, &warnings);
   for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.to_string().c_str());
   return scenario;
 }
@@ -419,8 +410,9 @@ struct CommandLine {
   std::vector<std::string> compare_files, compare_filters;
   std::string compare_csv;
   ExportRequest export_request;
+  ServeOptions serve_options;
   CLI::App *run = nullptr, *sweep = nullptr, *calibrate = nullptr, *design = nullptr, *compare = nullptr,
-           *validate = nullptr, *export_cmd = nullptr, *params = nullptr, *outputs = nullptr;
+           *validate = nullptr, *export_cmd = nullptr, *params = nullptr, *outputs = nullptr, *serve = nullptr;
 };
 
 void add_run(CLI::App& app, CommandLine& c) {
@@ -539,6 +531,25 @@ void add_reading_commands(CLI::App& app, CommandLine& c) {
   outputs->add_flag("--markdown", c.markdown, "print the output schema (docs/output-schema.md) as Markdown");
 }
 
+void add_serve(CLI::App& app, CommandLine& c) {
+  ServeOptions& o = c.serve_options;
+  o.static_dir = project_file(o.static_dir);
+  o.scenarios_dir = project_file(o.scenarios_dir);
+  auto* cmd = c.serve = app.add_subcommand(
+      "serve", "the explorer: a local web server of the front end and a JSON API that runs library scenarios");
+  cmd->add_option("--port", o.port, "TCP port (default 8080; 0 = any free port, printed)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--host", o.host, "address to listen on (default 127.0.0.1, this machine only)");
+  cmd->add_option("--static", o.static_dir, "folder of the front end (default web/dist)");
+  cmd->add_option("--cache", o.cache_dir, "folder of the runs' HDF5 files (default outputs/explorer)");
+  cmd->add_option("--max-replicates", o.max_replicates, "most replicates a request may ask for (default 20)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--max-concurrent", o.max_concurrent, "runs at once (default 2)")->check(CLI::Range(1, 64));
+  cmd->add_option("--max-queue", o.max_queue, "runs waiting beyond those; more are refused with 503 (default 8)")
+      ->check(CLI::Range(0, 10000));
+  cmd->add_option("--time-limit", o.time_limit_seconds, "seconds after which a run is stopped as failed (default 120)")
+      ->check(CLI::Range(0.001, 1e6));
+}
+
 // The chosen subcommand, run; its exit code.
 int dispatch(CLI::App& app, CommandLine& c) {
   if (*c.run) {
@@ -568,6 +579,7 @@ int dispatch(CLI::App& app, CommandLine& c) {
   if (*c.params) return params_command(c.scenario_path, c.markdown);
   if (*c.outputs) return outputs_command(c.markdown);
   if (*c.export_cmd) return export_command(c.export_request);
+  if (*c.serve) return serve(c.serve_options);
   std::cout << app.help();
   return 0;
 }
@@ -612,6 +624,7 @@ int main(int argc, char** argv) {
   add_calibrate(app, command_line);
   add_design(app, command_line);
   add_reading_commands(app, command_line);
+  add_serve(app, command_line);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

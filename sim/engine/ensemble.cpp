@@ -15,13 +15,14 @@ ReplicateSummary summarise(const RunResult& run) {
   return r;
 }
 
-Ensemble run_ensemble(const Scenario& scenario, int replicates, int threads, Progress* progress) {
+Ensemble run_ensemble(const Scenario& scenario, int replicates, int threads, Progress* progress,
+                      const WeekObserver& observe) {
   Ensemble ensemble;
   ensemble.replicates.resize(static_cast<std::size_t>(std::max(replicates, 0)));
   run_tasks(ensemble.replicates.size(), threads, [&](std::size_t r, int) {
     // Only replicate 0 is written (the detail): its weekly arrays are compressed as they come.
     const int compression = r == 0 ? scenario.output.gzip_level : 0;
-    RunResult run = run_simulation(scenario, r, {}, compression);
+    RunResult run = run_simulation(scenario, r, observe, compression);
     ensemble.replicates[r] = summarise(run);
     if (r == 0) {
       ensemble.outcome_meta = key_outcomes(run);

@@ -28,7 +28,11 @@ struct Ensemble {
 };
 
 /// Runs `replicates` replicates on `threads` threads (0 = all cores).
-Ensemble run_ensemble(const Scenario& scenario, int replicates, int threads, Progress* progress = nullptr);
+/// `observe` is called every week of every replicate, on the replicate's
+/// thread; an exception it throws abandons the ensemble (rethrown here once
+/// the replicates in progress have stopped).
+Ensemble run_ensemble(const Scenario& scenario, int replicates, int threads, Progress* progress = nullptr,
+                      const WeekObserver& observe = {});
 
 /// The replicate summary of one run.
 ReplicateSummary summarise(const RunResult& run);
