@@ -351,7 +351,7 @@ HttpError bad_input(const InputError& e) {
   std::vector<std::string> problems;
   for (const auto& d : e.problems()) problems.push_back(d.to_string());
   std::string message = problems.empty() ? e.what() : problems.front();
-  if (problems.size() > 1) message += " (and " + std::to_string(problems.size() - 1) + " more problems)";
+  if (problems.size() > 1) message += " (" + std::to_string(problems.size()) + " problems: see problems)";
   return {400, message, problems};
 }
 
@@ -557,8 +557,8 @@ void Explorer::post_run(const httplib::Request& req, httplib::Response& res) {
   const RunPool::Submission s = pool_.submit(id, std::move(scenario), r.replicates);
   if (!s.job) {
     res.set_header("Retry-After", "5");
-    throw HttpError{503, "busy: " + std::to_string(options_.max_concurrent) + " runs running and " +
-                             std::to_string(options_.max_queue) + " waiting; try again shortly"};
+    throw HttpError{503, "busy: every place is taken (" + std::to_string(options_.max_concurrent) + " running, " +
+                             std::to_string(options_.max_queue) + " waiting); try again in a few seconds"};
   }
   const Json status = pool_.status(id).value_or(Json::object());
   Json out = {{"id", id}, {"status", status.value("status", "queued")}, {"cached", s.cached}};

@@ -88,6 +88,11 @@ scenario_case negative-probability "out of range" $'formation:\n  approve_rural_
 scenario_case map-expected "map-expected.yaml:2" $'formation: 3'
 # A mistyped option: the closest one is suggested.
 expect_bad option-typo "did you mean --replicates instead of --replicate?" -- run "$small" --replicate 5 --out out/r.h5
+# The explorer's server: a port out of range, an address not of this machine
+# (nothing to listen on), a replicate cap of 0; none starts serving.
+expect_bad serve-port-range "--port: Value 70000 not in range" -- serve --port 70000 --cache out/cache
+expect_bad serve-no-address "cannot listen on 192.0.2.1:8080" -- serve --host 192.0.2.1 --cache out/cache
+expect_bad serve-max-replicates "--max-replicates: Value 0 not in range" -- serve --max-replicates 0 --cache out/cache
 # A dated series changed by {scale, from}: a negative factor, a typo in the change.
 expect_bad set-series-scale-negative "funding.arrs_national_pot_gbp.scale" -- \
   run "$small" --set 'funding.arrs_national_pot_gbp={scale: -1}' --out out/r.h5

@@ -10,7 +10,7 @@
 #             metrics, ensembles, scheduling, optimiser, sensitivity, spec files
 #   io        HDF5, output files, the run tables, writer, export
 #   analysis  validate, membership, compare, calibrate, sweep
-#   app       sim/app/main.cpp (the command line)
+#   app       sim/app/main.cpp (the command line), load and serve (the explorer)
 # Prints every include that points up, and every file outside a layer, and
 # fails if there is one.
 set -u
