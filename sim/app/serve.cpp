@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
@@ -431,8 +432,27 @@ int replicates_of(const Json& j, int max_replicates) {
   return r.get<int>();
 }
 
+// Refuses a `set` that would point the server at a file of the client's
+// choosing: a data-file parameter, or a block holding one (`files` are the
+// paths of the parameters of type path), judged on the path as the override
+// parser reads it. A malformed override is left to the loader's message.
+void refuse_file_change(const std::string& set, const std::vector<std::string>& files) {
+  std::string path;
+  try {
+    path = parse_override(set).path;
+  } catch (const InputError&) {
+    return;
+  }
+  for (const auto& f : files) {
+    if (f == path || f.rfind(path + ".", 0) == 0 || path.rfind(f + ".", 0) == 0) {
+      throw HttpError{400, "set: '" + path + "' names a data file (" + f +
+                               "), which the explorer does not change; use pcnsim run for that"};
+    }
+  }
+}
+
 RunRequest parse_run_request(const std::string& body, const std::vector<explorer::LibraryScenario>& library,
-                             int max_replicates) {
+                             int max_replicates, const std::vector<std::string>& files) {
   const Json j = parse_body(body);
   if (!j.is_object()) throw HttpError{400, "the request body must be a JSON object: {\"scenario\": \"baseline\", ...}"};
   const std::vector<std::string> known = {"scenario", "set", "replicates", "seed"};
@@ -452,7 +472,10 @@ RunRequest parse_run_request(const std::string& body, const std::vector<explorer
   if (!r.scenario) throw HttpError{400, "scenario: no scenario '" + name + "' in the library (GET /api/scenarios lists them)"};
   if (j.contains("set")) {
     if (!j["set"].is_object()) throw HttpError{400, "set must be an object of {\"dotted.path\": \"value\"}"};
-    for (const auto& item : j["set"].items()) r.sets.push_back(item.key() + "=" + set_text(item.key(), item.value()));
+    for (const auto& item : j["set"].items()) {
+      r.sets.push_back(item.key() + "=" + set_text(item.key(), item.value()));
+      refuse_file_change(r.sets.back(), files);
+    }
   }
   r.replicates = replicates_of(j, max_replicates);
   if (j.contains("seed")) {
@@ -492,6 +515,7 @@ class Explorer {
   ServeOptions options_;
   std::vector<explorer::LibraryScenario> library_;
   std::string scenarios_text_, parameters_text_, levers_text_;
+  std::vector<std::string> file_parameters_;  // data-file paths, which requests may not change
   TextCache answers_{kAnswerCacheBytes};
   RunPool pool_;
 };
@@ -506,6 +530,9 @@ Explorer::Explorer(const ServeOptions& options) : options_(options), pool_(optio
   scenarios_text_ = dump(explorer::scenarios_json(library_));
   parameters_text_ = dump(explorer::parameters_json());
   levers_text_ = dump(explorer::levers_json(reference));
+  for (const ParamRow& row : parameter_rows(Scenario{})) {
+    if (row.type == "path") file_parameters_.push_back(row.path);
+  }
 }
 
 httplib::Server::Handler Explorer::guarded(Route route) {
@@ -550,7 +577,7 @@ void Explorer::health(const httplib::Request&, httplib::Response& res) {
 }
 
 void Explorer::post_run(const httplib::Request& req, httplib::Response& res) {
-  const RunRequest r = parse_run_request(req.body, library_, options_.max_replicates);
+  const RunRequest r = parse_run_request(req.body, library_, options_.max_replicates, file_parameters_);
   std::vector<Diagnostic> warnings;
   Scenario scenario = load_with_sets(r.scenario->path, r.sets, -1, &warnings);
   const std::string id = run_id(resolved_yaml(scenario), r.replicates);
@@ -725,6 +752,8 @@ int serve(const ServeOptions& options) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, &previous);
+  // A client that goes away mid-answer is an error of that write, not the end of the server.
+  std::signal(SIGPIPE, SIG_IGN);
   Explorer explorer(options);
   httplib::Server server;
   explorer.install(server);

@@ -5,7 +5,9 @@ reference, compare matches `pcnsim compare --csv`, and bad input, path
 traversal, large bodies, the replicate cap, the queue and the time limit get
 their documented answers. Usage: test_serve_api.py PCNSIM_BINARY SOURCE_DIR"""
 import csv
+import json
 import os
+import socket
 import signal
 import subprocess
 import tempfile
@@ -225,11 +227,18 @@ def check_bad_requests(server, small_id, teaching_id):
         ({"scenario": "teaching-10", "replicates": 2.5}, 400), ({"scenario": "teaching-10", "seed": "x"}, 400),
         ({"scenario": "teaching-10", "seed": -1}, 400), ({"scenario": "teaching-10", "sets": {}}, 400),
         ({"scenario": "teaching-10", "set": [1]}, 400), ({"scenario": "teaching-10", "set": {"seed": None}}, 400),
+        # No file of the client's choosing: data-file parameters, or blocks holding them, are refused.
+        ({"scenario": "baseline", "set": {"population.england.practices_csv": "/etc/passwd"}}, 400),
+        ({"scenario": "baseline", "set": {" population.england.imd_csv ": "../CMakeLists.txt"}}, 400),
+        ({"scenario": "baseline", "set": {"population.england": "{practices_csv: /etc/passwd}"}}, 400),
+        ({"scenario": "baseline", "set": {"population": {"england": {"centroids_csv": "/etc/passwd"}}}}, 400),
+        ({"scenario": "baseline", "set": {"extends": "/etc/passwd"}}, 400),
         (b"[" * 5000 + b"]" * 5000, 400), (b"\xff\xfe{", 400),
     ]
     for body, expected in bad:
         status, answer, _ = server.request("POST", "/api/runs", body)
         assert status == expected and answer["error"], (body[:40] if isinstance(body, bytes) else body, status, answer)
+        assert "root:" not in json.dumps(answer), answer
     status, answer, _ = server.request("POST", "/api/runs", b"{\"scenario\": \"" + b"x" * (70 * 1024) + b"\"}")
     assert status == 413 and "64 KiB" in answer["error"], (status, answer)
     for path, expected in (("/api/runs/0123456789abcdef", 404), ("/api/runs/../../etc", 404),
@@ -254,6 +263,18 @@ def check_static(server):
         status, body = server.raw_path(path)
         assert status in (400, 404), (path, status)
         assert b"SECRET-OUTSIDE-STATIC" not in body and b"cmake_minimum_required" not in body and b"root:" not in body
+
+
+def check_client_gone(server, rid):
+    """Clients that go away mid-answer (a download, a map) leave the server serving."""
+    for path in ("/api/runs/%s/results.h5" % rid, "/api/runs/%s/map" % rid):
+        for _ in range(5):
+            s = socket.create_connection(("127.0.0.1", server.port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
+            s.recv(100)
+            s.close()  # with a zero linger: a reset, mid-answer
+    assert server.get("/api/health")[0] == 200 and server.proc.poll() is None
 
 
 def burst(server, requests):
@@ -330,6 +351,7 @@ def main():
         check_compare(server, teaching_id, teaching_file, tmp)
         check_bad_requests(server, small_id, teaching_id)
         check_static(server)
+        check_client_gone(server, small_id)
         assert server.get("/api/health")[0] == 200, "the server stopped answering"
         assert server.proc.poll() is None
         assert server.stop() == 143
