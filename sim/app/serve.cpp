@@ -218,12 +218,13 @@ std::shared_ptr<RunJob> RunPool::find_locked(const std::string& id) {
     job->scenario = f.string_attribute("/", "scenario_name");
     job->seed = f.int_attribute("/", "seed");
     job->replicates = static_cast<int>(f.int_attribute("/", "replicates"));
+    const auto weeks = f.read_strings("/series/" + f.list("/series").at(0) + "/time").size();
+    job->weeks_done = job->weeks_total = static_cast<std::int64_t>(weeks) * job->replicates;
   } catch (const std::exception&) {
     return nullptr;  // not a finished run: made again when asked for
   }
   job->id = id;
   job->state = RunState::done;
-  job->weeks_done = job->weeks_total = 1;
   jobs_[id] = job;
   return job;
 }

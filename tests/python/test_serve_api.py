@@ -332,6 +332,7 @@ def check_restart(cache, rid, request):
         status, st, _ = server.get("/api/runs/" + rid)
         assert status == 200 and st["status"] == "done" and st["replicates"] == request["replicates"], st
         assert st["seed"] == request["seed"] and st["scenario"] == request["scenario"]
+        assert st["progress"]["done"] == st["progress"]["total"] == 261 * request["replicates"], st
         assert server.get("/api/runs/%s/summary" % rid)[0] == 200
         status, body, _ = server.post("/api/runs", request)
         assert status == 200 and body["cached"] is True, body
