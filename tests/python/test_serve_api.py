@@ -90,12 +90,16 @@ def check_map(server, rid, cached_file):
         assert all(len(v) == networks for v in m["networks"].values())
         assert m["roles"] == roles
         strain = f["networks/weekly/cd_strain"][:]
+        wte = f["networks/weekly/arrs_wte"][:]
         steps = list(f["series/networks/time"].asstr()[:])
         for state in m["network_state"]:
             step = max(k for k, d in enumerate(steps) if d <= state["date"])
             assert len(state["cd_strain"]) == networks and len(state["arrs_wte_by_role"]) == networks
             assert all(len(r) == len(roles) for r in state["arrs_wte_by_role"])
             assert np.array_equal(np.array(state["cd_strain"], dtype=np.float32), strain[step])
+            assert np.array_equal(np.array(state["arrs_wte_by_role"], dtype=np.float32).reshape(networks, len(roles)),
+                                  wte[step])
+            assert np.allclose(state["arrs_wte"], wte[step].astype(float).sum(axis=1), rtol=1e-12, atol=0)
         assert len(m["events"]) == len(f["network_events/kind"][:])
         small = len(codes) <= 300
         assert (m["relationships"] is not None) == small

@@ -5,15 +5,21 @@ Only the documented statuses occur, the server still answers /api/health
 after, and its resident memory (VmRSS) grows by less than RSS_BOUND_KIB from
 the end of the first half to the end of the second (the first half warms the
 allocator, the answer cache and the HTTP threads; a leak per request shows in
-the second). Measured on the development machine: about 7 MiB (new distinct
+the second); and runs made during the load (two at a time) have exactly the
+datasets of `pcnsim run` of the same request. Measured on the development machine: about 7 MiB (new distinct
 runs, cached answers), and over eight hundreds in a row 8, 6, 5, 2, 1.6, 1.2
 and 0.9 MiB: levelling off as the mix's 120 distinct runs are all made.
 Usage: test_serve_load.py PCNSIM_BINARY SOURCE_DIR"""
+import os
 import random
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from harness import binary, same_datasets, source
 from serve_client import Server
 
 REQUESTS = 200
@@ -26,6 +32,7 @@ class Load:
     def __init__(self, server):
         self.server = server
         self.ids = []
+        self.requests = {}  # id -> the request that made it
         self.lock = threading.Lock()
         self.statuses = {}
 
@@ -47,6 +54,7 @@ class Load:
             if status in (200, 202):
                 with self.lock:
                     self.ids.append(body["id"])
+                    self.requests[body["id"]] = request
         elif kind in ("status", "summary", "map"):
             suffix = "" if kind == "status" else "/" + kind
             status = s.get("/api/runs/" + self.known_id(rng) + suffix)[0]
@@ -65,6 +73,22 @@ class Load:
     def half(self, first):
         with ThreadPoolExecutor(CLIENTS) as pool:
             return list(pool.map(self.one, range(first, first + REQUESTS // 2)))
+
+
+def check_deterministic(server, load, tmp):
+    """Runs made while others ran (two at a time, on shared threads) have the datasets of `pcnsim run`."""
+    for rid in load.requests:  # the last ones may still be waiting
+        deadline = time.time() + 30
+        while server.get("/api/runs/" + rid)[1]["status"] not in ("done", "failed") and time.time() < deadline:
+            time.sleep(0.02)
+    done = [rid for rid in sorted(load.requests) if os.path.exists(os.path.join(server.cache, rid + ".h5"))]
+    assert len(done) == len(load.requests) >= 3, (done, list(load.requests))
+    for rid in done[:3]:
+        r = load.requests[rid]
+        out = os.path.join(tmp, rid + ".h5")
+        subprocess.run([binary, "run", "scenarios/teaching-10.yaml", "--seed", str(r["seed"]), "--replicates",
+                        str(r["replicates"]), "--out", out, "--quiet"], cwd=source, check=True, capture_output=True)
+        same_datasets(os.path.join(server.cache, rid + ".h5"), out)
 
 
 def main():
@@ -86,6 +110,9 @@ def main():
         print("statuses %s; RSS %d KiB at start, %d after the first half, %d after the second (growth %d KiB, bound %d)"
               % (dict(sorted(load.statuses.items())), rss_start, rss_half, rss_end, growth, RSS_BOUND_KIB))
         assert growth < RSS_BOUND_KIB, growth
+        tmp = tempfile.mkdtemp(prefix="pcnsim-serve-load-")
+        check_deterministic(server, load, tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         print(server.log())
         raise
