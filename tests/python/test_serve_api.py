@@ -149,6 +149,10 @@ def check_cache(server, rid, request):
     _, second, _ = server.get("/api/runs/" + rid)
     assert second == first and os.stat(cached).st_mtime_ns == before
     assert sorted(os.listdir(server.cache)).count(rid + ".h5") == 1
+    # Another replicate count or seed is another run.
+    for changed in (dict(request, replicates=request["replicates"] - 1), dict(request, seed=request["seed"] + 1)):
+        status, body, _ = server.post("/api/runs", changed)
+        assert status == 202 and body["id"] != rid and not body["cached"], (changed, status, body)
 
 
 def check_metadata(server):
