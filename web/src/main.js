@@ -105,7 +105,7 @@ function buildLevers() {
     div.className = "lever";
     const id = `lever-${l.id}`;
     const value = leverValue(l, state.levers[l.id] ?? l.default);
-    const help = `<p class="help" id="${id}-help">${escapeHtml(l.help || "")}${l.units && !["x", "1", "", "year"].includes(l.units) ? ` (${escapeHtml(l.units)})` : ""}; default ${escapeHtml(leverText(l, l.default))}.</p>`;
+    const help = `<p class="help" id="${id}-help">${escapeHtml(l.help || "")}; default ${escapeHtml(leverText(l, l.default))}.</p>`;
     if (l.kind === "boolean") {
       div.innerHTML = `<label class="check"><input type="checkbox" id="${id}" aria-describedby="${id}-help"${value ? " checked" : ""}> ${escapeHtml(l.label)}</label>${help}`;
     } else {
