@@ -40,6 +40,7 @@ export function lineChart(parent, name, runs, marker) {
   const cap = figure.append("figcaption");
   cap.append("strong").text(`${title} (${d.units})`);
   cap.append("span").attr("class", "muted").text(first.description);
+  const keys = figure.append("div").attr("class", "keys");
   const dates = first.dates.map(parse);
   const x = scaleUtc().domain([dates[0], dates[dates.length - 1]]).range([M.left, W - M.right]);
   let lo = Infinity, hi = -Infinity;
@@ -69,9 +70,11 @@ export function lineChart(parent, name, runs, marker) {
     const path = line().defined((v) => Number.isFinite(v)).x((_, i) => x(xs[i])).y((v) => y(v * d.factor));
     svg.append("path").attr("class", `line run-${k}`).attr("stroke", r.colour)
       .attr("stroke-dasharray", k ? "5 3" : null).attr("d", path(s.median));
-    svg.append("line").attr("x1", M.left + 8).attr("x2", M.left + 26).attr("y1", M.top + 6 + k * 13).attr("y2", M.top + 6 + k * 13)
-      .attr("stroke", r.colour).attr("stroke-width", 2).attr("stroke-dasharray", k ? "5 3" : null);
-    svg.append("text").attr("class", "key").attr("x", M.left + 30).attr("y", M.top + 9 + k * 13).text(r.label);
+    const item = keys.append("span").attr("class", "key-item");
+    item.append("svg").attr("width", 22).attr("height", 8).attr("aria-hidden", "true").append("line")
+      .attr("x1", 1).attr("x2", 21).attr("y1", 4).attr("y2", 4).attr("stroke", r.colour).attr("stroke-width", 2)
+      .attr("stroke-dasharray", k ? "5 3" : null);
+    item.append("span").text(r.label);
   });
   if (marker && marker.date) {
     const mx = x(parse(marker.date));

@@ -201,7 +201,10 @@ async function run() {
   const seed = state.seed === "" ? undefined : Number(state.seed);
   const body = { scenario: state.scenario, set: setsOf(), replicates: state.replicates };
   if (seed !== undefined) body.seed = seed;
-  const baseBody = { scenario: state.base === "self" ? state.scenario : state.base, set: {}, replicates: state.replicates };
+  // The comparison: the scenario as written ("self"), the scenario with the expert sets but every
+  // lever at its default ("sets"), or another scenario as written.
+  const own = state.base === "self" || state.base === "sets";
+  const baseBody = { scenario: own ? state.scenario : state.base, set: state.base === "sets" ? { ...state.sets } : {}, replicates: state.replicates };
   if (seed !== undefined) baseBody.seed = seed;
   const single = JSON.stringify(body) === JSON.stringify(baseBody);
   $("run").disabled = true;
@@ -261,6 +264,7 @@ async function run() {
 
 // ---------------------------------------------------------------- rendering
 function baseLabel() {
+  if (state.base === "sets") return `${state.scenario}, levers at defaults`;
   return state.base === "self" ? `${state.scenario} as written` : state.base;
 }
 
@@ -355,13 +359,14 @@ async function start() {
   }
   $("version").textContent = `pcnsim ${health.version}`;
   const select = $("scenario"), baseSelect = $("base");
-  baseSelect.innerHTML = '<option value="self">the scenario as written (no changes)</option>';
+  baseSelect.innerHTML = '<option value="self">the scenario as written (no changes)</option>'
+    + '<option value="sets">the scenario with my parameters set, levers at defaults</option>';
   for (const s of scenarios) {
     select.add(new Option(s.name, s.name));
     baseSelect.add(new Option(s.name, s.name));
   }
   if (!scenarios.some((s) => s.name === state.scenario)) state.scenario = scenarios.length ? scenarios[0].name : "";
-  if (state.base !== "self" && !scenarios.some((s) => s.name === state.base)) state.base = "self";
+  if (!["self", "sets"].includes(state.base) && !scenarios.some((s) => s.name === state.base)) state.base = "self";
   select.value = state.scenario;
   baseSelect.value = state.base;
   const describe = () => {

@@ -244,7 +244,7 @@ export class NetworkMap {
       .on("mouseleave", () => this.hideTooltip());
     this.drawRelationships(relationships && this.data.relationships, open, ev);
     this.caption.textContent = `${this.title}: ${geo.areas.length} networks, ${open.length} practices (${ev.date})`;
-    this.legend.text(`Colours: networks (neighbours differ). White dots: practices in no network. Pink: changed at this evaluation (${changes.length} changes). Dashed: commissioner regions.`);
+    this.legend.text(`Colours: networks (neighbours differ). White dots: practices in no network. Pink: changed at this evaluation (${changes.length} change${changes.length === 1 ? "" : "s"}). Dashed: commissioner regions.`);
     this.applyTransform(this.transform);
     return changes;
   }
