@@ -243,7 +243,8 @@ export class NetworkMap {
       .on("mousemove", (event, i) => this.showTooltip(event, this.practiceHtml(i, index)))
       .on("mouseleave", () => this.hideTooltip());
     this.drawRelationships(relationships && this.data.relationships, open, ev);
-    this.caption.textContent = `${this.title}: ${geo.areas.length} networks, ${open.length} practices (${ev.date})`;
+    const plural = (k, word) => `${k} ${word}${k === 1 ? "" : "s"}`;
+    this.caption.textContent = `${this.title}: ${plural(geo.areas.length, "network")}, ${plural(open.length, "practice")} (${ev.date})`;
     this.legend.text(`Colours: networks (neighbours differ). White dots: practices in no network. Pink: changed at this evaluation (${changes.length} change${changes.length === 1 ? "" : "s"}). Dashed: commissioner regions.`);
     this.applyTransform(this.transform);
     return changes;
