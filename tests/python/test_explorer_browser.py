@@ -174,6 +174,18 @@ with tempfile.TemporaryDirectory() as cache:
         with urllib.request.urlopen(base + hrefs[0], timeout=30) as r:
             scenario_yaml = r.read().decode()
         assert "scale" in scenario_yaml or "arrs_national_pot_gbp" in scenario_yaml, scenario_yaml[:500]
+        with urllib.request.urlopen(base + hrefs[1], timeout=30) as r:
+            assert r.read(8) == b"\x89HDF\r\n\x1a\n", hrefs[1]
+        # Each chart's CSV is made in the page (a Blob): the buttons are there and clicking one raises nothing.
+        buttons = driver.execute_script("return document.querySelectorAll('figure.chart button.csv').length")
+        charts = driver.execute_script("return document.querySelectorAll('figure.chart').length")
+        assert buttons == charts >= 8, (buttons, charts)
+        csv_text = driver.execute_script(
+            "let text = null; const create = URL.createObjectURL;"
+            "URL.createObjectURL = b => { b.text().then(t => { text = t; }); return create(b); };"
+            "document.querySelector('figure[data-series=arrs_wte] button.csv').click();"
+            "URL.createObjectURL = create; return new Promise(r => setTimeout(() => r(text), 300));")
+        assert csv_text and csv_text.startswith("date,this run median (WTE)") and len(csv_text.splitlines()) > 200, csv_text[:300]
         no_severe(driver)
 
         # Reloading the URL restores the levers (and gives the same run, cached).
