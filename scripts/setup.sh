@@ -6,6 +6,7 @@ packages=(build-essential cmake pkg-config git libboost-graph-dev libboost-rando
           openmpi-bin libopenmpi-dev bc libnlopt-cxx-dev
           libcpp-httplib-dev nlohmann-json3-dev  # pcnsim serve: HTTP server, JSON
           python3-jinja2 chromium chromium-driver python3-selenium  # the report: template, PDF, browser test
+          nodejs npm  # the explorer page (web/): npm ci && npm run build bundles its pinned d3 modules into web/dist
           clang libclang-rt-dev llvm)  # sanitize preset: clang 14, its ASan/UBSan/libFuzzer runtimes, llvm-symbolizer
 missing=()
 for p in "${packages[@]}"; do
