@@ -1,5 +1,5 @@
 """The explorer page (web/dist, built by scripts/build.sh) in headless Chromium
-through selenium, against a server of the explorer API: the page loads with no
+through selenium, served by `pcnsim serve`: the page loads with no
 SEVERE console entry; the map shows one .network-area per network of the shown
 evaluation (teaching-10 and England); moving the ARRS-pot slider and pressing
 Run changes the ARRS chart and the URL; the year slider replays membership (the
@@ -10,9 +10,6 @@ explorer-compare.png (teaching-10 against its comparison run, side by side) in
 the working folder; with PCNSIM_EXPLORER_DOCS=1 also docs/explorer-map.png and
 docs/explorer-compare.png.
 
-The server is SERVER below: the test double tests/python/explorer_fixture_server.py
-until `pcnsim serve` lands; set SERVER = "serve" (or PCNSIM_EXPLORER_SERVER=serve)
-to run the same checks against the real server.
 Needs chromium, chromium-driver, python3-selenium, and web/dist (npm, scripts/setup.sh).
 Usage: test_explorer_browser.py PCNSIM_BINARY SOURCE_DIR"""
 import json
@@ -20,7 +17,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -28,16 +24,10 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 
-from harness import binary, in_source, source
-
-SERVER = os.environ.get("PCNSIM_EXPLORER_SERVER", "fixture")  # "fixture" (the test double) or "serve"
-
+from harness import binary, in_source
 
 def server_command(port, cache):
-    if SERVER == "serve":
-        return [binary, "serve", "--port", str(port), "--static", in_source("web", "dist"), "--cache", cache]
-    return [sys.executable, in_source("tests", "python", "explorer_fixture_server.py"), binary, source,
-            "--port", str(port), "--static", in_source("web", "dist"), "--cache", cache]
+    return [binary, "serve", "--port", str(port), "--static", in_source("web", "dist"), "--cache", cache]
 
 
 def free_port():
@@ -218,6 +208,6 @@ with tempfile.TemporaryDirectory() as cache:
         server.terminate()
         server.wait(timeout=30)
 
-print(f"explorer in Chromium against the {SERVER} server: teaching-10 and England maps with one area per network, "
+print(f"explorer in Chromium from pcnsim serve: teaching-10 and England maps with one area per network, "
       f"year replay, ARRS pot lever, reload, downloads, no SEVERE console entry; screenshots {map_shot}, {compare_shot} "
       f"({time.time() - started:.1f} s)")
