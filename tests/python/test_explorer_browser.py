@@ -5,7 +5,8 @@ evaluation (teaching-10 and England); moving the ARRS-pot slider and pressing
 Run changes the ARRS chart and the URL; the year slider replays membership (the
 areas differ between 2019 and a later year on teaching-10, which splits);
 reloading the URL restores the levers; the download links point at the run's
-scenario.yaml and results.h5. Screenshots: explorer-map.png (England) and
+scenario.yaml and results.h5, and the downloaded scenario run by `pcnsim run`
+gives the run's key outcomes exactly. Screenshots: explorer-map.png (England) and
 explorer-compare.png (teaching-10 against its comparison run, side by side) in
 the working folder; with PCNSIM_EXPLORER_DOCS=1 also docs/explorer-map.png and
 docs/explorer-compare.png.
@@ -20,6 +21,8 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+
+import h5py
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -164,6 +167,20 @@ with tempfile.TemporaryDirectory() as cache:
         with urllib.request.urlopen(base + hrefs[0], timeout=30) as r:
             scenario_yaml = r.read().decode()
         assert "scale" in scenario_yaml or "arrs_national_pot_gbp" in scenario_yaml, scenario_yaml[:500]
+        # The downloaded scenario reproduces the run's key outcomes from the command line.
+        summary = api(base, f"/api/runs/{pot_run}/summary")
+        with tempfile.TemporaryDirectory() as work:
+            downloaded, rerun = os.path.join(work, "scenario.yaml"), os.path.join(work, "rerun.h5")
+            with open(downloaded, "w") as fh:
+                fh.write(scenario_yaml)
+            subprocess.run([binary, "run", downloaded, "--replicates", str(summary["replicates"]), "--quiet",
+                            "--out", rerun], check=True, stdout=subprocess.DEVNULL)
+            with h5py.File(rerun, "r") as f:
+                names = list(f["outcomes/name"][:].astype(str))
+                values = f["outcomes/value"][:]
+        for outcome in summary["outcomes"]:
+            k = names.index(outcome["name"])
+            assert list(values[:, k]) == outcome["values"], (outcome["name"], list(values[:, k]), outcome["values"])
         with urllib.request.urlopen(base + hrefs[1], timeout=30) as r:
             assert r.read(8) == b"\x89HDF\r\n\x1a\n", hrefs[1]
         # Each chart's CSV is made in the page (a Blob): the buttons are there and clicking one raises nothing.

@@ -5,7 +5,9 @@ reference, compare matches `pcnsim compare --csv`, and bad input, path
 traversal, large bodies, the replicate cap, the queue and the time limit get
 their documented answers. Usage: test_serve_api.py PCNSIM_BINARY SOURCE_DIR"""
 import csv
+import gzip
 import json
+import urllib.request
 import os
 import socket
 import signal
@@ -73,6 +75,11 @@ def check_summary(server, rid, request, cli_file):
 def check_map(server, rid, cached_file):
     status, m, _ = server.get("/api/runs/%s/map" % rid)
     assert status == 200, m
+    # A browser accepts brotli too: the answer is gzip (brotli at the library's setting took seconds), and the same JSON.
+    req = urllib.request.Request(server.base + "/api/runs/%s/map" % rid, headers={"Accept-Encoding": "gzip, deflate, br"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=60) as r:
+        assert r.headers.get("Content-Encoding") == "gzip", dict(r.headers)
+        assert json.loads(gzip.decompress(r.read())) == m
     with h5py.File(cached_file, "r") as f:
         codes = list(f["practices/code"].asstr()[:])
         network = f["practices/network"][:]

@@ -49,10 +49,12 @@ export async function runAndWait(body, onProgress) {
   const started = await post("/api/runs", body);
   const id = started.id;
   let status = started;
+  let pause = 50;  // ms; short at first (a teaching run takes a few hundredths of a second), then up to 400
   while (status.status !== "done") {
     if (status.status === "failed") throw new ApiError(500, { error: `run ${id} failed: ${status.error || "unknown"}` });
     if (status.progress) onProgress(status.progress.done, status.progress.total);
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, pause));
+    pause = Math.min(400, pause * 1.5);
     status = await get(`/api/runs/${id}`);
   }
   if (status.progress) onProgress(status.progress.total, status.progress.total);

@@ -333,7 +333,7 @@ function showMaps() {
   }
   const box = $("events");
   if (index === 0) {
-    box.innerHTML = `<p><strong>Formation:</strong> ${maps.run.geometry[0].areas.length} networks formed at the sign-up deadline. Move the slider to replay each 1 April re-evaluation.</p>`;
+    box.innerHTML = `<p><strong>Formation:</strong> ${maps.run.geometry[0].members.size} networks formed at the sign-up deadline. Move the slider to replay each 1 April re-evaluation.</p>`;
   } else {
     const counts = {};
     for (const e of changes) counts[e.kind] = (counts[e.kind] || 0) + 1;

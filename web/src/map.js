@@ -123,12 +123,46 @@ export class NetworkMap {
     this.applyTransform(this.transform);
   }
 
-  /** Cells, network areas and outlines of one evaluation. */
+  /** One evaluation's open practices, Delaunay triangulation, networks' members and
+   * neighbouring networks (for the colours, over every evaluation); its cells and
+   * areas are made when it is first shown (`areas`), so the first map appears
+   * without drawing every year's geometry first. */
   evaluationGeometry(ev) {
     const P = this.data.practices;
     const open = [];
     for (let i = 0; i < P.code.length; i++) if (ev.list_size[i] > 0) open.push(i);
     const delaunay = Delaunay.from(open, (i) => this.vx[i], (i) => this.vy[i]);
+    const members = new Map();
+    open.forEach((i) => {
+      const net = ev.network[i];
+      if (net < 0) return;
+      if (!members.has(net)) members.set(net, []);
+      members.get(net).push(i);
+    });
+    // Neighbouring networks (for colours): Delaunay edges between practices of different networks.
+    const adjacency = [];
+    const { halfedges, triangles } = delaunay;
+    for (let e = 0; e < halfedges.length; e++) {
+      if (e < halfedges[e]) {
+        const a = ev.network[open[triangles[e]]];
+        const b = ev.network[open[triangles[e % 3 === 2 ? e - 2 : e + 1]]];
+        if (a >= 0 && b >= 0 && a !== b) adjacency.push([a, b]);
+      }
+    }
+    let areas = null;
+    const map = this;
+    return {
+      adjacency, members,
+      get areas() {
+        if (!areas) areas = map.evaluationAreas(open, delaunay, members);
+        return areas;
+      },
+    };
+  }
+
+  /** Cells (Voronoi, clipped to the commissioner's region) and each network's area and outline. */
+  evaluationAreas(open, delaunay, members) {
+    const P = this.data.practices;
     const margin = 50;
     const voronoi = delaunay.voronoi([-margin, -margin, WIDTH + margin, this.height + margin]);
     const cells = new Map();
@@ -138,13 +172,6 @@ export class NetworkMap {
       const h = this.hulls.get(P.commissioner[i]);
       const clipped = clip(polygon.slice(0, -1), h.hull, h.sign);
       if (clipped.length >= 3) cells.set(i, clipped);
-    });
-    const members = new Map();
-    open.forEach((i) => {
-      const net = ev.network[i];
-      if (net < 0) return;
-      if (!members.has(net)) members.set(net, []);
-      members.get(net).push(i);
     });
     const areas = [];
     for (const [net, list] of members) {
@@ -174,17 +201,7 @@ export class NetworkMap {
       areas.push({ network: net, members: list, d: rings.join(""), outline: outline || rings.join("") });
     }
     areas.sort((a, b) => a.network - b.network);
-    // Neighbouring networks (for colours): Delaunay edges between practices of different networks.
-    const adjacency = [];
-    const { halfedges, triangles } = delaunay;
-    for (let e = 0; e < halfedges.length; e++) {
-      if (e < halfedges[e]) {
-        const a = ev.network[open[triangles[e]]];
-        const b = ev.network[open[triangles[e % 3 === 2 ? e - 2 : e + 1]]];
-        if (a >= 0 && b >= 0 && a !== b) adjacency.push([a, b]);
-      }
-    }
-    return { areas, adjacency, members };
+    return areas;
   }
 
   /** Greedy colouring of the networks over every evaluation, so neighbours differ and a network keeps its colour. */
