@@ -6,8 +6,11 @@ packages=(build-essential cmake pkg-config git libboost-graph-dev libboost-rando
           openmpi-bin libopenmpi-dev bc libnlopt-cxx-dev
           libcpp-httplib-dev nlohmann-json3-dev  # pcnsim serve: HTTP server, JSON
           python3-jinja2 chromium chromium-driver python3-selenium  # the report: template, PDF, browser test
-          nodejs npm  # the explorer page (web/): npm ci && npm run build bundles its pinned d3 modules into web/dist
           clang libclang-rt-dev llvm)  # sanitize preset: clang 14, its ASan/UBSan/libFuzzer runtimes, llvm-symbolizer
+# The explorer page (web/: npm ci && npm run build bundles its pinned d3 modules
+# into web/dist) needs Node.js and npm: the machine's own when it has them (a
+# NodeSource Node.js conflicts with Debian's npm package), else Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
