@@ -32,10 +32,12 @@ def fetch(url, body=None):
     return json.loads(raw), len(raw)
 
 
-def start_server(pcnsim, folder):
+def start_server(pcnsim, folder, static=None):
+    """`pcnsim serve` on a free port with its cache in `folder` (and the front end
+    from `static`, default none: `folder`); (process, base address) once healthy."""
     out = open(os.path.join(folder, "stdout.txt"), "w+")
     proc = subprocess.Popen([pcnsim, "serve", "--port", "0", "--cache", os.path.join(folder, "cache"),
-                             "--static", folder], stdout=out, stderr=subprocess.DEVNULL)
+                             "--static", static or folder], stdout=out, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:
         out.seek(0)

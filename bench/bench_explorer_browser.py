@@ -14,43 +14,19 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
-import urllib.request
+import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests", "python"))
+from headless import chromium  # noqa: E402  (the browser tests' own headless Chromium)
+from bench_explorer import start_server  # noqa: E402  (the API bench's server start)
 
 AREAS = "return document.querySelectorAll('#map-run .network-area').length"
 
 
-def start_server(pcnsim, folder):
-    out = open(os.path.join(folder, "stdout.txt"), "w+")
-    proc = subprocess.Popen([pcnsim, "serve", "--port", "0", "--cache", os.path.join(folder, "cache"),
-                             "--static", os.path.join("web", "dist")], stdout=out, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        out.seek(0)
-        for word in out.read().split():
-            if word.startswith("http://127.0.0.1:"):
-                base = word.rstrip("/")
-                try:
-                    urllib.request.urlopen(base + "/api/health", timeout=5).read()
-                    return proc, base
-                except OSError:
-                    pass
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("pcnsim serve did not start")
-
-
 def browser():
-    options = Options()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu"):
-        options.add_argument(argument)
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(options=options)
+    driver = chromium()
     driver.set_window_size(1400, 1000)
     return driver
 
@@ -73,7 +49,7 @@ def main():
     first, again = [], []
     for k in range(args.repeats):
         folder = tempfile.mkdtemp(prefix="bench-explorer-")
-        proc, base = start_server(args.pcnsim, folder)
+        proc, base = start_server(args.pcnsim, folder, os.path.join("web", "dist"))
         driver = browser()
         try:
             first.append(time_to_map(driver, base + "/?scenario=baseline"))

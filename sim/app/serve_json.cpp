@@ -1,7 +1,6 @@
 #include "pcnsim/app/serve_json.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include <stdexcept>
 
 #include "pcnsim/analysis/compare.hpp"
+#include "pcnsim/io/export.hpp"
 #include "pcnsim/io/h5.hpp"
 #include "pcnsim/kernel/errors.hpp"
 
@@ -229,10 +229,8 @@ void lever_default(Json& lever, const LeverSpec& spec, const std::map<std::strin
 
 Json float32_number(double value) {
   if (!std::isfinite(value)) return nullptr;
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof buf, static_cast<float>(value));
-  *result.ptr = '\0';
-  return std::strtod(buf, nullptr);
+  // The float's shortest text (export's), read as the double JSON prints.
+  return std::strtod(exact_text(static_cast<float>(value)).c_str(), nullptr);
 }
 
 const std::vector<std::string>& summary_series() {

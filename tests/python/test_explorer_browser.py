@@ -24,8 +24,7 @@ import urllib.request
 
 import h5py
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
+from headless import assert_no_severe, chromium
 
 from harness import binary, in_source
 
@@ -44,15 +43,6 @@ def api(base, path):
         return json.loads(r.read())
 
 
-def browser():
-    options = Options()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
-        options.add_argument(argument)
-    options.binary_location = "/usr/bin/chromium"
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(options=options)
-
-
 def wait_done(driver, previous=None, timeout=120):
     """Waits until the page says Done for a run other than `previous`; returns the run id."""
     deadline = time.time() + timeout
@@ -66,11 +56,6 @@ def wait_done(driver, previous=None, timeout=120):
             return run
         assert time.time() < deadline, f"no run done after {timeout} s: {status}"
         time.sleep(0.2)
-
-
-def no_severe(driver):
-    severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
-    assert not severe, f"browser console: {severe}"
 
 
 def areas(driver):
@@ -126,13 +111,13 @@ with tempfile.TemporaryDirectory() as cache:
                 assert server.poll() is None, server.stderr.read().decode()[-2000:]
                 assert time.time() < deadline, "server not answering after 60 s"
                 time.sleep(0.2)
-        driver = browser()
+        driver = chromium()
         driver.set_window_size(1400, 1000)
 
         # teaching-10: one area per live network at each evaluation; the year slider replays the split.
         driver.get(base + "/?scenario=teaching-10&replicates=3")
         run = wait_done(driver)
-        no_severe(driver)
+        assert_no_severe(driver)
         first = areas(driver)
         live, m = live_networks(base, run, 0)
         assert sorted(a[0] for a in first) == sorted(live), (first, live)
@@ -193,7 +178,7 @@ with tempfile.TemporaryDirectory() as cache:
             "document.querySelector('figure[data-series=arrs_wte] button.csv').click();"
             "URL.createObjectURL = create; return new Promise(r => setTimeout(() => r(text), 300));")
         assert csv_text and csv_text.startswith("date,this run median (WTE)") and len(csv_text.splitlines()) > 200, csv_text[:300]
-        no_severe(driver)
+        assert_no_severe(driver)
 
         # Reloading the URL restores the levers (and gives the same run, cached).
         driver.execute_script("document.getElementById('side-by-side').click()")
@@ -206,7 +191,7 @@ with tempfile.TemporaryDirectory() as cache:
         assert driver.execute_script("return document.getElementById('replicates').value") == "3"
         assert driver.execute_script("return !document.getElementById('map-base').hidden")
         assert len(driver.execute_script("return document.querySelectorAll('#map-base .network-area')")) > 0
-        no_severe(driver)
+        assert_no_severe(driver)
         compare_shot = shot(driver, "explorer-compare.png", 1500)
 
         # England: one area per network live at the shown evaluation.
@@ -217,7 +202,7 @@ with tempfile.TemporaryDirectory() as cache:
         shown = areas(driver)
         assert len(shown) == len(live) and sorted(a[0] for a in shown) == sorted(live), (len(shown), len(live))
         assert len(live) > 1000, len(live)
-        no_severe(driver)
+        assert_no_severe(driver)
         map_shot = shot(driver, "explorer-map.png", 1150)
     finally:
         if driver:

@@ -12,8 +12,7 @@ import sys
 import tempfile
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
+from headless import assert_no_severe, chromium
 
 from harness import binary, in_source
 
@@ -26,15 +25,6 @@ def simulate(out, *extra):
     return out
 
 
-def browser():
-    options = Options()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
-        options.add_argument(argument)
-    options.binary_location = "/usr/bin/chromium"
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(options=options)
-
-
 started = time.time()
 with tempfile.TemporaryDirectory() as tmp:
     base = simulate(os.path.join(tmp, "base.h5"))
@@ -44,7 +34,7 @@ with tempfile.TemporaryDirectory() as tmp:
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
-    driver = browser()
+    driver = chromium()
     try:
         driver.set_window_size(1200, 900)
         driver.get("file://" + os.path.join(out, "report.html"))
@@ -64,8 +54,7 @@ with tempfile.TemporaryDirectory() as tmp:
         assert len(links) == 3 * len(images), (len(links), len(images))
         missing = [href for href in links if not os.path.isfile(os.path.join(out, href))]
         assert not missing, f"download links to missing files: {missing}"
-        severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
-        assert not severe, f"browser console: {severe}"
+        assert_no_severe(driver)
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(1200, min(height, 16000))
         shot = os.path.abspath("report_browser.png")
